@@ -5,6 +5,7 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -217,16 +218,10 @@ func TestNewSignerRejectsBadKeys(t *testing.T) {
 	for _, tt := range tests {
 		_, err := NewSigner(tt.current, tt.previous...)
 		var e *Error
-		if err == nil || !asError(err, &e) || e.Code != EINVALID || e.Field != tt.field {
+		if !errors.As(err, &e) || e.Code != EINVALID || e.Field != tt.field {
 			t.Errorf("%s: err = %#v, want EINVALID on field %q", tt.name, err, tt.field)
 		}
 	}
-}
-
-func asError(err error, e **Error) bool {
-	x, ok := err.(*Error)
-	*e = x
-	return ok
 }
 
 func TestSignRejectsBadClaims(t *testing.T) {

@@ -1,0 +1,472 @@
+package schedule
+
+import (
+	"bytes"
+	"fmt"
+	"strings"
+	"sync"
+	"text/template"
+	"time"
+)
+
+// MessageChannel is a way a notice reaches a person.
+type MessageChannel string
+
+// Channels a notice can go out on.
+const (
+	ChannelSMS      MessageChannel = "sms"
+	ChannelEmail    MessageChannel = "email"
+	ChannelWhatsApp MessageChannel = "whatsapp"
+)
+
+// Languages notices are written in; they match Worker.Language.
+const (
+	LangHindi   = "hi"
+	LangEnglish = "en"
+)
+
+// MessageKind is why a notice is sent.
+type MessageKind string
+
+// Kinds of notice.
+const (
+	MessageInvite   MessageKind = "invite"
+	MessageReminder MessageKind = "reminder"
+	MessageChange   MessageKind = "change"
+	MessageCancel   MessageKind = "cancel"
+)
+
+// MessageChannels lists every channel, MessageKinds every kind and
+// MessageLangs every language, in a fixed order.
+func MessageChannels() []MessageChannel {
+	return []MessageChannel{ChannelSMS, ChannelEmail, ChannelWhatsApp}
+}
+
+// MessageKinds lists every kind of notice.
+func MessageKinds() []MessageKind {
+	return []MessageKind{MessageInvite, MessageReminder, MessageChange, MessageCancel}
+}
+
+// MessageLangs lists the languages notices are written in.
+func MessageLangs() []string { return []string{LangHindi, LangEnglish} }
+
+// istZone is Indian Standard Time; every date in a notice is shown in it.
+var istZone = time.FixedZone("IST", 5*3600+30*60)
+
+// MessageEvent is what a notice says about an event. The caller fills it
+// from its event record; only the fields a template shows are needed.
+type MessageEvent struct {
+	ID   int64
+	UID  string // iCalendar UID (Event.UID)
+	Type string // event type key, selects type-specific templates
+	// Title and Venue are shown in English notices; TitleHi and VenueHi,
+	// when set, in Hindi ones.
+	Title, TitleHi string
+	Venue, VenueHi string
+	Start, End     time.Time
+	// BridgeNumber and BridgePIN are the audio bridge for a mass
+	// address; empty when there is none.
+	BridgeNumber, BridgePIN string
+	// Sequence is the iCalendar SEQUENCE (Event.Sequence): it grows with
+	// every material change and numbers change notices.
+	Sequence  int
+	Cancelled bool
+}
+
+// MessageContext is everything one notice is rendered from.
+type MessageContext struct {
+	Event MessageEvent
+	// Previous is the event before a change; used by change notices.
+	Previous *MessageEvent
+	Name     string // invitee's name; empty for a group forward
+	Link     string // personal link (InviteURL)
+	Reason   string // cancellation or change reason, optional
+}
+
+// MessageData is the dot of a message template. Dates and times are
+// already formatted in IST in the template's language, e.g. Date
+// "शनिवार, 15 अगस्त 2026" / "Sat, 15 Aug 2026", Time "शाम 6:30 बजे" /
+// "6:30 pm".
+type MessageData struct {
+	Name                    string
+	Title                   string
+	Venue                   string
+	Date, ShortDate, Time   string
+	When                    string // Date + ", " + Time
+	EndTime                 string
+	Link                    string
+	BridgeNumber, BridgePIN string
+	Reason                  string
+	// OldWhen and OldVenue describe the event before a change; empty when
+	// they did not change.
+	OldWhen, OldVenue string
+}
+
+var hindiMonths = [...]string{"जनवरी", "फ़रवरी", "मार्च", "अप्रैल", "मई", "जून", "जुलाई", "अगस्त", "सितंबर", "अक्टूबर", "नवंबर", "दिसंबर"}
+
+var hindiWeekdays = [...]string{"रविवार", "सोमवार", "मंगलवार", "बुधवार", "गुरुवार", "शुक्रवार", "शनिवार"}
+
+// FormatMessageDate formats t's IST date for lang: "शनिवार, 15 अगस्त 2026"
+// or "Sat, 15 Aug 2026".
+func FormatMessageDate(t time.Time, lang string) string {
+	t = t.In(istZone)
+	if lang == LangHindi {
+		return fmt.Sprintf("%s, %d %s %d", hindiWeekdays[t.Weekday()], t.Day(), hindiMonths[t.Month()-1], t.Year())
+	}
+	return t.Format("Mon, 2 Jan 2006")
+}
+
+// formatShortDate is "15 अगस्त" / "15 Aug".
+func formatShortDate(t time.Time, lang string) string {
+	t = t.In(istZone)
+	if lang == LangHindi {
+		return fmt.Sprintf("%d %s", t.Day(), hindiMonths[t.Month()-1])
+	}
+	return t.Format("2 Jan")
+}
+
+// FormatMessageTime formats t's IST time of day for lang. Hindi uses the
+// 12-hour clock with the part of the day: सुबह (4–12), दोपहर (12–16), शाम
+// (16–20), रात (20–4), e.g. "शाम 6:30 बजे"; English "6:30 pm".
+func FormatMessageTime(t time.Time, lang string) string {
+	t = t.In(istZone)
+	if lang != LangHindi {
+		return t.Format("3:04 pm")
+	}
+	h := t.Hour()
+	var part string
+	switch {
+	case h >= 4 && h < 12:
+		part = "सुबह"
+	case h >= 12 && h < 16:
+		part = "दोपहर"
+	case h >= 16 && h < 20:
+		part = "शाम"
+	default:
+		part = "रात"
+	}
+	h12 := h % 12
+	if h12 == 0 {
+		h12 = 12
+	}
+	return fmt.Sprintf("%s %d:%02d बजे", part, h12, t.Minute())
+}
+
+// NewMessageData builds the template dot for ctx in lang.
+func NewMessageData(ctx MessageContext, lang string) MessageData {
+	ev := ctx.Event
+	d := MessageData{
+		Name:         ctx.Name,
+		Title:        pick(lang, ev.Title, ev.TitleHi),
+		Venue:        pick(lang, ev.Venue, ev.VenueHi),
+		Date:         FormatMessageDate(ev.Start, lang),
+		ShortDate:    formatShortDate(ev.Start, lang),
+		Time:         FormatMessageTime(ev.Start, lang),
+		Link:         ctx.Link,
+		BridgeNumber: ev.BridgeNumber,
+		BridgePIN:    ev.BridgePIN,
+		Reason:       ctx.Reason,
+	}
+	d.When = d.Date + ", " + d.Time
+	if !ev.End.IsZero() {
+		d.EndTime = FormatMessageTime(ev.End, lang)
+	}
+	if p := ctx.Previous; p != nil {
+		if !p.Start.Equal(ev.Start) {
+			d.OldWhen = FormatMessageDate(p.Start, lang) + ", " + FormatMessageTime(p.Start, lang)
+		}
+		if old := pick(lang, p.Venue, p.VenueHi); old != d.Venue {
+			d.OldVenue = old
+		}
+	}
+	return d
+}
+
+func pick(lang, en, hi string) string {
+	if lang == LangHindi && hi != "" {
+		return hi
+	}
+	return en
+}
+
+// TemplateKey selects a message template. EventType "" is the default for
+// every event type without its own template.
+type TemplateKey struct {
+	EventType string
+	Kind      MessageKind
+	Channel   MessageChannel
+	Lang      string
+}
+
+func (k TemplateKey) String() string {
+	t := k.EventType
+	if t == "" {
+		t = "*"
+	}
+	return fmt.Sprintf("%s/%s/%s/%s", t, k.Kind, k.Channel, k.Lang)
+}
+
+// MessageTemplate is the editable source of one notice, in text/template
+// syntax over MessageData. Subject is used by email only.
+type MessageTemplate struct {
+	Subject string `json:"subject,omitempty"`
+	Body    string `json:"body"`
+}
+
+// RenderedMessage is a notice ready to send. SMS describes Body's SMS
+// encoding and segments (filled for every channel, used for SMS).
+type RenderedMessage struct {
+	Subject string
+	Body    string
+	SMS     SMSInfo
+}
+
+// MessageConfig holds the rules templates are checked against.
+type MessageConfig struct {
+	// MaxSMSSegments is the most segments an SMS notice may take with
+	// sample data (long name, long title, full link); 0 means 3.
+	MaxSMSSegments int
+	// SampleLink is a link as long as real ones, used to check templates;
+	// "" means a 28-character token under https://karyakram.example.in.
+	SampleLink string
+}
+
+func (c MessageConfig) maxSegments() int {
+	if c.MaxSMSSegments <= 0 {
+		return 3
+	}
+	return c.MaxSMSSegments
+}
+
+type compiledTemplate struct {
+	src           MessageTemplate
+	subject, body *template.Template
+}
+
+// TemplateSet holds the templates in force: the defaults plus the state
+// office's edits. It is safe for concurrent use.
+type TemplateSet struct {
+	cfg MessageConfig
+	mu  sync.RWMutex
+	m   map[TemplateKey]*compiledTemplate
+}
+
+// NewTemplateSet returns a set holding DefaultMessageTemplates.
+func NewTemplateSet(cfg MessageConfig) (*TemplateSet, error) {
+	ts := &TemplateSet{cfg: cfg, m: make(map[TemplateKey]*compiledTemplate)}
+	for k, t := range DefaultMessageTemplates() {
+		if err := ts.Set(k, t); err != nil {
+			return nil, fmt.Errorf("default template %s: %w", k, err)
+		}
+	}
+	return ts, nil
+}
+
+// Set checks t and stores it under k. Checking parses both parts and
+// executes them against sample data, so syntax errors and unknown fields
+// ({{.Nmae}}) fail here, at save time, never at send time; an SMS invite or
+// reminder must also fit MaxSMSSegments with the sample.
+func (ts *TemplateSet) Set(k TemplateKey, t MessageTemplate) error {
+	c, err := compileTemplate(ts.cfg, k, t)
+	if err != nil {
+		return err
+	}
+	ts.mu.Lock()
+	ts.m[k] = c
+	ts.mu.Unlock()
+	return nil
+}
+
+// ValidateTemplate checks t for k as Set does, without storing it; for a
+// preview before saving.
+func (ts *TemplateSet) ValidateTemplate(k TemplateKey, t MessageTemplate) error {
+	_, err := compileTemplate(ts.cfg, k, t)
+	return err
+}
+
+// Delete removes the template stored under k, so lookups fall back to the
+// default event type again. Deleting a default ("" event type) template is
+// refused.
+func (ts *TemplateSet) Delete(k TemplateKey) error {
+	if k.EventType == "" {
+		return Errorf(EINVALID, "the default template %s cannot be deleted, only edited", k)
+	}
+	ts.mu.Lock()
+	delete(ts.m, k)
+	ts.mu.Unlock()
+	return nil
+}
+
+// Template returns the source in force for k, falling back from the event
+// type to the default, and whether one was found.
+func (ts *TemplateSet) Template(k TemplateKey) (MessageTemplate, bool) {
+	c := ts.lookup(k)
+	if c == nil {
+		return MessageTemplate{}, false
+	}
+	return c.src, true
+}
+
+func (ts *TemplateSet) lookup(k TemplateKey) *compiledTemplate {
+	ts.mu.RLock()
+	defer ts.mu.RUnlock()
+	if c := ts.m[k]; c != nil {
+		return c
+	}
+	k.EventType = ""
+	return ts.m[k]
+}
+
+// Render renders the notice for k (falling back to the default event type)
+// from ctx.
+func (ts *TemplateSet) Render(k TemplateKey, ctx MessageContext) (RenderedMessage, error) {
+	c := ts.lookup(k)
+	if c == nil {
+		return RenderedMessage{}, Errorf(ENOTFOUND, "no message template for %s", k)
+	}
+	return c.render(NewMessageData(ctx, k.Lang))
+}
+
+func (c *compiledTemplate) render(d MessageData) (RenderedMessage, error) {
+	var r RenderedMessage
+	var buf bytes.Buffer
+	if c.subject != nil {
+		if err := c.subject.Execute(&buf, d); err != nil {
+			return r, fmt.Errorf("render subject: %w", err)
+		}
+		r.Subject = strings.Join(strings.Fields(buf.String()), " ")
+		buf.Reset()
+	}
+	if err := c.body.Execute(&buf, d); err != nil {
+		return r, fmt.Errorf("render body: %w", err)
+	}
+	r.Body = tidyBody(buf.String())
+	r.SMS = CountSMS(r.Body)
+	return r, nil
+}
+
+// tidyBody trims the text and removes the blank lines that {{if}} blocks
+// leave behind (at most one empty line in a row).
+func tidyBody(s string) string {
+	lines := strings.Split(strings.TrimSpace(s), "\n")
+	out := lines[:0]
+	blank := false
+	for _, l := range lines {
+		l = strings.TrimRight(l, " \t\r")
+		if l == "" {
+			if blank {
+				continue
+			}
+			blank = true
+		} else {
+			blank = false
+		}
+		out = append(out, l)
+	}
+	return strings.Join(out, "\n")
+}
+
+func compileTemplate(cfg MessageConfig, k TemplateKey, t MessageTemplate) (*compiledTemplate, error) {
+	if err := validateKey(k); err != nil {
+		return nil, err
+	}
+	if strings.TrimSpace(t.Body) == "" {
+		return nil, FieldError("body", "the message text is empty")
+	}
+	if k.Channel == ChannelEmail && strings.TrimSpace(t.Subject) == "" {
+		return nil, FieldError("subject", "an email needs a subject")
+	}
+	c := &compiledTemplate{src: t}
+	var err error
+	if t.Subject != "" {
+		if c.subject, err = template.New("subject").Option("missingkey=error").Parse(t.Subject); err != nil {
+			return nil, FieldError("subject", "template error: %s", templateErrText(err))
+		}
+	}
+	if c.body, err = template.New("body").Option("missingkey=error").Parse(t.Body); err != nil {
+		return nil, FieldError("body", "template error: %s", templateErrText(err))
+	}
+	sample := sampleMessageData(cfg, k)
+	r, err := c.render(sample)
+	if err != nil {
+		field := "body"
+		if strings.HasPrefix(err.Error(), "render subject") {
+			field = "subject"
+		}
+		return nil, FieldError(field, "template error: %s", templateErrText(err))
+	}
+	if k.Channel == ChannelSMS && (k.Kind == MessageInvite || k.Kind == MessageReminder) {
+		if err := CheckSMSFits(r.Body, cfg.maxSegments()); err != nil {
+			return nil, err
+		}
+	}
+	if !strings.Contains(r.Body, sample.Link) && k.Kind != MessageCancel {
+		return nil, FieldError("body", "the message must include the personal link {{.Link}}")
+	}
+	return c, nil
+}
+
+// templateErrText shortens text/template's messages to what an editor
+// needs: `template: body:1:7: executing "body" at <.Nmae>: can't evaluate
+// field Nmae in type schedule.MessageData` becomes `line 1: at <.Nmae>:
+// unknown field Nmae`.
+func templateErrText(err error) string {
+	s := err.Error()
+	s = strings.TrimPrefix(s, "render body: ")
+	s = strings.TrimPrefix(s, "render subject: ")
+	for _, name := range []string{"body", "subject"} {
+		if rest, ok := strings.CutPrefix(s, "template: "+name+":"); ok {
+			line, after, _ := strings.Cut(rest, ":")
+			if _, col, ok := strings.Cut(after, ": "); ok {
+				after = col
+			}
+			after = strings.Replace(after, `executing "`+name+`" `, "", 1)
+			s = "line " + line + ": " + after
+		}
+	}
+	if i := strings.Index(s, "can't evaluate field "); i >= 0 {
+		f, _, _ := strings.Cut(s[i+len("can't evaluate field "):], " ")
+		s = s[:i] + "unknown field " + f
+	}
+	return s
+}
+
+func validateKey(k TemplateKey) error {
+	switch k.Kind {
+	case MessageInvite, MessageReminder, MessageChange, MessageCancel:
+	default:
+		return FieldError("kind", "unknown message kind %q", k.Kind)
+	}
+	switch k.Channel {
+	case ChannelSMS, ChannelEmail, ChannelWhatsApp:
+	default:
+		return FieldError("channel", "unknown channel %q", k.Channel)
+	}
+	if k.Lang != LangHindi && k.Lang != LangEnglish {
+		return FieldError("lang", "unknown language %q (want hi or en)", k.Lang)
+	}
+	return nil
+}
+
+// sampleMessageData is long-but-realistic data templates are checked with.
+func sampleMessageData(cfg MessageConfig, k TemplateKey) MessageData {
+	link := cfg.SampleLink
+	if link == "" {
+		link = "https://karyakram.example.in/i/" + strings.Repeat("x", 28)
+	}
+	start := time.Date(2026, 9, 12, 18, 30, 0, 0, istZone) // a Saturday evening
+	ev := MessageEvent{
+		Title: "District Working Committee Meeting", TitleHi: "ज़िला कार्यसमिति बैठक",
+		Venue: "Manas Bhawan, Jabalpur", VenueHi: "मानस भवन, जबलपुर",
+		Start: start, End: start.Add(2 * time.Hour),
+		BridgeNumber: "+912261234567", BridgePIN: "482913",
+	}
+	prev := ev
+	prev.Start = start.Add(-24 * time.Hour)
+	prev.Venue, prev.VenueHi = "Shaheed Smarak, Jabalpur", "शहीद स्मारक, जबलपुर"
+	name := "Rameshwar Prasad Vishwakarma"
+	if k.Lang == LangHindi {
+		name = "रामेश्वर प्रसाद विश्वकर्मा"
+	}
+	return NewMessageData(MessageContext{Event: ev, Previous: &prev, Name: name, Link: link, Reason: "heavy rain"}, k.Lang)
+}

@@ -1,0 +1,166 @@
+package schedule
+
+// DefaultMessageTemplates returns the built-in templates for every kind,
+// channel and language, under the default event type "". The state office
+// edits copies of these; a fresh map is returned on every call.
+//
+// SMS texts are kept short: a Hindi SMS is UCS-2 (67 characters a
+// segment), so the invite and reminder leave out what the link's page
+// shows anyway.
+func DefaultMessageTemplates() map[TemplateKey]MessageTemplate {
+	m := make(map[TemplateKey]MessageTemplate)
+	add := func(kind MessageKind, ch MessageChannel, lang string, subject, body string) {
+		m[TemplateKey{Kind: kind, Channel: ch, Lang: lang}] = MessageTemplate{Subject: subject, Body: body}
+	}
+
+	// Invite.
+	add(MessageInvite, ChannelSMS, LangHindi, "",
+		`{{.Name}} जी, {{.Title}}: {{.ShortDate}}, {{.Time}}, {{.Venue}}। कृपया उत्तर दें: {{.Link}}`)
+	add(MessageInvite, ChannelSMS, LangEnglish, "",
+		`{{.Name}}, you are invited to {{.Title}}, {{.ShortDate}} {{.Time}}, {{.Venue}}. Please reply: {{.Link}}`)
+	add(MessageInvite, ChannelEmail, LangHindi, `आमंत्रण: {{.Title}}, {{.ShortDate}}`,
+		`आदरणीय {{.Name}} जी,
+
+आपको {{.Title}} में आमंत्रित किया जाता है।
+
+दिनांक: {{.Date}}
+समय: {{.Time}}{{if .EndTime}} से {{.EndTime}} तक{{end}}
+स्थान: {{.Venue}}
+{{if .BridgeNumber}}ऑडियो ब्रिज: {{.BridgeNumber}}, पिन {{.BridgePIN}}
+{{end}}
+कृपया अपनी उपस्थिति की सूचना दें: {{.Link}}`)
+	add(MessageInvite, ChannelEmail, LangEnglish, `Invitation: {{.Title}}, {{.ShortDate}}`,
+		`Dear {{.Name}},
+
+You are invited to {{.Title}}.
+
+Date: {{.Date}}
+Time: {{.Time}}{{if .EndTime}} to {{.EndTime}}{{end}} IST
+Venue: {{.Venue}}
+{{if .BridgeNumber}}Audio bridge: {{.BridgeNumber}}, PIN {{.BridgePIN}}
+{{end}}
+Please let us know whether you will attend: {{.Link}}`)
+	add(MessageInvite, ChannelWhatsApp, LangHindi, "",
+		`*{{.Title}}*
+{{if .Name}}{{.Name}} जी, आप आमंत्रित हैं।
+{{end}}📅 {{.Date}}, {{.Time}}
+📍 {{.Venue}}
+{{if .BridgeNumber}}📞 ऑडियो ब्रिज: {{.BridgeNumber}}, पिन {{.BridgePIN}}
+{{end}}उत्तर दें: {{.Link}}`)
+	add(MessageInvite, ChannelWhatsApp, LangEnglish, "",
+		`*{{.Title}}*
+{{if .Name}}{{.Name}}, you are invited.
+{{end}}📅 {{.Date}}, {{.Time}} IST
+📍 {{.Venue}}
+{{if .BridgeNumber}}📞 Audio bridge: {{.BridgeNumber}}, PIN {{.BridgePIN}}
+{{end}}Reply: {{.Link}}`)
+
+	// Reminder.
+	add(MessageReminder, ChannelSMS, LangHindi, "",
+		`स्मरण: {{.Title}} {{.ShortDate}}, {{.Time}}, {{.Venue}}।{{if .BridgeNumber}} ऑडियो {{.BridgeNumber}} पिन {{.BridgePIN}}।{{end}} {{.Link}}`)
+	add(MessageReminder, ChannelSMS, LangEnglish, "",
+		`Reminder: {{.Title}}, {{.ShortDate}} {{.Time}}, {{.Venue}}.{{if .BridgeNumber}} Audio {{.BridgeNumber}} PIN {{.BridgePIN}}.{{end}} {{.Link}}`)
+	add(MessageReminder, ChannelEmail, LangHindi, `स्मरण: {{.Title}}, {{.ShortDate}} {{.Time}}`,
+		`आदरणीय {{.Name}} जी,
+
+स्मरण: {{.Title}}
+दिनांक: {{.Date}}
+समय: {{.Time}}
+स्थान: {{.Venue}}
+{{if .BridgeNumber}}ऑडियो ब्रिज: {{.BridgeNumber}}, पिन {{.BridgePIN}}
+{{end}}
+विवरण और उत्तर: {{.Link}}`)
+	add(MessageReminder, ChannelEmail, LangEnglish, `Reminder: {{.Title}}, {{.ShortDate}} {{.Time}}`,
+		`Dear {{.Name}},
+
+This is a reminder of {{.Title}}.
+Date: {{.Date}}
+Time: {{.Time}} IST
+Venue: {{.Venue}}
+{{if .BridgeNumber}}Audio bridge: {{.BridgeNumber}}, PIN {{.BridgePIN}}
+{{end}}
+Details and reply: {{.Link}}`)
+	add(MessageReminder, ChannelWhatsApp, LangHindi, "",
+		`⏰ *स्मरण: {{.Title}}*
+📅 {{.Date}}, {{.Time}}
+📍 {{.Venue}}
+{{if .BridgeNumber}}📞 ऑडियो ब्रिज: {{.BridgeNumber}}, पिन {{.BridgePIN}}
+{{end}}{{.Link}}`)
+	add(MessageReminder, ChannelWhatsApp, LangEnglish, "",
+		`⏰ *Reminder: {{.Title}}*
+📅 {{.Date}}, {{.Time}} IST
+📍 {{.Venue}}
+{{if .BridgeNumber}}📞 Audio bridge: {{.BridgeNumber}}, PIN {{.BridgePIN}}
+{{end}}{{.Link}}`)
+
+	// Change.
+	add(MessageChange, ChannelSMS, LangHindi, "",
+		`{{.Name}} जी, {{.Title}} में बदलाव: अब {{.ShortDate}}, {{.Time}}, {{.Venue}}। {{.Link}}`)
+	add(MessageChange, ChannelSMS, LangEnglish, "",
+		`{{.Name}}, {{.Title}} has changed: now {{.ShortDate}} {{.Time}}, {{.Venue}}. {{.Link}}`)
+	add(MessageChange, ChannelEmail, LangHindi, `बदलाव: {{.Title}}, अब {{.ShortDate}} {{.Time}}`,
+		`आदरणीय {{.Name}} जी,
+
+{{.Title}} के कार्यक्रम में बदलाव हुआ है।
+
+नया दिनांक: {{.Date}}
+नया समय: {{.Time}}
+स्थान: {{.Venue}}
+{{if .OldWhen}}पहले: {{.OldWhen}}
+{{end}}{{if .OldVenue}}पहले का स्थान: {{.OldVenue}}
+{{end}}{{if .Reason}}कारण: {{.Reason}}
+{{end}}
+विवरण और उत्तर: {{.Link}}`)
+	add(MessageChange, ChannelEmail, LangEnglish, `Changed: {{.Title}}, now {{.ShortDate}} {{.Time}}`,
+		`Dear {{.Name}},
+
+{{.Title}} has changed.
+
+New date: {{.Date}}
+New time: {{.Time}} IST
+Venue: {{.Venue}}
+{{if .OldWhen}}Previously: {{.OldWhen}}
+{{end}}{{if .OldVenue}}Previous venue: {{.OldVenue}}
+{{end}}{{if .Reason}}Reason: {{.Reason}}
+{{end}}
+Details and reply: {{.Link}}`)
+	add(MessageChange, ChannelWhatsApp, LangHindi, "",
+		`🔄 *बदलाव: {{.Title}}*
+📅 अब {{.Date}}, {{.Time}}
+📍 {{.Venue}}
+{{if .OldWhen}}(पहले {{.OldWhen}})
+{{end}}{{.Link}}`)
+	add(MessageChange, ChannelWhatsApp, LangEnglish, "",
+		`🔄 *Changed: {{.Title}}*
+📅 Now {{.Date}}, {{.Time}} IST
+📍 {{.Venue}}
+{{if .OldWhen}}(previously {{.OldWhen}})
+{{end}}{{.Link}}`)
+
+	// Cancellation.
+	add(MessageCancel, ChannelSMS, LangHindi, "",
+		`{{.Name}} जी, सूचना: {{.Title}} ({{.ShortDate}}, {{.Time}}) निरस्त।{{if .Reason}} कारण: {{.Reason}}।{{end}}`)
+	add(MessageCancel, ChannelSMS, LangEnglish, "",
+		`{{.Name}}, {{.Title}} on {{.ShortDate}} {{.Time}} is cancelled.{{if .Reason}} Reason: {{.Reason}}.{{end}}`)
+	add(MessageCancel, ChannelEmail, LangHindi, `निरस्त: {{.Title}}, {{.ShortDate}}`,
+		`आदरणीय {{.Name}} जी,
+
+{{.Date}}, {{.Time}} को {{.Venue}} में होने वाला कार्यक्रम "{{.Title}}" निरस्त कर दिया गया है।
+{{if .Reason}}कारण: {{.Reason}}
+{{end}}`)
+	add(MessageCancel, ChannelEmail, LangEnglish, `Cancelled: {{.Title}}, {{.ShortDate}}`,
+		`Dear {{.Name}},
+
+{{.Title}}, planned for {{.Date}} at {{.Time}} IST at {{.Venue}}, has been cancelled.
+{{if .Reason}}Reason: {{.Reason}}
+{{end}}`)
+	add(MessageCancel, ChannelWhatsApp, LangHindi, "",
+		`❌ *निरस्त: {{.Title}}*
+{{.Date}}, {{.Time}}, {{.Venue}}
+{{if .Reason}}कारण: {{.Reason}}{{end}}`)
+	add(MessageCancel, ChannelWhatsApp, LangEnglish, "",
+		`❌ *Cancelled: {{.Title}}*
+{{.Date}}, {{.Time}} IST, {{.Venue}}
+{{if .Reason}}Reason: {{.Reason}}{{end}}`)
+	return m
+}
