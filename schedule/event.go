@@ -45,9 +45,9 @@ func (s EventStatus) Valid() bool {
 
 // Limits on event fields.
 const (
-	MaxEventTitle    = 200             // runes, per language
-	MaxEventText     = 4000            // runes of description
-	MaxVenueName     = 200             // runes
+	MaxEventTitle    = 200  // runes, per language
+	MaxEventText     = 4000 // runes of description
+	MaxVenueName     = 200  // runes
 	MaxEventDuration = 31 * 24 * time.Hour
 	MaxEventPeople   = 500 // organisers or guests on one event
 	MaxUIDLength     = 255 // octets
