@@ -76,3 +76,6 @@ func ErrorMessage(err error) string {
 
 // IsNotFound reports whether err carries ENOTFOUND.
 func IsNotFound(err error) bool { return ErrorCode(err) == ENOTFOUND }
+
+// asError is errors.As for *Error, kept here so callers read plainly.
+func asError(err error, target **Error) bool { return errors.As(err, target) }

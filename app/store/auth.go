@@ -1,0 +1,157 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"github.com/karyakram/karyakram/schedule"
+)
+
+type otpRow struct {
+	bun.BaseModel `bun:"table:otp_codes"`
+	Mobile        string    `bun:"mobile,pk"`
+	CodeHash      string    `bun:"code_hash"`
+	ExpiresAt     time.Time `bun:"expires_at"`
+	Attempts      int       `bun:"attempts"`
+	WindowStart   time.Time `bun:"window_start"`
+	Sends         int       `bun:"sends"`
+}
+
+type sessionRow struct {
+	bun.BaseModel `bun:"table:sessions"`
+	TokenHash     string    `bun:"token_hash,pk"`
+	WorkerID      int64     `bun:"worker_id"`
+	CreatedAt     time.Time `bun:"created_at"`
+	ExpiresAt     time.Time `bun:"expires_at"`
+}
+
+type smsLogRow struct {
+	bun.BaseModel `bun:"table:sms_log"`
+	ID            int64     `bun:"id,pk,autoincrement"`
+	At            time.Time `bun:"at"`
+	Mobile        string    `bun:"mobile"`
+	Body          string    `bun:"body"`
+	Purpose       string    `bun:"purpose"`
+}
+
+// OTPState is a mobile's current one-time code and its counters.
+type OTPState struct {
+	CodeHash    string
+	ExpiresAt   time.Time
+	Attempts    int
+	WindowStart time.Time
+	Sends       int
+}
+
+// UpdateOTP runs fn on the mobile's OTP state inside a transaction and saves
+// what it returns, so concurrent requests cannot both pass a limit. found is
+// false when the mobile has no state yet.
+func (s *Store) UpdateOTP(ctx context.Context, mobile string, fn func(st OTPState, found bool) (OTPState, error)) error {
+	return s.inTx(ctx, func(tx bun.Tx) error {
+		var r otpRow
+		q := tx.NewSelect().Model(&r).Where("mobile = ?", mobile)
+		if s.Postgres() {
+			q = q.For("UPDATE")
+		}
+		err := q.Scan(ctx)
+		found := err == nil
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("read otp state: %w", err)
+		}
+		next, fnErr := fn(OTPState{CodeHash: r.CodeHash, ExpiresAt: r.ExpiresAt, Attempts: r.Attempts, WindowStart: r.WindowStart, Sends: r.Sends}, found)
+		// Counters are saved even when fn refuses: a failed attempt must count.
+		nr := otpRow{Mobile: mobile, CodeHash: next.CodeHash, ExpiresAt: next.ExpiresAt.UTC(), Attempts: next.Attempts, WindowStart: next.WindowStart.UTC(), Sends: next.Sends}
+		if _, err := tx.NewInsert().Model(&nr).On("CONFLICT (mobile) DO UPDATE").
+			Set("code_hash = EXCLUDED.code_hash, expires_at = EXCLUDED.expires_at, attempts = EXCLUDED.attempts, window_start = EXCLUDED.window_start, sends = EXCLUDED.sends").
+			Exec(ctx); err != nil {
+			return fmt.Errorf("save otp state: %w", err)
+		}
+		return fnErr
+	})
+}
+
+// ActorByMobile returns the official with this mobile and their scope: the
+// units where they hold official roles. Not found when nobody with official
+// roles has the number.
+func (s *Store) ActorByMobile(ctx context.Context, mobile string) (schedule.Actor, error) {
+	var w workerRow
+	err := s.db.NewSelect().Model(&w).
+		Where("mobile = ? AND active = ?", mobile, true).
+		Where("EXISTS (SELECT 1 FROM worker_roles r JOIN roles ro ON ro.key = r.role_key WHERE r.worker_id = workers.id AND ro.official = ?)", true).
+		Order("id").Limit(1).Scan(ctx)
+	if err != nil {
+		return schedule.Actor{}, mapErr(err, "official")
+	}
+	return s.actorFor(ctx, w)
+}
+
+// ActorByWorkerID returns the official with this worker ID and their scope.
+func (s *Store) ActorByWorkerID(ctx context.Context, id int64) (schedule.Actor, error) {
+	var w workerRow
+	if err := s.db.NewSelect().Model(&w).Where("id = ? AND active = ?", id, true).Scan(ctx); err != nil {
+		return schedule.Actor{}, mapErr(err, "official")
+	}
+	return s.actorFor(ctx, w)
+}
+
+func (s *Store) actorFor(ctx context.Context, w workerRow) (schedule.Actor, error) {
+	var paths []string
+	err := s.db.NewSelect().Table("worker_roles").Column("worker_roles.unit_path").
+		Join("JOIN roles ON roles.key = worker_roles.role_key").
+		Where("worker_roles.worker_id = ? AND roles.official = ?", w.ID, true).Scan(ctx, &paths)
+	if err != nil {
+		return schedule.Actor{}, fmt.Errorf("scope of worker %d: %w", w.ID, err)
+	}
+	return schedule.Actor{WorkerID: w.ID, Name: w.Name, Scope: schedule.NewScope(paths...)}, nil
+}
+
+// CreateSession stores a session by the hash of its token.
+func (s *Store) CreateSession(ctx context.Context, tokenHash string, workerID int64, expires time.Time) error {
+	r := sessionRow{TokenHash: tokenHash, WorkerID: workerID, CreatedAt: s.now().UTC(), ExpiresAt: expires.UTC()}
+	if _, err := s.db.NewInsert().Model(&r).Exec(ctx); err != nil {
+		return fmt.Errorf("create session: %w", err)
+	}
+	return nil
+}
+
+// SessionWorker returns the worker ID of an unexpired session.
+func (s *Store) SessionWorker(ctx context.Context, tokenHash string, now time.Time) (int64, error) {
+	var r sessionRow
+	if err := s.db.NewSelect().Model(&r).Where("token_hash = ? AND expires_at > ?", tokenHash, now.UTC()).Scan(ctx); err != nil {
+		return 0, mapErr(err, "session")
+	}
+	return r.WorkerID, nil
+}
+
+// DeleteSession ends a session (logout).
+func (s *Store) DeleteSession(ctx context.Context, tokenHash string) error {
+	_, err := s.db.NewDelete().Model((*sessionRow)(nil)).Where("token_hash = ?", tokenHash).Exec(ctx)
+	if err != nil {
+		return fmt.Errorf("delete session: %w", err)
+	}
+	return nil
+}
+
+// LogSMS records a text message in the development outbox log.
+func (s *Store) LogSMS(ctx context.Context, mobile, body, purpose string) error {
+	r := smsLogRow{At: s.now().UTC(), Mobile: mobile, Body: body, Purpose: purpose}
+	if _, err := s.db.NewInsert().Model(&r).Exec(ctx); err != nil {
+		return fmt.Errorf("log sms: %w", err)
+	}
+	return nil
+}
+
+// LastSMS returns the newest logged message to mobile (development sink
+// and tests).
+func (s *Store) LastSMS(ctx context.Context, mobile string) (string, error) {
+	var r smsLogRow
+	if err := s.db.NewSelect().Model(&r).Where("mobile = ?", mobile).Order("id DESC").Limit(1).Scan(ctx); err != nil {
+		return "", mapErr(err, "sms")
+	}
+	return r.Body, nil
+}

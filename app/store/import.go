@@ -1,0 +1,696 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
+	"github.com/uptrace/bun"
+
+	"github.com/karyakram/karyakram/schedule"
+)
+
+// ImportReport says what an import did, or why it did nothing.
+type ImportReport struct {
+	Kind     string `json:"kind"`
+	Rows     int    `json:"rows"`
+	Inserted int    `json:"inserted"`
+	Updated  int    `json:"updated"`
+	schedule.RowErrors
+}
+
+// Progress is told how many data rows have been read so far.
+type Progress func(rows int)
+
+const progressEvery = 10_000
+
+// unitRef is what imports need to know of a unit.
+type unitRef struct {
+	id    int64
+	path  string
+	depth int
+	line  int // line of the file that defined it; 0 for units already stored
+}
+
+func (s *Store) unitRefs(ctx context.Context, db bun.IDB) (map[string]unitRef, error) {
+	refs := map[string]unitRef{}
+	rows, err := db.QueryContext(ctx, "SELECT code, id, path, depth FROM units")
+	if err != nil {
+		return nil, fmt.Errorf("load units: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var code string
+		var r unitRef
+		if err := rows.Scan(&code, &r.id, &r.path, &r.depth); err != nil {
+			return nil, fmt.Errorf("load units: %w", err)
+		}
+		refs[code] = r
+	}
+	return refs, rows.Err()
+}
+
+func newCSVReader(r io.Reader) *csv.Reader {
+	cr := csv.NewReader(r)
+	cr.FieldsPerRecord = -1 // counted per row so the error names the line
+	cr.ReuseRecord = true
+	return cr
+}
+
+// readHeader reads and checks the header row.
+func readHeader(cr *csv.Reader, known, required []string) (schedule.Header, int, error) {
+	rec, err := cr.Read()
+	if err == io.EOF {
+		return nil, 0, schedule.FieldError("file", "is empty; the first line must be the header: %s", strings.Join(known, ","))
+	}
+	if err != nil {
+		return nil, 0, schedule.FieldError("file", "line 1: %v", csvErr(err))
+	}
+	h, err := schedule.ParseHeader(rec, known, required)
+	return h, len(rec), err
+}
+
+// csvErr turns encoding/csv's error into words; the caller adds the line.
+func csvErr(err error) string {
+	var pe *csv.ParseError
+	if errors.As(err, &pe) {
+		return pe.Err.Error()
+	}
+	return err.Error()
+}
+
+// ImportUnits reads a units CSV (code, parent_code, level, name, name_hi) and
+// adds or renames units in one transaction. Parents must be stored already
+// or appear earlier in the file, and lie in the actor's scope. Any bad row
+// means nothing is written; the report lists the problems.
+func (s *Store) ImportUnits(ctx context.Context, actor schedule.Actor, r io.Reader, progress Progress) (ImportReport, error) {
+	rep := ImportReport{Kind: "units"}
+	levels, err := s.Levels(ctx)
+	if err != nil {
+		return rep, err
+	}
+	cr := newCSVReader(r)
+	h, width, err := readHeader(cr, schedule.UnitColumns, schedule.UnitRequired)
+	if err != nil {
+		return rep, err
+	}
+	err = s.inTx(ctx, func(tx bun.Tx) error {
+		if s.Postgres() {
+			if _, err := tx.ExecContext(ctx, "LOCK TABLE units IN SHARE ROW EXCLUSIVE MODE"); err != nil {
+				return fmt.Errorf("lock units: %w", err)
+			}
+		}
+		refs, err := s.unitRefs(ctx, tx)
+		if err != nil {
+			return err
+		}
+		var maxID int64
+		if err := tx.NewSelect().Table("units").ColumnExpr("COALESCE(MAX(id), 0)").Scan(ctx, &maxID); err != nil {
+			return fmt.Errorf("next unit id: %w", err)
+		}
+		var batch []unitRow
+		flush := func() error {
+			if len(batch) == 0 {
+				return nil
+			}
+			if _, err := tx.NewInsert().Model(&batch).Exec(ctx); err != nil {
+				return mapErr(err, "units")
+			}
+			batch = batch[:0]
+			return nil
+		}
+		for line := 2; ; line++ {
+			rec, err := cr.Read()
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				rep.Add(line, "", "%s", csvErr(err))
+				continue
+			}
+			rep.Rows++
+			if progress != nil && rep.Rows%progressEvery == 0 {
+				progress(rep.Rows)
+			}
+			if !h.CheckRecord(line, rec, width, &rep.RowErrors) {
+				continue
+			}
+			ur, ok := schedule.ParseUnitRecord(h, line, rec, &rep.RowErrors)
+			if !ok {
+				continue
+			}
+			lvl, ok := levels.ByKey(ur.Level)
+			if !ok {
+				rep.Add(line, "level", "unknown level %q", ur.Level)
+				continue
+			}
+			var parent unitRef
+			switch {
+			case lvl.Depth == 0 && ur.ParentCode != "":
+				rep.Add(line, "parent_code", "a %s has no parent; leave it empty", ur.Level)
+				continue
+			case lvl.Depth == 0 && !actor.System:
+				rep.Add(line, "level", "only the system can add a %s", ur.Level)
+				continue
+			case lvl.Depth > 0:
+				p, ok := refs[ur.ParentCode]
+				if !ok || !actor.Can(schedule.ActImport, p.path) {
+					rep.Add(line, "parent_code", "unknown parent unit %q (it must be stored already or come earlier in the file)", ur.ParentCode)
+					continue
+				}
+				if p.depth != lvl.Depth-1 {
+					want, _ := levels.ByDepth(lvl.Depth - 1)
+					rep.Add(line, "level", "a %s must sit under a %s, but %q is at another level", ur.Level, want.Key, ur.ParentCode)
+					continue
+				}
+				parent = p
+			}
+			if old, exists := refs[ur.Unit.Code]; exists {
+				if old.line > 0 {
+					rep.Add(line, "code", "code %q appears twice (first on line %d)", ur.Unit.Code, old.line)
+					continue
+				}
+				if !actor.Can(schedule.ActImport, old.path) {
+					rep.Add(line, "code", "code %q is already used by another unit", ur.Unit.Code)
+					continue
+				}
+				if old.path != schedule.ChildPath(parent.path, old.id) {
+					rep.Add(line, "parent_code", "unit %q exists under another parent; moving units by import is not supported", ur.Unit.Code)
+					continue
+				}
+				res, err := tx.NewUpdate().Table("units").Set("name = ?, name_hi = ?", ur.Unit.Name, ur.Unit.NameHi).
+					Where("id = ? AND (name <> ? OR name_hi <> ?)", old.id, ur.Unit.Name, ur.Unit.NameHi).Exec(ctx)
+				if err != nil {
+					return mapErr(err, "unit "+ur.Unit.Code)
+				}
+				if n, _ := res.RowsAffected(); n > 0 {
+					rep.Updated++
+				}
+				old.line = line
+				refs[ur.Unit.Code] = old
+				continue
+			}
+			maxID++
+			row := unitRow{ID: maxID, Depth: lvl.Depth, Code: ur.Unit.Code, Name: ur.Unit.Name, NameHi: ur.Unit.NameHi, Path: schedule.ChildPath(parent.path, maxID)}
+			if lvl.Depth > 0 {
+				row.ParentID = &parent.id
+			}
+			refs[row.Code] = unitRef{id: row.ID, path: row.Path, depth: row.Depth, line: line}
+			if rep.Total > 0 {
+				continue // already failing: keep checking, stop writing
+			}
+			batch = append(batch, row)
+			rep.Inserted++
+			if len(batch) == 500 {
+				if err := flush(); err != nil {
+					return err
+				}
+			}
+		}
+		if err := rep.Err("units import"); err != nil {
+			return err
+		}
+		if err := flush(); err != nil {
+			return err
+		}
+		if s.Postgres() {
+			if _, err := tx.ExecContext(ctx, "SELECT setval(pg_get_serial_sequence('units', 'id'), GREATEST((SELECT MAX(id) FROM units), 1))"); err != nil {
+				return fmt.Errorf("advance unit ids: %w", err)
+			}
+		}
+		return s.audit(ctx, tx, actor, "import", "units", 0, firstRoot(actor), fmt.Sprintf("%d rows: %d added, %d renamed", rep.Rows, rep.Inserted, rep.Updated))
+	})
+	if err != nil {
+		rep.Inserted, rep.Updated = 0, 0
+	}
+	return rep, err
+}
+
+func firstRoot(a schedule.Actor) string {
+	if len(a.Scope.Roots) == 0 {
+		return "/"
+	}
+	return a.Scope.Roots[0]
+}
+
+// stagingColumns are the columns of the import_workers staging table, in
+// load order.
+var stagingColumns = []string{"line", "name", "name_key", "mobile", "voter_id", "gender", "social", "email", "language", "unit_id", "unit_path", "work", "active", "roles"}
+
+// workerSource streams validated rows of a workers CSV; rows with problems
+// are reported and skipped, so every problem of the file is found in one
+// pass without holding the file in memory.
+type workerSource struct {
+	cr       *csv.Reader
+	h        schedule.Header
+	width    int
+	refs     map[string]unitRef
+	roles    map[string]bool
+	actor    schedule.Actor
+	rep      *ImportReport
+	progress Progress
+	line     int
+	row      []any
+	err      error
+}
+
+// Next advances to the next valid row (pgx.CopyFromSource).
+func (ws *workerSource) Next() bool {
+	for {
+		ws.line++
+		rec, err := ws.cr.Read()
+		if err == io.EOF {
+			return false
+		}
+		if err != nil {
+			var pe *csv.ParseError
+			if errors.As(err, &pe) {
+				ws.rep.Add(pe.StartLine, "", "%s", csvErr(err))
+				continue
+			}
+			ws.err = fmt.Errorf("read line %d: %w", ws.line, err)
+			return false
+		}
+		ws.rep.Rows++
+		if ws.progress != nil && ws.rep.Rows%progressEvery == 0 {
+			ws.progress(ws.rep.Rows)
+		}
+		line, _ := ws.cr.FieldPos(0)
+		if !ws.h.CheckRecord(line, rec, ws.width, &ws.rep.RowErrors) {
+			continue
+		}
+		wr, ok := schedule.ParseWorkerRecord(ws.h, line, rec, ws.roles, &ws.rep.RowErrors)
+		if !ok {
+			continue
+		}
+		u, ok := ws.refs[wr.UnitCode]
+		if !ok || !ws.actor.Can(schedule.ActImport, u.path) {
+			ws.rep.Add(line, "unit_code", "unknown unit %q", wr.UnitCode)
+			continue
+		}
+		var roles any
+		if len(wr.Roles) > 0 {
+			b, _ := json.Marshal(wr.Roles)
+			roles = string(b)
+		}
+		w := wr.Worker
+		ws.row = append(ws.row[:0], int64(line), w.Name, NameKey(w.Name), nullable(w.Mobile), nullable(w.VoterID),
+			w.Gender, w.Social, w.Email, w.Language, u.id, u.path, w.Work, w.Active, roles)
+		return true
+	}
+}
+
+// Values returns the current row (pgx.CopyFromSource).
+func (ws *workerSource) Values() ([]any, error) { return ws.row, nil }
+
+// Err returns a read failure that is not a row problem (pgx.CopyFromSource).
+func (ws *workerSource) Err() error { return ws.err }
+
+// ImportWorkers reads a workers CSV and merges it into the worker records in
+// one transaction: rows are checked while streaming into a staging table
+// (COPY on Postgres), duplicates and scope are checked in SQL, then workers
+// are updated (matched by voter ID, else mobile) or inserted, and roles
+// added. Any bad row means nothing is written; the report lists problems.
+func (s *Store) ImportWorkers(ctx context.Context, actor schedule.Actor, r io.Reader, progress Progress) (ImportReport, error) {
+	rep := ImportReport{Kind: "workers"}
+	roles, err := s.Roles(ctx)
+	if err != nil {
+		return rep, err
+	}
+	roleSet := map[string]bool{}
+	for _, r := range roles {
+		roleSet[r.Key] = true
+	}
+	cr := newCSVReader(r)
+	h, width, err := readHeader(cr, schedule.WorkerColumns, schedule.WorkerRequired)
+	if err != nil {
+		return rep, err
+	}
+	refs, err := s.unitRefs(ctx, s.db)
+	if err != nil {
+		return rep, err
+	}
+	src := &workerSource{cr: cr, h: h, width: width, refs: refs, roles: roleSet, actor: actor, rep: &rep, progress: progress, line: 1}
+	run := func(ctx context.Context, ix importer) error {
+		if err := ix.exec(ctx, createStaging(s.Postgres())); err != nil {
+			return fmt.Errorf("create staging table: %w", err)
+		}
+		if err := ix.load(ctx, src); err != nil {
+			return fmt.Errorf("load staging table: %w", err)
+		}
+		if err := s.checkStaging(ctx, ix, actor, &rep); err != nil {
+			return err
+		}
+		if err := rep.Err("workers import"); err != nil {
+			return err
+		}
+		return s.mergeStaging(ctx, ix, actor, &rep)
+	}
+	if s.Postgres() {
+		err = s.withPgx(ctx, func(conn *pgx.Conn) error {
+			return pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error { return run(ctx, pgxImporter{tx}) })
+		})
+	} else {
+		err = s.withSQLiteConn(ctx, func(conn *sql.Conn) error {
+			return s.inSQLTx(ctx, conn, func(tx *sql.Tx) error { return run(ctx, sqlImporter{tx}) })
+		})
+	}
+	if err != nil {
+		rep.Inserted, rep.Updated = 0, 0
+	}
+	return rep, err
+}
+
+// createStaging returns the DDL of the staging table; on Postgres it drops
+// itself at commit, on SQLite mergeStaging drops it.
+func createStaging(pg bool) string {
+	ddl := `CREATE TEMP TABLE import_workers (line BIGINT PRIMARY KEY, name TEXT NOT NULL, name_key TEXT NOT NULL, mobile TEXT, voter_id TEXT,
+		gender TEXT NOT NULL, social TEXT NOT NULL, email TEXT NOT NULL, language TEXT NOT NULL,
+		unit_id BIGINT NOT NULL, unit_path TEXT NOT NULL, work TEXT NOT NULL, active BOOLEAN NOT NULL,
+		roles TEXT, worker_id BIGINT)`
+	if pg {
+		ddl += " ON COMMIT DROP"
+	}
+	return ddl
+}
+
+// checkStaging finds problems only visible across rows: duplicates inside
+// the file, and matches with workers outside the actor's scope.
+func (s *Store) checkStaging(ctx context.Context, ix importer, actor schedule.Actor, rep *ImportReport) error {
+	dupes := []struct{ col, cond, what string }{
+		{"voter_id", "voter_id IS NOT NULL", "voter ID"},
+		{"mobile", "voter_id IS NULL AND mobile IS NOT NULL", "mobile (without a voter ID)"},
+	}
+	for _, d := range dupes {
+		q := fmt.Sprintf(`SELECT %[1]s, MIN(line), MAX(line), COUNT(*) FROM import_workers WHERE %[2]s
+			GROUP BY %[1]s HAVING COUNT(*) > 1 ORDER BY MIN(line) LIMIT %[3]d`, d.col, d.cond, schedule.MaxReportedRowErrors)
+		err := ix.query(ctx, q, func(scan func(...any) error) error {
+			var val string
+			var first, last, n int64
+			if err := scan(&val, &first, &last, &n); err != nil {
+				return err
+			}
+			rep.Add(int(last), d.col, "%s %s appears %d times in the file (first on line %d)", d.what, val, n, first)
+			return nil
+		})
+		if err != nil {
+			return fmt.Errorf("check duplicate %s: %w", d.col, err)
+		}
+	}
+	has, err := ix.queryInt(ctx, "SELECT COUNT(*) FROM (SELECT 1 FROM workers LIMIT 1) t")
+	if err != nil {
+		return fmt.Errorf("check workers table: %w", err)
+	}
+	if has == 0 {
+		return nil
+	}
+	for _, q := range []string{
+		`UPDATE import_workers SET worker_id = (SELECT w.id FROM workers w WHERE w.voter_id = import_workers.voter_id) WHERE voter_id IS NOT NULL`,
+		`UPDATE import_workers SET worker_id = (SELECT MIN(w.id) FROM workers w WHERE w.mobile = import_workers.mobile) WHERE voter_id IS NULL`,
+	} {
+		if err := ix.exec(ctx, q); err != nil {
+			return fmt.Errorf("match existing workers: %w", err)
+		}
+	}
+	if actor.System {
+		return nil
+	}
+	q := `SELECT s.line FROM import_workers s JOIN workers w ON w.id = s.worker_id WHERE NOT (` + scopeSQL("w.unit_path", actor.Scope) + `) ORDER BY s.line LIMIT 100`
+	return ix.query(ctx, q, func(scan func(...any) error) error {
+		var line int64
+		if err := scan(&line); err != nil {
+			return err
+		}
+		rep.Add(int(line), "voter_id", "this worker is registered in a unit outside your area; ask the level above to move them")
+		return nil
+	})
+}
+
+// scopeSQL renders a scope as a SQL condition on col. Paths hold only
+// digits and '/', checked here, so inlining them is safe.
+func scopeSQL(col string, scope schedule.Scope) string {
+	if scope.Empty() {
+		return "1 = 0"
+	}
+	var parts []string
+	for _, root := range scope.Roots {
+		lo, hi := schedule.SubtreeRange(root)
+		if strings.Trim(lo, "0123456789/") != "" {
+			return "1 = 0"
+		}
+		parts = append(parts, fmt.Sprintf("(%s >= '%s' AND %s < '%s')", col, lo, col, hi))
+	}
+	return strings.Join(parts, " OR ")
+}
+
+// mergeStaging writes the checked staging rows into workers and roles.
+func (s *Store) mergeStaging(ctx context.Context, ix importer, actor schedule.Actor, rep *ImportReport) error {
+	pg := s.Postgres()
+	if pg {
+		if err := ix.exec(ctx, "LOCK TABLE workers IN SHARE ROW EXCLUSIVE MODE"); err != nil {
+			return fmt.Errorf("lock workers: %w", err)
+		}
+	}
+	base, err := ix.queryInt(ctx, "SELECT COALESCE(MAX(id), 0) FROM workers")
+	if err != nil {
+		return fmt.Errorf("next worker id: %w", err)
+	}
+	now := "CURRENT_TIMESTAMP"
+	if pg {
+		now = "now()"
+	}
+	updated, err := ix.execN(ctx, `UPDATE workers SET name = s.name, name_key = s.name_key, mobile = s.mobile,
+		voter_id = COALESCE(s.voter_id, workers.voter_id), gender = s.gender, social = s.social, email = s.email,
+		language = s.language, unit_id = s.unit_id, unit_path = s.unit_path, work = s.work, active = s.active, updated_at = `+now+`
+		FROM import_workers s WHERE workers.id = s.worker_id`)
+	if err != nil {
+		return fmt.Errorf("update workers: %w", err)
+	}
+	inserted, err := ix.execN(ctx, fmt.Sprintf(`INSERT INTO workers (id, name, name_key, mobile, voter_id, gender, social, email, language, unit_id, unit_path, work, active, updated_at)
+		SELECT %d + line, name, name_key, mobile, voter_id, gender, social, email, language, unit_id, unit_path, work, active, %s
+		FROM import_workers WHERE worker_id IS NULL`, base, now))
+	if err != nil {
+		return fmt.Errorf("insert workers: %w", mapErr(err, "worker"))
+	}
+	roleRows := "import_workers s, json_each(s.roles) r"
+	if pg {
+		roleRows = "import_workers s CROSS JOIN LATERAL json_array_elements_text(s.roles::json) AS r(value)"
+	}
+	if err := ix.exec(ctx, fmt.Sprintf(`INSERT INTO worker_roles (worker_id, role_key, unit_id, unit_path)
+		SELECT COALESCE(s.worker_id, %d + s.line), r.value, s.unit_id, s.unit_path FROM %s
+		WHERE s.roles IS NOT NULL ON CONFLICT DO NOTHING`, base, roleRows)); err != nil {
+		return fmt.Errorf("insert roles: %w", err)
+	}
+	if pg {
+		if err := ix.exec(ctx, "SELECT setval(pg_get_serial_sequence('workers', 'id'), GREATEST((SELECT MAX(id) FROM workers), 1))"); err != nil {
+			return fmt.Errorf("advance worker ids: %w", err)
+		}
+	} else if err := ix.exec(ctx, "DROP TABLE import_workers"); err != nil {
+		return fmt.Errorf("drop staging table: %w", err)
+	}
+	rep.Inserted, rep.Updated = int(inserted), int(updated)
+	detail := fmt.Sprintf("%d rows: %d added, %d updated", rep.Rows, rep.Inserted, rep.Updated)
+	var actorID any
+	if actor.WorkerID != 0 {
+		actorID = actor.WorkerID
+	}
+	return ix.exec(ctx, `INSERT INTO audit_log (at, actor_id, actor_name, action, entity, entity_id, unit_path, detail) VALUES (`+now+`, ?, ?, 'import', 'workers', 0, ?, ?)`,
+		actorID, actor.Name, firstRoot(actor), detail)
+}
+
+// importer runs the import's SQL on one connection inside one transaction;
+// it hides whether that is pgx (for COPY) or database/sql (SQLite).
+type importer interface {
+	exec(ctx context.Context, q string, args ...any) error
+	execN(ctx context.Context, q string, args ...any) (int64, error)
+	queryInt(ctx context.Context, q string) (int64, error)
+	query(ctx context.Context, q string, row func(scan func(...any) error) error) error
+	load(ctx context.Context, src *workerSource) error
+}
+
+type pgxImporter struct{ tx pgx.Tx }
+
+func (p pgxImporter) exec(ctx context.Context, q string, args ...any) error {
+	_, err := p.execN(ctx, q, args...)
+	return err
+}
+
+func (p pgxImporter) execN(ctx context.Context, q string, args ...any) (int64, error) {
+	tag, err := p.tx.Exec(ctx, dollarPlaceholders(q), args...)
+	return tag.RowsAffected(), err
+}
+
+func (p pgxImporter) queryInt(ctx context.Context, q string) (int64, error) {
+	var n int64
+	err := p.tx.QueryRow(ctx, q).Scan(&n)
+	return n, err
+}
+
+func (p pgxImporter) query(ctx context.Context, q string, row func(scan func(...any) error) error) error {
+	rows, err := p.tx.Query(ctx, q)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := row(rows.Scan); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+func (p pgxImporter) load(ctx context.Context, src *workerSource) error {
+	_, err := p.tx.CopyFrom(ctx, pgx.Identifier{"import_workers"}, stagingColumns, src)
+	return err
+}
+
+// dollarPlaceholders rewrites ? placeholders as $1, $2… for pgx.
+func dollarPlaceholders(q string) string {
+	if !strings.Contains(q, "?") {
+		return q
+	}
+	var b strings.Builder
+	n := 0
+	for _, r := range q {
+		if r == '?' {
+			n++
+			b.WriteString("$" + strconv.Itoa(n))
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+type sqlImporter struct{ tx *sql.Tx }
+
+func (q sqlImporter) exec(ctx context.Context, s string, args ...any) error {
+	_, err := q.tx.ExecContext(ctx, s, args...)
+	return err
+}
+
+func (q sqlImporter) execN(ctx context.Context, s string, args ...any) (int64, error) {
+	res, err := q.tx.ExecContext(ctx, s, args...)
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
+}
+
+func (q sqlImporter) queryInt(ctx context.Context, s string) (int64, error) {
+	var n int64
+	err := q.tx.QueryRowContext(ctx, s).Scan(&n)
+	return n, err
+}
+
+func (q sqlImporter) query(ctx context.Context, s string, row func(scan func(...any) error) error) error {
+	rows, err := q.tx.QueryContext(ctx, s)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := row(rows.Scan); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// load inserts rows in multi-row statements; once a row problem is found it
+// keeps reading to report the rest but stops writing.
+func (q sqlImporter) load(ctx context.Context, src *workerSource) error {
+	const perStmt = 400
+	one := "(" + strings.TrimSuffix(strings.Repeat("?,", len(stagingColumns)), ",") + ")"
+	full := "INSERT INTO import_workers (" + strings.Join(stagingColumns, ",") + ") VALUES " +
+		strings.TrimSuffix(strings.Repeat(one+",", perStmt), ",")
+	stmt, err := q.tx.PrepareContext(ctx, full)
+	if err != nil {
+		return err
+	}
+	defer stmt.Close()
+	args := make([]any, 0, perStmt*len(stagingColumns))
+	n := 0
+	flush := func(last bool) error {
+		if n == 0 {
+			return nil
+		}
+		var err error
+		if last && n < perStmt {
+			_, err = q.tx.ExecContext(ctx, "INSERT INTO import_workers ("+strings.Join(stagingColumns, ",")+") VALUES "+
+				strings.TrimSuffix(strings.Repeat(one+",", n), ","), args...)
+		} else {
+			_, err = stmt.ExecContext(ctx, args...)
+		}
+		args, n = args[:0], 0
+		return err
+	}
+	for src.Next() {
+		if src.rep.Total > 0 {
+			continue
+		}
+		vals, _ := src.Values()
+		args = append(args, vals...)
+		n++
+		if n == perStmt {
+			if err := flush(false); err != nil {
+				return err
+			}
+		}
+	}
+	if err := src.Err(); err != nil {
+		return err
+	}
+	return flush(true)
+}
+
+// withPgx runs fn on a raw pgx connection from the pool (for COPY).
+func (s *Store) withPgx(ctx context.Context, fn func(*pgx.Conn) error) error {
+	conn, err := s.db.DB.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("get connection: %w", err)
+	}
+	defer conn.Close()
+	return conn.Raw(func(dc any) error {
+		c, ok := dc.(*stdlib.Conn)
+		if !ok {
+			return fmt.Errorf("connection is %T, not pgx", dc)
+		}
+		return fn(c.Conn())
+	})
+}
+
+// withSQLiteConn runs fn on one connection, so the TEMP staging table is
+// seen by every statement.
+func (s *Store) withSQLiteConn(ctx context.Context, fn func(*sql.Conn) error) error {
+	conn, err := s.db.DB.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("get connection: %w", err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, "DROP TABLE IF EXISTS temp.import_workers"); err != nil {
+		return fmt.Errorf("clear staging table: %w", err)
+	}
+	return fn(conn)
+}
+
+func (s *Store) inSQLTx(ctx context.Context, conn *sql.Conn, fn func(*sql.Tx) error) error {
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	if err := fn(tx); err != nil {
+		tx.Rollback() //nolint:errcheck // the first error is the one to report
+		return err
+	}
+	return tx.Commit()
+}
