@@ -1,0 +1,254 @@
+package roster
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"sort"
+	"strings"
+
+	"github.com/karyakram/karyakram/schedule"
+)
+
+// Violation is one broken rule in a hand-made roster.
+type Violation struct {
+	// Rule is one of: assignment, one workshop per host, teams per date,
+	// availability, capacity, own district at home, district pin, date pin,
+	// district exclusion, date exclusion.
+	Rule      string   `json:"rule"`
+	Message   string   `json:"message"`
+	Districts []string `json:"districts,omitempty"`
+	Hosts     []string `json:"hosts,omitempty"`
+	Date      string   `json:"date,omitempty"`
+}
+
+// CheckReport is the verdict on a hand-made roster.
+type CheckReport struct {
+	Valid          bool        `json:"valid"`
+	Violations     []Violation `json:"violations"`
+	Workshops      int         `json:"workshops"`
+	TravelPersonKm float64     `json:"travel_person_km"`
+	Cost           float64     `json:"cost"`
+	// Best is the planner's optimal roster with the same hosts and dates.
+	Best *Result `json:"best,omitempty"`
+	// BestError says why no best roster exists for those hosts and dates.
+	BestError string `json:"best_error,omitempty"`
+	// Saving is Cost − Best.Cost.
+	Saving float64 `json:"saving"`
+}
+
+// Check validates a hand-made roster against the instance (its pins,
+// exclusions, capacities, availability and trainer teams), totals its travel
+// and compares it with the planner's best roster for the same hosts and
+// dates. Names unknown to the instance are an error naming them all.
+func Check(ctx context.Context, in *Instance, rows []RosterRow) (*CheckReport, error) {
+	if err := in.Validate(); err != nil {
+		return nil, fmt.Errorf("roster instance: %w", err)
+	}
+	base := *in
+	base.FixedWorkshops = nil
+	p := compile(&base)
+	var unknownD, unknownH, unknownT []string
+	seenU := map[string]bool{}
+	addUnknown := func(list *[]string, kind, name string) {
+		if !seenU[kind+name] {
+			seenU[kind+name] = true
+			*list = append(*list, name)
+		}
+	}
+	for _, r := range rows {
+		if _, ok := p.distIdx[normName(r.District)]; !ok {
+			addUnknown(&unknownD, "d", r.District)
+		}
+		if _, ok := p.hostIdx[normName(r.Host)]; !ok {
+			addUnknown(&unknownH, "h", r.Host)
+		}
+		if _, ok := p.dateIdx[r.Date]; !ok {
+			addUnknown(&unknownT, "t", r.Date)
+		}
+	}
+	var errs []error
+	if len(unknownD) > 0 {
+		errs = append(errs, schedule.FieldError("org_district", "unknown district(s): %s", strings.Join(unknownD, ", ")))
+	}
+	if len(unknownH) > 0 {
+		errs = append(errs, schedule.FieldError("host_city", "unknown host(s): %s", strings.Join(unknownH, ", ")))
+	}
+	if len(unknownT) > 0 {
+		errs = append(errs, schedule.FieldError("date", "date(s) not in the series: %s", strings.Join(unknownT, ", ")))
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+
+	rep := &CheckReport{}
+	add := func(v Violation) { rep.Violations = append(rep.Violations, v) }
+	names := func(ds []int) []string {
+		out := make([]string, len(ds))
+		for i, d := range ds {
+			out[i] = in.Districts[d].Name
+		}
+		return out
+	}
+	hostOf := make([]int, p.nD)
+	for d := range hostOf {
+		hostOf[d] = -1
+	}
+	hostDates := make([]map[int]bool, p.nH)
+	var twice []int
+	for _, r := range rows {
+		d, h, t := p.distIdx[normName(r.District)], p.hostIdx[normName(r.Host)], p.dateIdx[r.Date]
+		if hostDates[h] == nil {
+			hostDates[h] = map[int]bool{}
+		}
+		hostDates[h][t] = true
+		if hostOf[d] >= 0 {
+			twice = append(twice, d)
+			continue
+		}
+		hostOf[d] = h
+	}
+	if len(twice) > 0 {
+		add(Violation{Rule: "assignment", Message: fmt.Sprintf("district(s) assigned more than once: %s", strings.Join(names(twice), ", ")), Districts: names(twice)})
+	}
+	var missing []int
+	for d, h := range hostOf {
+		if h < 0 {
+			missing = append(missing, d)
+		}
+	}
+	if len(missing) > 0 {
+		add(Violation{Rule: "assignment", Message: fmt.Sprintf("district(s) not assigned: %s", strings.Join(names(missing), ", ")), Districts: names(missing)})
+	}
+	// Workshops: one per host; teams per date; availability; date pins and exclusions.
+	perDate := make([][]string, p.nT)
+	var open []int
+	dateOf := make([]int, p.nH)
+	for h := range dateOf {
+		dateOf[h] = -1
+	}
+	for h, ds := range hostDates {
+		if len(ds) == 0 {
+			continue
+		}
+		open = append(open, h)
+		var dates []string
+		for t := range ds {
+			dates = append(dates, in.Dates[t])
+			perDate[t] = append(perDate[t], in.Hosts[h].Name)
+			if dateOf[h] < 0 || t < dateOf[h] {
+				dateOf[h] = t
+			}
+		}
+		sort.Strings(dates)
+		if len(ds) > 1 {
+			add(Violation{Rule: "one workshop per host", Message: fmt.Sprintf("host %s holds workshops on %s", in.Hosts[h].Name, strings.Join(dates, " and ")), Hosts: []string{in.Hosts[h].Name}})
+		}
+		for t := range ds {
+			if !p.avail[h][t] {
+				add(Violation{Rule: "availability", Message: fmt.Sprintf("host %s is not available on %s", in.Hosts[h].Name, in.Dates[t]), Hosts: []string{in.Hosts[h].Name}, Date: in.Dates[t]})
+			}
+		}
+	}
+	for t, hs := range perDate {
+		if len(hs) > p.teams[t] {
+			sort.Strings(hs)
+			add(Violation{Rule: "teams per date", Message: fmt.Sprintf("%d workshops on %s (%s) but only %d trainer teams", len(hs), in.Dates[t], strings.Join(hs, ", "), p.teams[t]), Hosts: hs, Date: in.Dates[t]})
+		}
+	}
+	for _, pin := range in.DatePins {
+		h := p.hostIdx[normName(pin.Host)]
+		if !hostDates[h][p.dateIdx[pin.Date]] {
+			add(Violation{Rule: "date pin", Message: fmt.Sprintf("host %s is pinned to %s but holds no workshop that day", in.Hosts[h].Name, pin.Date), Hosts: []string{in.Hosts[h].Name}, Date: pin.Date})
+		}
+	}
+	for _, ex := range in.DateExclusions {
+		h := p.hostIdx[normName(ex.Host)]
+		if hostDates[h][p.dateIdx[ex.Date]] {
+			add(Violation{Rule: "date exclusion", Message: fmt.Sprintf("host %s must not hold a workshop on %s", in.Hosts[h].Name, ex.Date), Hosts: []string{in.Hosts[h].Name}, Date: ex.Date})
+		}
+	}
+	// Capacity and own districts.
+	count := make([]int, p.nH)
+	attendees := make([]int, p.nH)
+	for d, h := range hostOf {
+		if h >= 0 {
+			count[h]++
+			attendees[h] += p.att[d]
+		}
+	}
+	sort.Ints(open)
+	for _, h := range open {
+		name := in.Hosts[h].Name
+		if mx := in.Hosts[h].MaxDistricts; mx > 0 && count[h] > mx {
+			add(Violation{Rule: "capacity", Message: fmt.Sprintf("workshop at %s has %d districts, capacity %d", name, count[h], mx), Hosts: []string{name}})
+		}
+		if mx := in.Hosts[h].MaxAttendees; mx > 0 && attendees[h] > mx {
+			add(Violation{Rule: "capacity", Message: fmt.Sprintf("workshop at %s has %d attendees, capacity %d", name, attendees[h], mx), Hosts: []string{name}})
+		}
+		var away []int
+		for _, d := range p.homes[h] {
+			if hostOf[d] >= 0 && hostOf[d] != h {
+				away = append(away, d)
+			}
+		}
+		if len(away) > 0 {
+			add(Violation{Rule: "own district at home", Message: fmt.Sprintf("%s hosts a workshop but its own district(s) %s attend elsewhere", name, strings.Join(names(away), ", ")), Districts: names(away), Hosts: []string{name}})
+		}
+	}
+	// District pins and exclusions.
+	for _, pin := range in.DistrictPins {
+		d, h := p.distIdx[normName(pin.District)], p.hostIdx[normName(pin.Host)]
+		if hostOf[d] >= 0 && hostOf[d] != h {
+			add(Violation{Rule: "district pin", Message: fmt.Sprintf("%s is pinned to %s but attends at %s", in.Districts[d].Name, in.Hosts[h].Name, in.Hosts[hostOf[d]].Name), Districts: []string{in.Districts[d].Name}, Hosts: []string{in.Hosts[h].Name}})
+		}
+	}
+	for _, ex := range in.DistrictExclusions {
+		d, h := p.distIdx[normName(ex.District)], p.hostIdx[normName(ex.Host)]
+		if hostOf[d] == h {
+			add(Violation{Rule: "district exclusion", Message: fmt.Sprintf("%s must not attend at %s", in.Districts[d].Name, in.Hosts[h].Name), Districts: []string{in.Districts[d].Name}, Hosts: []string{in.Hosts[h].Name}})
+		}
+	}
+	// Travel.
+	for d, h := range hostOf {
+		if h >= 0 {
+			rep.TravelPersonKm += p.km[d][h] * float64(p.att[d])
+		}
+	}
+	rep.Workshops = len(open)
+	rep.Cost = rep.TravelPersonKm + p.fixedCost*float64(len(open))
+	rep.Valid = len(rep.Violations) == 0
+	if rep.Violations == nil {
+		rep.Violations = []Violation{}
+	}
+	// The planner's best with the same hosts and dates.
+	fixed := base
+	fixed.FixedWorkshops = nil
+	for _, h := range open {
+		fixed.FixedWorkshops = append(fixed.FixedWorkshops, HostDate{Host: in.Hosts[h].Name, Date: in.Dates[dateOf[h]]})
+	}
+	// Date constraints broken by the roster itself must not block the
+	// comparison: the hand-made dates are taken as given.
+	fixed.DatePins = nil
+	fixed.DateExclusions = nil
+	fixed.TeamsPerDate = make([]int, p.nT)
+	for t := range fixed.TeamsPerDate {
+		fixed.TeamsPerDate[t] = max(p.teams[t], len(perDate[t]))
+	}
+	fixed.Hosts = append([]Host(nil), base.Hosts...)
+	for i := range fixed.Hosts {
+		fixed.Hosts[i].Dates = nil
+	}
+	best, err := Plan(ctx, &fixed, Options{})
+	if err != nil {
+		rep.BestError = err.Error()
+	} else {
+		rep.Best = best
+		rep.Saving = rep.Cost - best.Cost
+		if math.Abs(rep.Saving) < 1e-9 {
+			rep.Saving = 0
+		}
+	}
+	return rep, nil
+}
