@@ -48,8 +48,8 @@ func labelsFor(lang Lang) (labels, error) {
 
 			dear: "आदरणीय", inviteIntro: "आपको निम्नलिखित कार्यक्रम में सादर आमंत्रित किया जाता है।",
 			eventLabel: "कार्यक्रम", whenLabel: "दिनांक एवं समय", venueLabel: "स्थान",
-			linkLabel: "आपका व्यक्तिगत लिंक",
-			linkHint:  "कृपया इस लिंक पर अपनी उपस्थिति की पुष्टि करें। यह लिंक केवल आपके लिए है।",
+			linkLabel:   "आपका व्यक्तिगत लिंक",
+			linkHint:    "कृपया इस लिंक पर अपनी उपस्थिति की पुष्टि करें। यह लिंक केवल आपके लिए है।",
 			bridgeLabel: "ऑडियो ब्रिज से जुड़ें", bridgeNumber: "नंबर", bridgePIN: "पिन",
 			closing: "सादर,",
 
@@ -71,8 +71,8 @@ func labelsFor(lang Lang) (labels, error) {
 
 			dear: "Dear", inviteIntro: "You are cordially invited to the following programme.",
 			eventLabel: "Programme", whenLabel: "Date and time", venueLabel: "Venue",
-			linkLabel: "Your personal link",
-			linkHint:  "Please confirm your attendance at this link. It is for you alone.",
+			linkLabel:   "Your personal link",
+			linkHint:    "Please confirm your attendance at this link. It is for you alone.",
 			bridgeLabel: "Join by audio bridge", bridgeNumber: "Number", bridgePIN: "PIN",
 			closing: "With regards,",
 
