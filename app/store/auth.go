@@ -82,7 +82,7 @@ func (s *Store) ActorByMobile(ctx context.Context, mobile string) (schedule.Acto
 	var w workerRow
 	err := s.db.NewSelect().Model(&w).
 		Where("mobile = ? AND active = ?", mobile, true).
-		Where("EXISTS (SELECT 1 FROM worker_roles r JOIN roles ro ON ro.key = r.role_key WHERE r.worker_id = workers.id AND ro.official = ?)", true).
+		Where("EXISTS (SELECT 1 FROM worker_roles r JOIN roles ro ON ro.key = r.role_key WHERE r.worker_id = w.id AND ro.official = ?)", true).
 		Order("id").Limit(1).Scan(ctx)
 	if err != nil {
 		return schedule.Actor{}, mapErr(err, "official")

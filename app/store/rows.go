@@ -48,7 +48,7 @@ func (r unitRow) domain() schedule.Unit {
 }
 
 type workerRow struct {
-	bun.BaseModel `bun:"table:workers"`
+	bun.BaseModel `bun:"table:workers,alias:w"`
 	ID            int64     `bun:"id,pk,autoincrement"`
 	Name          string    `bun:"name"`
 	NameKey       string    `bun:"name_key"`
