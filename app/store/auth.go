@@ -52,7 +52,8 @@ type OTPState struct {
 // what it returns, so concurrent requests cannot both pass a limit. found is
 // false when the mobile has no state yet.
 func (s *Store) UpdateOTP(ctx context.Context, mobile string, fn func(st OTPState, found bool) (OTPState, error)) error {
-	return s.inTx(ctx, func(tx bun.Tx) error {
+	var refused error
+	err := s.inTx(ctx, func(tx bun.Tx) error {
 		var r otpRow
 		q := tx.NewSelect().Model(&r).Where("mobile = ?", mobile)
 		if s.Postgres() {
@@ -63,16 +64,22 @@ func (s *Store) UpdateOTP(ctx context.Context, mobile string, fn func(st OTPStat
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return fmt.Errorf("read otp state: %w", err)
 		}
-		next, fnErr := fn(OTPState{CodeHash: r.CodeHash, ExpiresAt: r.ExpiresAt, Attempts: r.Attempts, WindowStart: r.WindowStart, Sends: r.Sends}, found)
-		// Counters are saved even when fn refuses: a failed attempt must count.
+		var next OTPState
+		next, refused = fn(OTPState{CodeHash: r.CodeHash, ExpiresAt: r.ExpiresAt, Attempts: r.Attempts, WindowStart: r.WindowStart, Sends: r.Sends}, found)
+		// Counters are saved and committed even when fn refuses: a failed
+		// attempt must count.
 		nr := otpRow{Mobile: mobile, CodeHash: next.CodeHash, ExpiresAt: next.ExpiresAt.UTC(), Attempts: next.Attempts, WindowStart: next.WindowStart.UTC(), Sends: next.Sends}
 		if _, err := tx.NewInsert().Model(&nr).On("CONFLICT (mobile) DO UPDATE").
 			Set("code_hash = EXCLUDED.code_hash, expires_at = EXCLUDED.expires_at, attempts = EXCLUDED.attempts, window_start = EXCLUDED.window_start, sends = EXCLUDED.sends").
 			Exec(ctx); err != nil {
 			return fmt.Errorf("save otp state: %w", err)
 		}
-		return fnErr
+		return nil
 	})
+	if err != nil {
+		return err
+	}
+	return refused
 }
 
 // ActorByMobile returns the official with this mobile and their scope: the
