@@ -9,12 +9,15 @@ import (
 	"sync"
 	"testing"
 	"time"
-
-	"github.com/karyakram/karyakram/templates"
 )
 
+// bundledFonts is the directory embedded as templates.Fonts. Tests read it
+// from disk so that this package's tests do not depend on the rest of
+// package templates compiling.
+var bundledFonts = os.DirFS("../../templates")
+
 // engineOnce parses the bundled fonts once for all tests.
-var engineOnce = sync.OnceValues(func() (*Engine, error) { return NewEngine(templates.Fonts) })
+var engineOnce = sync.OnceValues(func() (*Engine, error) { return NewEngine(bundledFonts) })
 
 // testEngine returns the shared engine or fails the test.
 func testEngine(tb testing.TB) *Engine {

@@ -132,6 +132,14 @@ type shaper struct {
 	hb      shaping.HarfbuzzShaper
 	wrapper shaping.LineWrapper
 	cache   map[shapeKey]shapedLine
+	wraps   map[wrapKey][]shapedLine
+}
+
+// wrapKey identifies a cached wrapping result.
+type wrapKey struct {
+	text     string
+	bold     bool
+	maxWidth float64
 }
 
 // shapeKey identifies a cached single-line shaping result.
@@ -145,7 +153,7 @@ const maxCache = 4096
 
 // newShaper creates the shaping state for one document.
 func newShaper(e *Engine) *shaper {
-	s := &shaper{eng: e, cache: make(map[shapeKey]shapedLine)}
+	s := &shaper{eng: e, cache: make(map[shapeKey]shapedLine), wraps: make(map[wrapKey][]shapedLine)}
 	for i, lf := range e.fonts {
 		s.faces[i] = font.NewFace(lf.font)
 	}
@@ -231,7 +239,22 @@ func (s *shaper) line(str string, bold bool) shapedLine {
 // wrap breaks str into lines no wider than maxWidth thousandths of an em,
 // at UAX #14 break opportunities (inside a word only when a word alone is
 // too wide). Explicit newlines start new lines. Trailing spaces are trimmed.
+// Results are cached per document; callers must not modify them.
 func (s *shaper) wrap(str string, bold bool, maxWidth float64) []shapedLine {
+	key := wrapKey{str, bold, maxWidth}
+	if lines, ok := s.wraps[key]; ok {
+		return lines
+	}
+	lines := s.wrapUncached(str, bold, maxWidth)
+	if len(s.wraps) >= maxCache {
+		clear(s.wraps)
+	}
+	s.wraps[key] = lines
+	return lines
+}
+
+// wrapUncached does the work of wrap.
+func (s *shaper) wrapUncached(str string, bold bool, maxWidth float64) []shapedLine {
 	var lines []shapedLine
 	for _, para := range strings.Split(str, "\n") {
 		para = strings.TrimRight(para, " \t\r")

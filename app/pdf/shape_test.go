@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"encoding/json"
+	"io/fs"
 	"math"
 	"os"
 	"os/exec"
@@ -13,7 +14,6 @@ import (
 
 	"github.com/go-text/typesetting/font"
 	ot "github.com/go-text/typesetting/font/opentype"
-	"github.com/karyakram/karyakram/templates"
 )
 
 // hardStrings are Devanagari strings that need conjuncts, reph, pre-base
@@ -41,7 +41,7 @@ func TestShapeMatchesHBShape(t *testing.T) {
 	dir := t.TempDir()
 	for _, slot := range []fontSlot{devaRegular, devaBold} {
 		path := fontFiles[slot]
-		raw, err := templates.Fonts.ReadFile(path)
+		raw, err := fs.ReadFile(bundledFonts, path)
 		if err != nil {
 			t.Fatal(err)
 		}
