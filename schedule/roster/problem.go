@@ -273,10 +273,11 @@ func compile(in *Instance) *problem {
 			}
 		}
 		a := in.Hosts[h]
-		sort.Slice(others, func(i, j int) bool {
-			bi, bj := in.Hosts[others[i]], in.Hosts[others[j]]
-			return GreatCircleKm(a.Lat, a.Lon, bi.Lat, bi.Lon) < GreatCircleKm(a.Lat, a.Lon, bj.Lat, bj.Lon)
-		})
+		far := make([]float64, p.nH)
+		for _, g := range others {
+			far[g] = GreatCircleKm(a.Lat, a.Lon, in.Hosts[g].Lat, in.Hosts[g].Lon)
+		}
+		sort.Slice(others, func(i, j int) bool { return far[others[i]] < far[others[j]] })
 		p.nearHosts[h] = others
 	}
 	return p

@@ -647,7 +647,7 @@ func (s *search) localSearch() {
 	if p.nH > 80 {
 		k = 8
 	}
-	for improved := true; improved && !s.expired(); {
+	for improved := true; improved && !s.expired() && !s.closed(s.rootBound); {
 		improved = false
 		cur := slices.Clone(s.bestOpen)
 		in := make([]bool, p.nH)
