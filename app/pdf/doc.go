@@ -1,6 +1,7 @@
 package pdf
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"math"
@@ -89,7 +90,9 @@ func (e *Engine) NewDoc(opt DocOptions) (*Doc, error) {
 	p.SetModificationDate(created)
 	for slot, lf := range e.fonts {
 		family, style := fontSlot(slot).pdfFamily()
-		p.AddUTF8FontFromBytes(family, style, lf.pdfBytes)
+		// gofpdf writes into the font bytes it is given (checksum padding
+		// in GenerateCutFont), so each document gets its own copy.
+		p.AddUTF8FontFromBytes(family, style, bytes.Clone(lf.pdfBytes))
 	}
 	if err := p.Error(); err != nil {
 		return nil, fmt.Errorf("register fonts with gofpdf: %w", err)

@@ -34,13 +34,18 @@ const (
 	numSlots
 )
 
-// fontFiles are the bundled font files, by slot, inside the fonts file
-// system given to NewEngine (templates.Fonts).
-var fontFiles = [numSlots]string{
-	latinRegular: "fonts/NotoSans-Regular.ttf",
-	latinBold:    "fonts/NotoSans-Bold.ttf",
-	devaRegular:  "fonts/NotoSansDevanagari-Regular.ttf",
-	devaBold:     "fonts/NotoSansDevanagari-Bold.ttf",
+// file returns the slot's bundled font file inside the fonts file system
+// given to NewEngine (templates.Fonts).
+func (s fontSlot) file() string {
+	switch s {
+	case latinBold:
+		return "fonts/NotoSans-Bold.ttf"
+	case devaRegular:
+		return "fonts/NotoSansDevanagari-Regular.ttf"
+	case devaBold:
+		return "fonts/NotoSansDevanagari-Bold.ttf"
+	}
+	return "fonts/NotoSans-Regular.ttf"
 }
 
 // slotFor returns the slot of the Devanagari or Latin font in the given weight.
@@ -93,8 +98,8 @@ type Engine struct {
 // gofpdf embeds. It never reads system fonts.
 func NewEngine(fsys fs.FS) (*Engine, error) {
 	e := &Engine{}
-	for slot, path := range fontFiles {
-		lf, err := loadFont(fsys, path)
+	for slot := range numSlots {
+		lf, err := loadFont(fsys, slot.file())
 		if err != nil {
 			return nil, err
 		}

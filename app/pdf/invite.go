@@ -74,34 +74,34 @@ func (d *Doc) inviteLetter(l labels, b InviteLetters, inv InviteLetter) {
 	p.Line(marginX, y, marginX+contentW, y)
 	y += 5
 	if !b.IssuedOn.IsZero() {
-		d.TextIn(marginX, y+d.Ascent(styleBody), contentW, l.date+": "+l.dateShort(b.IssuedOn), styleBody, AlignRight)
-		y += d.LineHeight(styleBody) + 2
+		d.TextIn(marginX, y+d.Ascent(styleBody()), contentW, l.date+": "+l.dateShort(b.IssuedOn), styleBody(), AlignRight)
+		y += d.LineHeight(styleBody()) + 2
 	}
 	y += d.Paragraph(marginX, y, contentW, l.dear+" "+inv.Name+",", Style{Size: 12, Bold: true}, AlignLeft)
 	if inv.Role != "" {
-		y += d.Paragraph(marginX, y, contentW, inv.Role, styleSubtitle, AlignLeft)
+		y += d.Paragraph(marginX, y, contentW, inv.Role, styleSubtitle(), AlignLeft)
 	}
 	y += 4
-	y += d.Paragraph(marginX, y, contentW, l.inviteIntro, styleBody, AlignLeft) + 4
+	y += d.Paragraph(marginX, y, contentW, l.inviteIntro, styleBody(), AlignLeft) + 4
 
 	y = d.keyValues(marginX+5, y, 45, contentW-50, [][2]string{
 		{l.eventLabel, inv.EventTitle},
 		{l.whenLabel, l.timeSpan(inv.Start, inv.End)},
 		{l.venueLabel, inv.Venue},
-	}, styleBody) + 3
+	}, styleBody()) + 3
 
 	if b.Note != "" {
-		y += d.Paragraph(marginX, y, contentW, b.Note, styleBody, AlignLeft) + 4
+		y += d.Paragraph(marginX, y, contentW, b.Note, styleBody(), AlignLeft) + 4
 	}
 	if inv.Link != "" {
 		y += d.Paragraph(marginX, y, contentW, l.linkLabel, Style{Size: 11, Bold: true}, AlignLeft)
 		y += d.Paragraph(marginX+5, y, contentW-5, inv.Link, Style{Size: 11, Color: RGB{0, 60, 160}}, AlignLeft)
-		lw := min(d.Width(inv.Link, styleBody), contentW-5)
-		p.LinkString(marginX+5, y-d.LineHeight(styleBody), lw, d.LineHeight(styleBody), inv.Link)
-		y += d.Paragraph(marginX, y, contentW, l.linkHint, styleSmall, AlignLeft) + 4
+		lw := min(d.Width(inv.Link, styleBody()), contentW-5)
+		p.LinkString(marginX+5, y-d.LineHeight(styleBody()), lw, d.LineHeight(styleBody()), inv.Link)
+		y += d.Paragraph(marginX, y, contentW, l.linkHint, styleSmall(), AlignLeft) + 4
 	}
 	if inv.Bridge != nil && inv.Bridge.Number != "" {
-		lh := d.LineHeight(styleBody)
+		lh := d.LineHeight(styleBody())
 		boxH := 2*lh + 6
 		p.SetDrawColor(120, 120, 120)
 		p.SetFillColor(245, 245, 240)
@@ -112,15 +112,15 @@ func (d *Doc) inviteLetter(l labels, b InviteLetters, inv InviteLetter) {
 		if inv.Bridge.PIN != "" {
 			line += "    " + l.bridgePIN + ": " + inv.Bridge.PIN
 		}
-		d.Paragraph(marginX+4, y+3+lh, contentW-8, line, styleBody, AlignLeft)
+		d.Paragraph(marginX+4, y+3+lh, contentW-8, line, styleBody(), AlignLeft)
 		y += boxH + 6
 	}
 	y += 6
-	y += d.Paragraph(marginX, y, contentW, l.closing, styleBody, AlignLeft) + 8
+	y += d.Paragraph(marginX, y, contentW, l.closing, styleBody(), AlignLeft) + 8
 	if b.Signatory != "" {
 		y += d.Paragraph(marginX, y, contentW, b.Signatory, Style{Size: 11, Bold: true}, AlignLeft)
 	}
 	if b.SignatoryRole != "" {
-		d.Paragraph(marginX, y, contentW, b.SignatoryRole, styleBody, AlignLeft)
+		d.Paragraph(marginX, y, contentW, b.SignatoryRole, styleBody(), AlignLeft)
 	}
 }

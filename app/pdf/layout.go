@@ -16,14 +16,13 @@ const (
 	contentW  = 210.0 - 2*marginX
 )
 
-// Text styles shared by the layouts.
-var (
-	styleTitle    = Style{Size: 16, Bold: true}
-	styleSubtitle = Style{Size: 11, Color: RGB{70, 70, 70}}
-	styleHeading  = Style{Size: 13, Bold: true}
-	styleBody     = Style{Size: 11}
-	styleSmall    = Style{Size: 9, Color: RGB{90, 90, 90}}
-)
+// Text styles shared by the layouts (functions, so that no package state
+// can be changed by accident).
+func styleTitle() Style    { return Style{Size: 16, Bold: true} }
+func styleSubtitle() Style { return Style{Size: 11, Color: RGB{70, 70, 70}} }
+func styleHeading() Style  { return Style{Size: 13, Bold: true} }
+func styleBody() Style     { return Style{Size: 11} }
+func styleSmall() Style    { return Style{Size: 9, Color: RGB{90, 90, 90}} }
 
 // pager adds pages with a common running head (title, subtitle, rule) and a
 // footer with the page number.
@@ -41,15 +40,15 @@ func (p *pager) newPage() float64 {
 	d.AddPage()
 	p.n++
 	y := marginTop
-	y += d.Paragraph(marginX, y, contentW, p.title, styleTitle, AlignLeft)
+	y += d.Paragraph(marginX, y, contentW, p.title, styleTitle(), AlignLeft)
 	if p.subtitle != "" {
-		y += d.Paragraph(marginX, y, contentW, p.subtitle, styleSubtitle, AlignLeft)
+		y += d.Paragraph(marginX, y, contentW, p.subtitle, styleSubtitle(), AlignLeft)
 	}
 	y += 1.5
 	d.pdf.SetDrawColor(120, 120, 120)
 	d.pdf.SetLineWidth(0.3)
 	d.pdf.Line(marginX, y, marginX+contentW, y)
-	d.TextIn(marginX, footerY, contentW, p.l.page+" "+strconv.Itoa(p.n), styleSmall, AlignRight)
+	d.TextIn(marginX, footerY, contentW, p.l.page+" "+strconv.Itoa(p.n), styleSmall(), AlignRight)
 	return y + 4
 }
 

@@ -331,3 +331,32 @@ func BenchmarkInviteLetters1000(b *testing.B) {
 	b.ReportMetric(float64(size), "pdf-bytes")
 	b.ReportMetric(float64(size)/1000, "bytes/letter")
 }
+
+// TestConcurrentDocs renders documents from one Engine on several
+// goroutines at once (run with -race to check the Engine is shareable) and
+// checks they come out identical.
+func TestConcurrentDocs(t *testing.T) {
+	e := testEngine(t)
+	const n = 4
+	outs := make([][]byte, n)
+	errs := make(chan error, n)
+	for i := 0; i < n; i++ {
+		go func() {
+			var buf bytes.Buffer
+			err := e.WriteBridgeList(&buf, BridgeList{Lang: Hindi, Title: "मन की बात",
+				Entries: []BridgeEntry{{"श्योपुर", "1800-11-2222", "1234", "कक्ष 1"}, {"छिंदवाडा", "1800-11-2223", "5678", "सभागार"}}})
+			outs[i] = buf.Bytes()
+			errs <- err
+		}()
+	}
+	for i := 0; i < n; i++ {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i := 1; i < n; i++ {
+		if len(outs[i]) == 0 || len(outs[i]) != len(outs[0]) {
+			t.Errorf("document %d: %d bytes, document 0: %d bytes", i, len(outs[i]), len(outs[0]))
+		}
+	}
+}

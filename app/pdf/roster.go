@@ -75,11 +75,11 @@ func (e *Engine) WriteRosterSeries(w io.Writer, r RosterSeries) error {
 
 	for _, s := range sessions {
 		y := pg.newPage()
-		y += d.Paragraph(marginX, y, contentW, l.hostCity+": "+s.HostCity, styleHeading, AlignLeft)
+		y += d.Paragraph(marginX, y, contentW, l.hostCity+": "+s.HostCity, styleHeading(), AlignLeft)
 		y = d.keyValues(marginX, y, 30, contentW-30, [][2]string{
 			{l.date, l.dateLong(s.Date)},
 			{l.venue, s.Venue},
-		}, styleBody) + 2
+		}, styleBody()) + 2
 		t := Table{
 			Columns: []Column{
 				{Header: l.serialNo, Width: 14, Align: AlignRight},
@@ -87,7 +87,7 @@ func (e *Engine) WriteRosterSeries(w io.Writer, r RosterSeries) error {
 				{Header: l.attendance, Width: 32, Align: AlignRight},
 				{Header: l.travelKm, Width: 38, Align: AlignRight},
 			},
-			Header: styleBody, Body: styleBody,
+			Header: styleBody(), Body: styleBody(),
 		}
 		rows := make([][]string, 0, len(s.Districts)+1)
 		for i, dist := range s.Districts {
@@ -101,7 +101,7 @@ func (e *Engine) WriteRosterSeries(w io.Writer, r RosterSeries) error {
 
 	if len(sessions) > 1 {
 		y := pg.newPage()
-		y += d.Paragraph(marginX, y, contentW, l.rosterSummary, styleHeading, AlignLeft) + 2
+		y += d.Paragraph(marginX, y, contentW, l.rosterSummary, styleHeading(), AlignLeft) + 2
 		t := Table{
 			Columns: []Column{
 				{Header: l.serialNo, Width: 10, Align: AlignRight},

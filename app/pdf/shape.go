@@ -16,9 +16,10 @@ import (
 // font units for the bundled fonts, whose unitsPerEm is 1000).
 const shapeScale = 1000
 
-var (
-	langHindi   = language.NewLanguage("hi")
-	langEnglish = language.NewLanguage("en")
+// Languages passed to the shaper (canonical BCP 47 tags).
+const (
+	langHindi   = language.Language("hi")
+	langEnglish = language.Language("en")
 )
 
 // glyphPos is one shaped glyph; lengths are in thousandths of an em.

@@ -40,7 +40,7 @@ func TestShapeMatchesHBShape(t *testing.T) {
 	e := testEngine(t)
 	dir := t.TempDir()
 	for _, slot := range []fontSlot{devaRegular, devaBold} {
-		path := fontFiles[slot]
+		path := slot.file()
 		raw, err := fs.ReadFile(bundledFonts, path)
 		if err != nil {
 			t.Fatal(err)
@@ -114,7 +114,8 @@ func TestShapeFormsConjuncts(t *testing.T) {
 // glyphs, and the table and whole-file checksums are valid.
 func TestAugmentedFont(t *testing.T) {
 	e := testEngine(t)
-	for slot, path := range fontFiles {
+	for slot := range numSlots {
+		path := slot.file()
 		aug, ok := e.FontBytes(path)
 		if !ok {
 			t.Fatalf("no augmented bytes for %s", path)

@@ -43,7 +43,7 @@ func (e *Engine) WriteAttendanceSheet(w io.Writer, s AttendanceSheet) error {
 	y = d.keyValues(marginX, y, 30, contentW-30, [][2]string{
 		{l.date, l.timeSpan(s.Start, s.End)},
 		{l.venue, s.Venue},
-	}, styleBody) + 2
+	}, styleBody()) + 2
 	t := Table{
 		Columns: []Column{
 			{Header: l.serialNo, Width: 12, Align: AlignRight},
@@ -52,7 +52,7 @@ func (e *Engine) WriteAttendanceSheet(w io.Writer, s AttendanceSheet) error {
 			{Header: l.mobile, Width: 30},
 			{Header: l.signature, Width: 42},
 		},
-		Header: styleBody, Body: styleBody,
+		Header: styleBody(), Body: styleBody(),
 		MinRowHeight: 11,
 	}
 	rows := make([][]string, 0, len(s.Rows)+s.BlankRows)
@@ -110,7 +110,7 @@ func (e *Engine) WriteBridgeList(w io.Writer, b BridgeList) error {
 			{Header: l.pin, Width: 22},
 			{Header: l.room, Width: 46},
 		},
-		Header: styleBody, Body: styleBody,
+		Header: styleBody(), Body: styleBody(),
 	}
 	rows := make([][]string, 0, len(b.Entries))
 	for i, en := range b.Entries {
