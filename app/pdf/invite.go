@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 )
 
@@ -51,6 +52,11 @@ func (e *Engine) WriteInviteLetters(w io.Writer, b InviteLetters) error {
 	}
 	if len(b.Letters) == 0 {
 		return errors.New("invite letters: no invitees")
+	}
+	for i, inv := range b.Letters {
+		if strings.TrimSpace(inv.Name) == "" || strings.TrimSpace(inv.EventTitle) == "" {
+			return fmt.Errorf("invite letters: letter %d has no invitee name or event title", i+1)
+		}
 	}
 	d, err := e.NewDoc(DocOptions{Title: b.Organisation, Subject: l.eventLabel})
 	if err != nil {

@@ -306,6 +306,11 @@ func TestBadInput(t *testing.T) {
 	if err := e.WriteInviteLetters(&buf, InviteLetters{Lang: Hindi}); err == nil || !strings.Contains(err.Error(), "no invitees") {
 		t.Errorf("no letters: err = %v", err)
 	}
+	bad := testInvites(Hindi, 3)
+	bad.Letters[1].Name = " "
+	if err := e.WriteInviteLetters(&buf, bad); err == nil || !strings.Contains(err.Error(), "letter 2") {
+		t.Errorf("letter without name: err = %v", err)
+	}
 	if err := e.WriteBridgeList(&buf, BridgeList{Lang: "mr"}); err == nil || !strings.Contains(err.Error(), "unsupported language") {
 		t.Errorf("unknown language: err = %v", err)
 	}
