@@ -182,11 +182,27 @@ func NewMessageData(ctx MessageContext, lang string) MessageData {
 	return d
 }
 
+// pick returns the text for lang, falling back to the other language.
 func pick(lang, en, hi string) string {
-	if lang == LangHindi && hi != "" {
+	if (lang == LangHindi && hi != "") || en == "" {
 		return hi
 	}
 	return en
+}
+
+// NewMessageEvent returns what notices say about e (or one occurrence of
+// it, when the caller passes the expanded occurrence). The audio bridge
+// and a Hindi venue name are not part of Event; callers fill BridgeNumber,
+// BridgePIN and VenueHi themselves.
+func NewMessageEvent(e *Event) MessageEvent {
+	return MessageEvent{
+		ID: e.ID, UID: e.UID, Type: e.Type,
+		Title: e.Title, TitleHi: e.TitleHi,
+		Venue: e.Venue.Name,
+		Start: e.Start, End: e.End,
+		Sequence:  e.Sequence,
+		Cancelled: e.Status == EventCancelled,
+	}
 }
 
 // TemplateKey selects a message template. EventType "" is the default for

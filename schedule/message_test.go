@@ -313,3 +313,17 @@ func TestTemplateSetMaxSegmentsConfig(t *testing.T) {
 		t.Errorf("NewTemplateSet with 1 segment: %v, want a segments error", err)
 	}
 }
+
+func TestNewMessageEventAndTitleFallback(t *testing.T) {
+	start := time.Date(2026, 9, 12, 13, 0, 0, 0, time.UTC)
+	e := &Event{ID: 9, UID: "u9@karyakram", Type: "workshop", TitleHi: "प्रशिक्षण वर्ग", Venue: Venue{Name: "Indore"},
+		Start: start, End: start.Add(time.Hour), Status: EventCancelled, Sequence: 4}
+	me := NewMessageEvent(e)
+	if me.ID != 9 || me.UID != "u9@karyakram" || me.Type != "workshop" || me.Venue != "Indore" || !me.Cancelled || me.Sequence != 4 || !me.Start.Equal(start) {
+		t.Errorf("NewMessageEvent = %+v", me)
+	}
+	// No English title: English notices fall back to the Hindi one.
+	if d := NewMessageData(MessageContext{Event: me}, LangEnglish); d.Title != "प्रशिक्षण वर्ग" || d.Venue != "Indore" {
+		t.Errorf("English data title %q venue %q", d.Title, d.Venue)
+	}
+}
