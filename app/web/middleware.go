@@ -1,0 +1,168 @@
+package web
+
+import (
+	"crypto/rand"
+	"crypto/subtle"
+	"encoding/base64"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/karyakram/karyakram/schedule"
+)
+
+const (
+	sessionCookie = "kk_session"
+	csrfCookie    = "kk_csrf"
+	langCookie    = "kk_lang"
+	actorKey      = "actor"
+)
+
+func (s *Server) recoverer() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		defer func() {
+			if r := recover(); r != nil {
+				s.log.Error("panic serving request", "path", c.Request.URL.Path, "panic", r)
+				c.AbortWithStatus(http.StatusInternalServerError)
+			}
+		}()
+		c.Next()
+	}
+}
+
+func (s *Server) requestLog() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		start := time.Now()
+		c.Next()
+		level := slog.LevelInfo
+		if c.Writer.Status() >= 500 {
+			level = slog.LevelError
+		}
+		s.log.Log(c.Request.Context(), level, "request", "method", c.Request.Method, "path", c.Request.URL.Path,
+			"status", c.Writer.Status(), "duration", time.Since(start), "bytes", c.Writer.Size())
+	}
+}
+
+// session loads the actor from the session cookie or a bearer token, and
+// makes sure the browser holds a CSRF cookie.
+func (s *Server) session() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		token := bearer(c)
+		if token == "" {
+			token, _ = c.Cookie(sessionCookie)
+		}
+		if token != "" {
+			if a, err := s.auth.Actor(c.Request.Context(), token); err == nil {
+				c.Set(actorKey, a)
+			}
+		}
+		if v, err := c.Cookie(csrfCookie); err != nil || len(v) < 20 {
+			b := make([]byte, 24)
+			rand.Read(b)
+			v = base64.RawURLEncoding.EncodeToString(b)
+			s.setCookie(c, csrfCookie, v, 0)
+			c.Request.AddCookie(&http.Cookie{Name: csrfCookie, Value: v})
+		}
+		c.Next()
+	}
+}
+
+func bearer(c *gin.Context) string {
+	h := c.GetHeader("Authorization")
+	if t, ok := strings.CutPrefix(h, "Bearer "); ok {
+		return strings.TrimSpace(t)
+	}
+	return ""
+}
+
+func (s *Server) setCookie(c *gin.Context, name, value string, maxAge int) {
+	secure := s.cfg.SecureCookies || c.Request.TLS != nil || c.GetHeader("X-Forwarded-Proto") == "https"
+	http.SetCookie(c.Writer, &http.Cookie{Name: name, Value: value, Path: "/", MaxAge: maxAge,
+		HttpOnly: true, Secure: secure, SameSite: http.SameSiteLaxMode})
+}
+
+// csrfToken is the value forms must echo back.
+func csrfToken(c *gin.Context) string {
+	v, _ := c.Cookie(csrfCookie)
+	return v
+}
+
+// csrf refuses unsafe requests that do not echo the CSRF cookie in the form
+// field "csrf" or the X-CSRF-Token header. Requests authenticated by a
+// bearer token carry no ambient credentials and need no check.
+func (s *Server) csrf() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		if bearer(c) != "" {
+			c.Next()
+			return
+		}
+		want := csrfToken(c)
+		got := c.GetHeader("X-CSRF-Token")
+		if got == "" {
+			got = c.PostForm("csrf")
+		}
+		if want == "" || subtle.ConstantTimeCompare([]byte(want), []byte(got)) != 1 {
+			s.fail(c, &schedule.Error{Code: schedule.EFORBIDDEN, Message: s.pages.Text(s.lang(c), "error.csrf")})
+			c.Abort()
+			return
+		}
+		c.Next()
+	}
+}
+
+// requireLogin sends people without a session to the login page (or 401
+// for the API).
+func (s *Server) requireLogin(api bool) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		if _, ok := c.Get(actorKey); ok {
+			c.Next()
+			return
+		}
+		if api {
+			s.fail(c, schedule.Errorf(schedule.EUNAUTH, "log in first: POST /api/v1/login/code, then /api/v1/login/verify"))
+		} else {
+			c.Redirect(http.StatusSeeOther, "/login")
+		}
+		c.Abort()
+	}
+}
+
+// actor returns the logged-in official; only call behind requireLogin.
+func actor(c *gin.Context) schedule.Actor {
+	a, _ := c.Get(actorKey)
+	act, _ := a.(schedule.Actor)
+	return act
+}
+
+// lang is the page language: cookie, else the browser's preference, else
+// Hindi.
+func (s *Server) lang(c *gin.Context) string {
+	if l, err := c.Cookie(langCookie); err == nil && (l == "hi" || l == "en") {
+		return l
+	}
+	if q := c.Query("lang"); q == "hi" || q == "en" {
+		return q
+	}
+	al := c.GetHeader("Accept-Language")
+	if strings.HasPrefix(al, "en") {
+		return "en"
+	}
+	return "hi"
+}
+
+func (s *Server) setLanguage(c *gin.Context) {
+	l := c.Param("lang")
+	if l != "hi" && l != "en" {
+		s.fail(c, schedule.FieldError("lang", "must be hi or en"))
+		return
+	}
+	s.setCookie(c, langCookie, l, 365*24*3600)
+	next := c.Query("next")
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") {
+		next = "/"
+	}
+	c.Redirect(http.StatusSeeOther, next)
+}

@@ -1,0 +1,187 @@
+// Package web is karyakram's HTTP face: server-rendered pages for people on
+// phones, and the JSON API under /api/v1 for programs. Handlers are thin:
+// parse, call the store with the actor (which applies scope), render.
+package web
+
+import (
+	"fmt"
+	"html/template"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/karyakram/karyakram/app/auth"
+	"github.com/karyakram/karyakram/app/store"
+	"github.com/karyakram/karyakram/schedule"
+	"github.com/karyakram/karyakram/templates"
+)
+
+// Config holds the web layer's settings.
+type Config struct {
+	// MaxUploadBytes caps CSV uploads; larger ones are refused with 413.
+	MaxUploadBytes int64
+	// SecureCookies forces the Secure flag; otherwise it follows the
+	// request (TLS or X-Forwarded-Proto: https).
+	SecureCookies bool
+}
+
+// Server serves pages and the API.
+type Server struct {
+	store   *store.Store
+	auth    *auth.Service
+	pages   *templates.Pages
+	log     *slog.Logger
+	cfg     Config
+	metrics *metrics
+	router  *gin.Engine
+}
+
+// New parses the templates and builds the router; it fails if a page is
+// missing or does not parse.
+func New(st *store.Store, au *auth.Service, cfg Config, log *slog.Logger) (*Server, error) {
+	if cfg.MaxUploadBytes <= 0 {
+		cfg.MaxUploadBytes = 512 << 20
+	}
+	pages, err := templates.Parse(funcs())
+	if err != nil {
+		return nil, fmt.Errorf("parse templates: %w", err)
+	}
+	for _, p := range []string{"login", "home", "unit", "workers", "worker", "worker_form", "import", "audit", "error"} {
+		if !pages.Has(p) {
+			return nil, fmt.Errorf("template for page %q is missing", p)
+		}
+	}
+	s := &Server{store: st, auth: au, pages: pages, log: log, cfg: cfg, metrics: newMetrics()}
+	s.router = s.routes()
+	return s, nil
+}
+
+// ServeHTTP makes the server an http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.router.ServeHTTP(w, r) }
+
+// Router returns the gin engine so other parts (feeds, rosters, join links)
+// can add their routes at wiring time.
+func (s *Server) Router() *gin.Engine { return s.router }
+
+func (s *Server) routes() *gin.Engine {
+	gin.SetMode(gin.ReleaseMode)
+	r := gin.New()
+	r.Use(s.recoverer(), s.requestLog(), s.metrics.middleware(), s.session())
+	r.GET("/healthz", s.healthz)
+	r.GET("/metrics", gin.WrapH(promhttp.HandlerFor(s.metrics.reg, promhttp.HandlerOpts{})))
+	r.GET("/lang/:lang", s.setLanguage)
+
+	r.GET("/login", s.showLogin)
+	r.POST("/login/code", s.csrf(), s.requestCode)
+	r.POST("/login/verify", s.csrf(), s.verifyCode)
+	r.POST("/logout", s.csrf(), s.logout)
+
+	pages := r.Group("/", s.requireLogin(false))
+	pages.GET("/", s.showHome)
+	pages.GET("/units/:id", s.showUnit)
+	pages.GET("/units/:id/workers", s.showWorkerList)
+	pages.GET("/units/:id/export.csv", s.exportWorkers)
+	pages.GET("/workers/new", s.showNewWorker)
+	pages.POST("/workers", s.csrf(), s.createWorker)
+	pages.GET("/workers/:id", s.showWorker)
+	pages.GET("/workers/:id/edit", s.showEditWorker)
+	pages.POST("/workers/:id", s.csrf(), s.updateWorker)
+	pages.GET("/import", s.showImport)
+	pages.POST("/import", s.limitUpload(), s.csrf(), s.importCSV)
+	pages.GET("/audit", s.showAudit)
+
+	s.apiRoutes(r)
+	r.NoRoute(func(c *gin.Context) { s.fail(c, schedule.Errorf(schedule.ENOTFOUND, "no such page")) })
+	return r
+}
+
+func (s *Server) healthz(c *gin.Context) {
+	if err := s.store.DB().PingContext(c.Request.Context()); err != nil {
+		c.JSON(http.StatusServiceUnavailable, gin.H{"status": "database unreachable"})
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"status": "ok"})
+}
+
+var ist = time.FixedZone("IST", 5*3600+1800)
+
+func funcs() template.FuncMap {
+	return template.FuncMap{
+		"unitName": func(u schedule.Unit, lang string) string { return u.DisplayName(lang) },
+		"roleName": func(r schedule.Role, lang string) string {
+			if lang == "hi" && r.NameHi != "" {
+				return r.NameHi
+			}
+			return r.Name
+		},
+		"levelName": func(ls schedule.Levels, depth int, lang string) string {
+			l, ok := ls.ByDepth(depth)
+			if !ok {
+				return strconv.Itoa(depth)
+			}
+			if lang == "hi" {
+				return l.NameHi
+			}
+			return l.Name
+		},
+		"num":     formatCount,
+		"istTime": func(t time.Time) string { return t.In(ist).Format("02 Jan 2006 15:04") },
+	}
+}
+
+// formatCount writes a count with Indian digit grouping: 30,00,000.
+func formatCount(n int) string {
+	s := strconv.Itoa(n)
+	if len(s) <= 3 {
+		return s
+	}
+	head, tail := s[:len(s)-3], s[len(s)-3:]
+	var out []byte
+	for i, r := range []byte(head) {
+		if i > 0 && (len(head)-i)%2 == 0 {
+			out = append(out, ',')
+		}
+		out = append(out, r)
+	}
+	return string(out) + "," + tail
+}
+
+// metrics are the Prometheus series the server exports, on its own registry.
+type metrics struct {
+	reg      *prometheus.Registry
+	requests *prometheus.CounterVec
+	latency  *prometheus.HistogramVec
+}
+
+func newMetrics() *metrics {
+	m := &metrics{
+		reg: prometheus.NewRegistry(),
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "karyakram_http_requests_total", Help: "HTTP requests by route and status.",
+		}, []string{"route", "status"}),
+		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "karyakram_http_request_seconds", Help: "HTTP request latency by route.", Buckets: prometheus.DefBuckets,
+		}, []string{"route"}),
+	}
+	m.reg.MustRegister(m.requests, m.latency, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	return m
+}
+
+func (m *metrics) middleware() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		start := time.Now()
+		c.Next()
+		route := c.FullPath()
+		if route == "" {
+			route = "unmatched"
+		}
+		m.requests.WithLabelValues(route, strconv.Itoa(c.Writer.Status())).Inc()
+		m.latency.WithLabelValues(route).Observe(time.Since(start).Seconds())
+	}
+}
