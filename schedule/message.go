@@ -333,6 +333,13 @@ func (ts *TemplateSet) lookup(k TemplateKey) *compiledTemplate {
 	return ts.m[k]
 }
 
+// CheckSMS checks a rendered SMS body against the configured maximum
+// segments; a preview with the real event and the longest invitee name
+// calls it before sending.
+func (ts *TemplateSet) CheckSMS(body string) error {
+	return CheckSMSFits(body, ts.cfg.maxSegments())
+}
+
 // Render renders the notice for k (falling back to the default event type)
 // from ctx.
 func (ts *TemplateSet) Render(k TemplateKey, ctx MessageContext) (RenderedMessage, error) {

@@ -179,6 +179,12 @@ func TestInviteSMSLengths(t *testing.T) {
 			if r.SMS.Encoding != tt.enc || r.SMS.Segments > tt.maxSeg || r.SMS.Segments < 1 {
 				t.Errorf("%s %s SMS: %+v, want %s in at most %d segments", tt.lang, kind, r.SMS, tt.enc, tt.maxSeg)
 			}
+			if err := ts.CheckSMS(r.Body); err != nil {
+				t.Errorf("%s %s SMS: CheckSMS: %v", tt.lang, kind, err)
+			}
+			if err := ts.CheckSMS(r.Body + strings.Repeat(" और", 20)); tt.lang == LangHindi && err == nil {
+				t.Errorf("%s %s SMS: CheckSMS accepted a 60-unit longer text", tt.lang, kind)
+			}
 			if !strings.HasSuffix(r.Body, ctx.Link) {
 				t.Errorf("%s %s SMS does not end with the link: %q", tt.lang, kind, r.Body)
 			}
@@ -325,5 +331,28 @@ func TestNewMessageEventAndTitleFallback(t *testing.T) {
 	// No English title: English notices fall back to the Hindi one.
 	if d := NewMessageData(MessageContext{Event: me}, LangEnglish); d.Title != "प्रशिक्षण वर्ग" || d.Venue != "Indore" {
 		t.Errorf("English data title %q venue %q", d.Title, d.Venue)
+	}
+}
+
+func BenchmarkRenderInviteSMS(b *testing.B) {
+	ts, err := NewTemplateSet(MessageConfig{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	k := TemplateKey{Kind: MessageInvite, Channel: ChannelSMS, Lang: LangHindi}
+	ctx := sampleContext()
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := ts.Render(k, ctx); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkCountSMSHindi(b *testing.B) {
+	s := strings.Repeat("सुनीता पटेल जी, बूथ सशक्तिकरण संवाद ", 5)
+	b.ReportAllocs()
+	for b.Loop() {
+		CountSMS(s)
 	}
 }

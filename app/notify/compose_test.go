@@ -2,9 +2,12 @@ package notify
 
 import (
 	"context"
+	"net"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/emersion/go-smtp"
 
 	"github.com/karyakram/karyakram/schedule"
 )
@@ -79,5 +82,38 @@ func TestComposeAndSend(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+func BenchmarkBuildEmailWithIMIP(b *testing.B) {
+	m := inviteMessage(MethodRequest)
+	cfg := SMTPConfig{From: "k@mp.example.in", FromName: "Office"}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := BuildEmail(cfg, m); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkSMTPSend(b *testing.B) {
+	be := &testBackend{}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	srv := smtp.NewServer(be)
+	srv.Domain = "mx.test"
+	go srv.Serve(ln)
+	defer srv.Close()
+	s, err := NewSMTPSender(SMTPConfig{Addr: ln.Addr().String(), Security: SMTPPlain, From: "k@mp.example.in"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	m := inviteMessage(MethodRequest)
+	for b.Loop() {
+		if err := s.Send(context.Background(), m); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
