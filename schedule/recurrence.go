@@ -622,12 +622,16 @@ func (e *Event) Occurrences(from, to time.Time) ([]Occurrence, error) {
 		return nil, fmt.Errorf("event %d: %w", e.ID, err)
 	}
 	dur := e.End.Sub(e.Start)
-	excluded := func(t time.Time) bool {
-		return slices.ContainsFunc(e.ExDates, t.Equal)
+	exdates := make(map[int64]bool, len(e.ExDates))
+	for _, x := range e.ExDates {
+		exdates[x.Unix()] = true
 	}
-	overridden := func(t time.Time) bool {
-		return slices.ContainsFunc(e.Overrides, func(o Override) bool { return o.RecurrenceID.Equal(t) })
+	overrides := make(map[int64]bool, len(e.Overrides))
+	for _, o := range e.Overrides {
+		overrides[o.RecurrenceID.Unix()] = true
 	}
+	excluded := func(t time.Time) bool { return exdates[t.Unix()] }
+	overridden := func(t time.Time) bool { return overrides[t.Unix()] }
 	starts, err := rule.Between(e.Start, from.Add(-dur), to)
 	if err != nil {
 		return nil, fmt.Errorf("event %d: %w", e.ID, err)
@@ -643,9 +647,23 @@ func (e *Event) Occurrences(from, to time.Time) ([]Occurrence, error) {
 			out = append(out, o)
 		}
 	}
+	// Overrides name occurrences anywhere in the series: expand once up to
+	// the latest of them (not once per override) to check they exist.
+	var series []time.Time
+	if len(e.Overrides) > 0 {
+		last := e.Overrides[0].RecurrenceID
+		for _, ov := range e.Overrides[1:] {
+			if ov.RecurrenceID.After(last) {
+				last = ov.RecurrenceID
+			}
+		}
+		if series, err = rule.Between(e.Start, e.Start, last.Add(time.Second)); err != nil {
+			return nil, fmt.Errorf("event %d: %w", e.ID, err)
+		}
+	}
 	for _, ov := range e.Overrides {
 		rid := ov.RecurrenceID.UTC()
-		if excluded(rid) || !rule.IsOccurrence(e.Start, rid) {
+		if _, ok := slices.BinarySearchFunc(series, rid, time.Time.Compare); !ok || excluded(rid) {
 			continue
 		}
 		o := base

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"os"
 	"strconv"
 	"testing"
 	"time"
@@ -195,5 +196,22 @@ func BenchmarkETag10k(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		_ = ETagOf(f, vs)
+	}
+}
+
+// TestWriteBenchFeed writes the 10,000-event benchmark feed to the file
+// named by $KARYAKRAM_BENCH_ICAL_OUT, for bench/ical/run.sh to inspect.
+func TestWriteBenchFeed(t *testing.T) {
+	path := os.Getenv("KARYAKRAM_BENCH_ICAL_OUT")
+	if path == "" {
+		t.Skip("set KARYAKRAM_BENCH_ICAL_OUT to write the benchmark feed")
+	}
+	out, err := Render(benchFeed(10000))
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkLines(t, out)
+	if err := os.WriteFile(path, out, 0o644); err != nil {
+		t.Fatal(err)
 	}
 }
