@@ -214,6 +214,7 @@ type TemplateKey struct {
 	Lang      string
 }
 
+// String is "type/kind/channel/lang", with "*" for the default type.
 func (k TemplateKey) String() string {
 	t := k.EventType
 	if t == "" {

@@ -74,6 +74,7 @@ type SendError struct {
 	Err        error
 }
 
+// Error describes the failure and its class.
 func (e *SendError) Error() string {
 	kind := "temporary"
 	if e.Permanent {
@@ -82,6 +83,7 @@ func (e *SendError) Error() string {
 	return fmt.Sprintf("%s delivery failure: %v", kind, e.Err)
 }
 
+// Unwrap returns the underlying error.
 func (e *SendError) Unwrap() error { return e.Err }
 
 // Permanent wraps err as a permanent failure.
