@@ -323,3 +323,41 @@ func TestOccurrencesLimit(t *testing.T) {
 		t.Errorf("got %v, want ETOOLARGE", err)
 	}
 }
+
+// FuzzRRule: any rule that parses round-trips through String, and its
+// expansion is strictly increasing, starts at DTSTART and terminates.
+func FuzzRRule(f *testing.F) {
+	for _, s := range []string{
+		"FREQ=MONTHLY;BYDAY=-1SU", "FREQ=WEEKLY;INTERVAL=2;BYDAY=TU,SU;WKST=SU", "FREQ=YEARLY;BYDAY=20MO",
+		"FREQ=DAILY;UNTIL=20250510", "FREQ=MONTHLY;BYMONTHDAY=-1,15;COUNT=12", "FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30",
+	} {
+		f.Add(s, int64(1737869400))
+	}
+	f.Fuzz(func(t *testing.T, s string, start int64) {
+		r, err := ParseRRule(s)
+		if err != nil {
+			if ErrorCode(err) != EINVALID {
+				t.Fatalf("error code %s", ErrorCode(err))
+			}
+			return
+		}
+		r2, err := ParseRRule(r.String())
+		if err != nil || r2.String() != r.String() {
+			t.Fatalf("%q -> %q -> %v", s, r.String(), err)
+		}
+		dtstart := time.Unix(946684800+(start%(150*365*86400)+150*365*86400)%(150*365*86400), 0).UTC() // 2000..2150
+		prev, n := time.Time{}, 0
+		for occ := range r.All(dtstart) {
+			if n == 0 && !occ.Equal(dtstart) {
+				t.Fatalf("first occurrence %v, want DTSTART %v", occ, dtstart)
+			}
+			if !occ.After(prev) {
+				t.Fatalf("%q: %v after %v", s, occ, prev)
+			}
+			prev, n = occ, n+1
+			if n == 200 {
+				break
+			}
+		}
+	})
+}
