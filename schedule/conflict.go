@@ -313,21 +313,21 @@ func newConflict(kind ConflictKind, a, b *Occurrence, guest int64, travel time.D
 	switch {
 	case kind == ConflictGuest && c.Gap < 0:
 		c.Reason = fmt.Sprintf("Guest #%d is booked at %s and %s, which overlap by %s.",
-			guest, describe(a), describe(b), humanDuration(-c.Gap))
+			guest, describeOccurrence(a), describeOccurrence(b), humanDuration(-c.Gap))
 	case kind == ConflictGuest:
 		c.Reason = fmt.Sprintf("Guest #%d has %s between %s and %s, but the journey%s takes about %s.",
-			guest, humanDuration(c.Gap), describe(a), describe(b), journey(a, b), humanDuration(travel))
+			guest, humanDuration(c.Gap), describeOccurrence(a), describeOccurrence(b), journey(a, b), humanDuration(travel))
 	case kind == ConflictVenue:
 		c.Reason = fmt.Sprintf("%s is booked for %s and %s at the same time.",
-			quoteVenue(a.Venue), describe(a), describe(b))
+			quoteVenue(a.Venue), describeOccurrence(a), describeOccurrence(b))
 	default:
 		c.Reason = fmt.Sprintf("Unit #%d has %s and %s at overlapping times.",
-			a.Event.UnitID, describe(a), describe(b))
+			a.Event.UnitID, describeOccurrence(a), describeOccurrence(b))
 	}
 	return c
 }
 
-func describe(o *Occurrence) string {
+func describeOccurrence(o *Occurrence) string {
 	title := o.Title
 	if title == "" {
 		title = o.TitleHi

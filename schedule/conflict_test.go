@@ -14,7 +14,7 @@ var (
 	kanpur     = &LatLon{Lat: 26.4499, Lon: 80.3319}
 )
 
-func ev(id, unit int64, title string, start time.Time, hours float64, venue Venue, guests ...int64) Event {
+func confEvent(id, unit int64, title string, start time.Time, hours float64, venue Venue, guests ...int64) Event {
 	return Event{ID: id, UID: fmt.Sprintf("e%d@karyakram", id), UnitID: unit, Type: "meeting", Title: title,
 		Start: start, End: start.Add(time.Duration(hours * float64(time.Hour))), Venue: venue,
 		Guests: guests, Status: EventConfirmed}
@@ -40,7 +40,7 @@ func TestGreatCircleAndRoadModel(t *testing.T) {
 }
 
 func TestFindConflicts(t *testing.T) {
-	day := func(h, m int) time.Time { return ist(2025, 5, 4, h, m) }
+	day := func(h, m int) time.Time { return atIST(2025, 5, 4, h, m) }
 	travel := DefaultRoadModel().Travel
 	lko := Venue{Name: "Ravindralaya", Geo: hazratganj}
 	lko2 := Venue{Name: "Ravindralaya Hall", Geo: &LatLon{Lat: 26.8503, Lon: 80.9465}} // ~45 m away
@@ -55,8 +55,8 @@ func TestFindConflicts(t *testing.T) {
 		{
 			name: "VIP cannot reach Kanpur in an hour",
 			events: []Event{
-				ev(1, 10, "Yoga day", day(9, 0), 2, lko, 42),
-				ev(2, 20, "Sports day", day(12, 0), 2, knp, 42),
+				confEvent(1, 10, "Yoga day", day(9, 0), 2, lko, 42),
+				confEvent(2, 20, "Sports day", day(12, 0), 2, knp, 42),
 			},
 			want:   []string{"guest 1-2 42"},
 			reason: "Guest #42 has 1 h between “Yoga day” (Sun 4 May 2025 09:00–11:00 IST) and “Sports day”",
@@ -64,22 +64,22 @@ func TestFindConflicts(t *testing.T) {
 		{
 			name: "VIP has time for Kanpur after four hours",
 			events: []Event{
-				ev(1, 10, "Yoga day", day(9, 0), 2, lko, 42),
-				ev(2, 20, "Sports day", day(15, 0), 2, knp, 42),
+				confEvent(1, 10, "Yoga day", day(9, 0), 2, lko, 42),
+				confEvent(2, 20, "Sports day", day(15, 0), 2, knp, 42),
 			},
 		},
 		{
 			name: "VIP across town with 45 minutes is fine",
 			events: []Event{
-				ev(1, 10, "Yoga day", day(9, 0), 2, lko, 42),
-				ev(2, 20, "Sabha", day(11, 45), 1, gn, 42),
+				confEvent(1, 10, "Yoga day", day(9, 0), 2, lko, 42),
+				confEvent(2, 20, "Sabha", day(11, 45), 1, gn, 42),
 			},
 		},
 		{
 			name: "VIP booked twice at once, venues unknown",
 			events: []Event{
-				ev(1, 10, "Yoga day", day(9, 0), 2, Venue{Name: "A"}, 42, 7),
-				ev(2, 20, "Sabha", day(10, 0), 2, Venue{Name: "B"}, 42),
+				confEvent(1, 10, "Yoga day", day(9, 0), 2, Venue{Name: "A"}, 42, 7),
+				confEvent(2, 20, "Sabha", day(10, 0), 2, Venue{Name: "B"}, 42),
 			},
 			want:   []string{"guest 1-2 42"},
 			reason: "which overlap by 1 h",
@@ -87,17 +87,17 @@ func TestFindConflicts(t *testing.T) {
 		{
 			name: "only the next leg is checked: A→B and B→C, not A→C",
 			events: []Event{
-				ev(1, 10, "A", day(9, 0), 1, lko, 42),
-				ev(2, 20, "B", day(10, 30), 1, knp, 42),
-				ev(3, 30, "C", day(12, 0), 1, lko, 42),
+				confEvent(1, 10, "A", day(9, 0), 1, lko, 42),
+				confEvent(2, 20, "B", day(10, 30), 1, knp, 42),
+				confEvent(3, 30, "C", day(12, 0), 1, lko, 42),
 			},
 			want: []string{"guest 1-2 42", "guest 2-3 42"},
 		},
 		{
 			name: "same mapped venue double-booked across units (45 m apart, different spelling)",
 			events: []Event{
-				ev(1, 10, "Training", day(9, 0), 3, lko),
-				ev(2, 20, "Meeting", day(11, 0), 2, lko2),
+				confEvent(1, 10, "Training", day(9, 0), 3, lko),
+				confEvent(2, 20, "Meeting", day(11, 0), 2, lko2),
 			},
 			want:   []string{"venue 1-2 0"},
 			reason: "“Ravindralaya” is booked for “Training”",
@@ -105,30 +105,30 @@ func TestFindConflicts(t *testing.T) {
 		{
 			name: "same venue back to back is fine",
 			events: []Event{
-				ev(1, 10, "Training", day(9, 0), 2, lko),
-				ev(2, 20, "Meeting", day(11, 0), 2, lko),
+				confEvent(1, 10, "Training", day(9, 0), 2, lko),
+				confEvent(2, 20, "Meeting", day(11, 0), 2, lko),
 			},
 		},
 		{
 			name: "unmapped venue by name within a unit: venue and unit conflicts",
 			events: []Event{
-				ev(1, 10, "Training", day(9, 0), 3, Venue{Name: "Panchayat Bhavan"}),
-				ev(2, 10, "Meeting", day(11, 0), 2, Venue{Name: "panchayat  bhavan."}),
+				confEvent(1, 10, "Training", day(9, 0), 3, Venue{Name: "Panchayat Bhavan"}),
+				confEvent(2, 10, "Meeting", day(11, 0), 2, Venue{Name: "panchayat  bhavan."}),
 			},
 			want: []string{"unit 1-2 0", "venue 1-2 0"},
 		},
 		{
 			name: "same unmapped name in two units is two places",
 			events: []Event{
-				ev(1, 10, "Training", day(9, 0), 3, Venue{Name: "Panchayat Bhavan"}),
-				ev(2, 11, "Meeting", day(11, 0), 2, Venue{Name: "Panchayat Bhavan"}),
+				confEvent(1, 10, "Training", day(9, 0), 3, Venue{Name: "Panchayat Bhavan"}),
+				confEvent(2, 11, "Meeting", day(11, 0), 2, Venue{Name: "Panchayat Bhavan"}),
 			},
 		},
 		{
 			name: "one unit, overlapping events at different venues",
 			events: []Event{
-				ev(1, 10, "Training", day(9, 0), 3, lko),
-				ev(2, 10, "Meeting", day(11, 0), 2, knp),
+				confEvent(1, 10, "Training", day(9, 0), 3, lko),
+				confEvent(2, 10, "Meeting", day(11, 0), 2, knp),
 			},
 			want:   []string{"unit 1-2 0"},
 			reason: "Unit #10 has “Training”",
@@ -136,8 +136,8 @@ func TestFindConflicts(t *testing.T) {
 		{
 			name: "cancelled events do not conflict",
 			events: func() []Event {
-				a := ev(1, 10, "Training", day(9, 0), 3, lko, 42)
-				b := ev(2, 10, "Meeting", day(11, 0), 2, lko, 42)
+				a := confEvent(1, 10, "Training", day(9, 0), 3, lko, 42)
+				b := confEvent(2, 10, "Meeting", day(11, 0), 2, lko, 42)
 				b.Status = EventCancelled
 				return []Event{a, b}
 			}(),
@@ -146,10 +146,10 @@ func TestFindConflicts(t *testing.T) {
 			name: "a recurring event conflicts on the matching occurrence only",
 			events: func() []Event {
 				r := radioEvent() // last Sundays 11:00–11:30 IST at unit 3
-				r.ExDates = []time.Time{ist(2025, 4, 27, 11, 0)}
+				r.ExDates = []time.Time{atIST(2025, 4, 27, 11, 0)}
 				return []Event{r,
-					ev(2, 3, "Rally", ist(2025, 4, 27, 10, 0), 2, lko), // excluded occurrence
-					ev(3, 3, "Meeting", ist(2025, 5, 25, 11, 15), 1, lko),
+					confEvent(2, 3, "Rally", atIST(2025, 4, 27, 10, 0), 2, lko), // excluded occurrence
+					confEvent(3, 3, "Meeting", atIST(2025, 5, 25, 11, 15), 1, lko),
 				}
 			}(),
 			want: []string{"unit 7-3 0"},
@@ -157,7 +157,7 @@ func TestFindConflicts(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			got, err := FindConflicts(tc.events, ist(2025, 1, 1, 0, 0), ist(2026, 1, 1, 0, 0), travel)
+			got, err := FindConflicts(tc.events, atIST(2025, 1, 1, 0, 0), atIST(2026, 1, 1, 0, 0), travel)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -181,9 +181,9 @@ func TestFindConflicts(t *testing.T) {
 }
 
 func TestGuestTravelConflictDetails(t *testing.T) {
-	a := ev(1, 10, "Yoga day", ist(2025, 5, 4, 9, 0), 2, Venue{Name: "Ravindralaya", Geo: hazratganj}, 42)
-	b := ev(2, 20, "Sports day", ist(2025, 5, 4, 12, 0), 2, Venue{Name: "Kanpur stadium", Geo: kanpur}, 42)
-	got, err := FindConflicts([]Event{b, a}, ist(2025, 5, 1, 0, 0), ist(2025, 6, 1, 0, 0), DefaultRoadModel().Travel)
+	a := confEvent(1, 10, "Yoga day", atIST(2025, 5, 4, 9, 0), 2, Venue{Name: "Ravindralaya", Geo: hazratganj}, 42)
+	b := confEvent(2, 20, "Sports day", atIST(2025, 5, 4, 12, 0), 2, Venue{Name: "Kanpur stadium", Geo: kanpur}, 42)
+	got, err := FindConflicts([]Event{b, a}, atIST(2025, 5, 1, 0, 0), atIST(2025, 6, 1, 0, 0), DefaultRoadModel().Travel)
 	if err != nil || len(got) != 1 {
 		t.Fatalf("got %v %v", got, err)
 	}
@@ -197,13 +197,13 @@ func TestGuestTravelConflictDetails(t *testing.T) {
 }
 
 func TestConflictsWithOnlyReportsTheSavedEvent(t *testing.T) {
-	day := func(h int) time.Time { return ist(2025, 5, 4, h, 0) }
+	day := func(h int) time.Time { return atIST(2025, 5, 4, h, 0) }
 	others := []Event{
-		ev(1, 10, "A", day(9), 3, Venue{}),
-		ev(2, 10, "B", day(10), 3, Venue{}), // A and B already clash: not reported
-		ev(3, 10, "Old copy of C", day(10), 1, Venue{}),
+		confEvent(1, 10, "A", day(9), 3, Venue{}),
+		confEvent(2, 10, "B", day(10), 3, Venue{}), // A and B already clash: not reported
+		confEvent(3, 10, "Old copy of C", day(10), 1, Venue{}),
 	}
-	c := ev(3, 10, "C", day(13), 1, Venue{}) // moved to 13:00: clashes with nothing but B? B ends 13:00
+	c := confEvent(3, 10, "C", day(13), 1, Venue{}) // moved to 13:00: clashes with nothing but B? B ends 13:00
 	got, err := ConflictsWith(c, others, day(0), day(23), nil)
 	if err != nil || len(got) != 0 {
 		t.Fatalf("got %+v %v, want none", got, err)
@@ -221,11 +221,11 @@ func TestFindConflictsManyConcurrentEvents(t *testing.T) {
 	var events []Event
 	for i := 0; i < 6400; i++ {
 		g := &LatLon{Lat: 24 + float64(i/80)*0.05, Lon: 78 + float64(i%80)*0.05}
-		events = append(events, ev(int64(i+1), int64(1000+i), "Sports day", ist(2025, 5, 4, 10, 0), 2, Venue{Name: "Ground", Geo: g}))
+		events = append(events, confEvent(int64(i+1), int64(1000+i), "Sports day", atIST(2025, 5, 4, 10, 0), 2, Venue{Name: "Ground", Geo: g}))
 	}
-	events = append(events, ev(99999, 1000, "Clash", ist(2025, 5, 4, 11, 0), 1, Venue{Name: "ground", Geo: events[0].Venue.Geo}))
+	events = append(events, confEvent(99999, 1000, "Clash", atIST(2025, 5, 4, 11, 0), 1, Venue{Name: "ground", Geo: events[0].Venue.Geo}))
 	start := time.Now()
-	got, err := FindConflicts(events, ist(2025, 5, 1, 0, 0), ist(2025, 6, 1, 0, 0), nil)
+	got, err := FindConflicts(events, atIST(2025, 5, 1, 0, 0), atIST(2025, 6, 1, 0, 0), nil)
 	if err != nil {
 		t.Fatal(err)
 	}

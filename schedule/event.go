@@ -216,9 +216,9 @@ func (e *Event) Validate() error {
 	if e.Title == "" && e.TitleHi == "" {
 		add("title", "give a title in Hindi or English")
 	}
-	checkText(add, "title", e.Title, MaxEventTitle, false)
-	checkText(add, "title_hi", e.TitleHi, MaxEventTitle, false)
-	checkText(add, "description", e.Description, MaxEventText, true)
+	checkEventText(add, "title", e.Title, MaxEventTitle, false)
+	checkEventText(add, "title_hi", e.TitleHi, MaxEventTitle, false)
+	checkEventText(add, "description", e.Description, MaxEventText, true)
 	checkVenue(add, "venue", e.Venue)
 	checkSpan(add, "", e.Start, e.End)
 	if !e.Status.Valid() {
@@ -276,8 +276,8 @@ func (e *Event) Validate() error {
 		if !o.Start.IsZero() || !o.End.IsZero() {
 			checkSpan(add, f+".", o.Start, o.End)
 		}
-		checkText(add, f+".title", o.Title, MaxEventTitle, false)
-		checkText(add, f+".title_hi", o.TitleHi, MaxEventTitle, false)
+		checkEventText(add, f+".title", o.Title, MaxEventTitle, false)
+		checkEventText(add, f+".title_hi", o.TitleHi, MaxEventTitle, false)
 		if o.Venue != nil {
 			checkVenue(add, f+".venue", *o.Venue)
 		}
@@ -381,7 +381,7 @@ func checkSpan(add func(string, string, ...any), prefix string, start, end time.
 }
 
 func checkVenue(add func(string, string, ...any), field string, v Venue) {
-	checkText(add, field+".name", v.Name, MaxVenueName, false)
+	checkEventText(add, field+".name", v.Name, MaxVenueName, false)
 	if g := v.Geo; g != nil {
 		if math.IsNaN(g.Lat) || g.Lat < -90 || g.Lat > 90 {
 			add(field+".lat", "latitude %v is outside -90..90", g.Lat)
@@ -404,7 +404,7 @@ func checkIDs(add func(string, string, ...any), field string, ids []int64) {
 	}
 }
 
-func checkText(add func(string, string, ...any), field, s string, max int, multiline bool) {
+func checkEventText(add func(string, string, ...any), field, s string, max int, multiline bool) {
 	if !utf8.ValidString(s) {
 		add(field, "is not valid UTF-8 text")
 		return

@@ -13,7 +13,7 @@ func validEvent() Event {
 	return Event{
 		UnitID: 5, Type: "sports", Title: "Sports day", TitleHi: "खेल दिवस",
 		Venue: Venue{Name: "Ground", Geo: &LatLon{Lat: 26.85, Lon: 80.95}},
-		Start: ist(2025, 5, 4, 10, 0), End: ist(2025, 5, 4, 12, 0),
+		Start: atIST(2025, 5, 4, 10, 0), End: atIST(2025, 5, 4, 12, 0),
 		Organisers: []int64{3, 1, 3}, Guests: []int64{42},
 	}
 }
@@ -41,13 +41,13 @@ func TestEventValidate(t *testing.T) {
 		{"uid with space", func(e *Event) { e.UID = "a b" }, []string{"uid"}, "printable ASCII"},
 		{"exdates without rule", func(e *Event) { e.ExDates = []time.Time{e.Start} }, []string{"exdates"}, "need a recurrence rule"},
 		{"bad rule", func(e *Event) { e.RRule = "FREQ=SOMETIMES" }, []string{"rrule"}, "unknown FREQ"},
-		{"start off the rule", func(e *Event) { *e = radioEvent(); e.Start, e.End = ist(2025, 1, 19, 11, 0), ist(2025, 1, 19, 12, 0) },
+		{"start off the rule", func(e *Event) { *e = radioEvent(); e.Start, e.End = atIST(2025, 1, 19, 11, 0), atIST(2025, 1, 19, 12, 0) },
 			[]string{"start"}, "is not an occurrence of the rule \"FREQ=MONTHLY;BYDAY=-1SU\""},
-		{"exdate not an occurrence", func(e *Event) { *e = radioEvent(); e.ExDates = []time.Time{ist(2025, 3, 30, 10, 0)} },
+		{"exdate not an occurrence", func(e *Event) { *e = radioEvent(); e.ExDates = []time.Time{atIST(2025, 3, 30, 10, 0)} },
 			[]string{"exdates[0]"}, "Sun 30 Mar 2025 10:00 IST is not an occurrence"},
 		{"override twice and reversed", func(e *Event) {
 			*e = radioEvent()
-			rid := ist(2025, 2, 23, 11, 0)
+			rid := atIST(2025, 2, 23, 11, 0)
 			e.Overrides = []Override{{RecurrenceID: rid}, {RecurrenceID: rid, Start: rid, End: rid.Add(-time.Minute)}}
 		}, []string{"overrides[1].recurrence_id", "overrides[1].end"}, "edited twice"},
 	}
@@ -82,26 +82,26 @@ func TestEventNormalise(t *testing.T) {
 	e.Type = " Sports "
 	e.RRule = "rrule:freq=monthly;byday=-1su"
 	e.Start = time.Date(2025, 1, 26, 11, 0, 0, 999, Kolkata)
-	e.ExDates = []time.Time{ist(2025, 3, 30, 11, 0), ist(2025, 2, 23, 11, 0), ist(2025, 3, 30, 11, 0)}
+	e.ExDates = []time.Time{atIST(2025, 3, 30, 11, 0), atIST(2025, 2, 23, 11, 0), atIST(2025, 3, 30, 11, 0)}
 	e.Normalise()
 	if e.Type != "sports" || e.RRule != "FREQ=MONTHLY;BYDAY=-1SU" || e.Status != EventConfirmed {
 		t.Errorf("normalised %q %q %q", e.Type, e.RRule, e.Status)
 	}
-	if e.Start.Location() != time.UTC || e.Start.Nanosecond() != 0 || !e.Start.Equal(ist(2025, 1, 26, 11, 0)) {
+	if e.Start.Location() != time.UTC || e.Start.Nanosecond() != 0 || !e.Start.Equal(atIST(2025, 1, 26, 11, 0)) {
 		t.Errorf("start %v", e.Start)
 	}
 	if !slices.Equal(e.Organisers, []int64{1, 3}) || len(e.ExDates) != 2 || !e.ExDates[0].Before(e.ExDates[1]) {
 		t.Errorf("organisers %v exdates %v", e.Organisers, e.ExDates)
 	}
-	e.Bump(ist(2025, 2, 1, 9, 0))
-	if e.Sequence != 1 || !e.UpdatedAt.Equal(ist(2025, 2, 1, 9, 0)) {
+	e.Bump(atIST(2025, 2, 1, 9, 0))
+	if e.Sequence != 1 || !e.UpdatedAt.Equal(atIST(2025, 2, 1, 9, 0)) {
 		t.Errorf("bump: %d %v", e.Sequence, e.UpdatedAt)
 	}
 }
 
 func TestParseISTAndUID(t *testing.T) {
 	got, err := ParseIST("2025-05-04", "02:00")
-	if err != nil || !got.Equal(utc("2025-05-03T20:30Z")) || got.Location() != time.UTC {
+	if err != nil || !got.Equal(atUTC("2025-05-03T20:30Z")) || got.Location() != time.UTC {
 		t.Errorf("ParseIST = %v %v", got, err)
 	}
 	if _, err := ParseIST("04/05/2025", "10:00"); ErrorCode(err) != EINVALID {

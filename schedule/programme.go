@@ -46,9 +46,9 @@ func (p *Programme) Validate() error {
 	if p.Title == "" && p.TitleHi == "" {
 		add("title", "give a title in Hindi or English")
 	}
-	checkText(add, "title", p.Title, MaxEventTitle, false)
-	checkText(add, "title_hi", p.TitleHi, MaxEventTitle, false)
-	checkText(add, "description", p.Description, MaxEventText, true)
+	checkEventText(add, "title", p.Title, MaxEventTitle, false)
+	checkEventText(add, "title_hi", p.TitleHi, MaxEventTitle, false)
+	checkEventText(add, "description", p.Description, MaxEventText, true)
 	switch {
 	case p.WindowStart.IsZero():
 		add("window_start", "give the first day of the programme")

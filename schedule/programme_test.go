@@ -10,13 +10,13 @@ import (
 func sportsProgramme() Programme {
 	return Programme{
 		ID: 12, Type: "sports", Title: "Khel Utsav", TitleHi: "खेल उत्सव",
-		WindowStart: ist(2025, 5, 4, 0, 0), WindowEnd: ist(2025, 5, 18, 0, 0),
+		WindowStart: atIST(2025, 5, 4, 0, 0), WindowEnd: atIST(2025, 5, 18, 0, 0),
 	}
 }
 
 func TestPlanProgrammeIdempotent(t *testing.T) {
 	p := sportsProgramme()
-	now := ist(2025, 4, 20, 9, 0)
+	now := atIST(2025, 4, 20, 9, 0)
 	units := []int64{103, 101, 102, 101}
 
 	plan, err := PlanProgramme(p, units, nil, now)
@@ -28,7 +28,7 @@ func TestPlanProgrammeIdempotent(t *testing.T) {
 	}
 	e := plan.Create[0]
 	if e.UID != "programme-12-unit-101@karyakram" || e.UnitID != 101 || e.ProgrammeID != 12 ||
-		e.Status != EventTentative || !e.Start.Equal(ist(2025, 5, 4, 10, 0)) || e.Duration() != 2*time.Hour ||
+		e.Status != EventTentative || !e.Start.Equal(atIST(2025, 5, 4, 10, 0)) || e.Duration() != 2*time.Hour ||
 		e.Start.Location() != time.UTC || !e.UpdatedAt.Equal(now) {
 		t.Errorf("created event %+v", e)
 	}
@@ -48,7 +48,7 @@ func TestPlanProgrammeIdempotent(t *testing.T) {
 		saved[i].ID = int64(i + 1)
 	}
 	saved[2].ProgrammeID = 0
-	saved[1].Start, saved[1].End = ist(2025, 5, 10, 16, 0), ist(2025, 5, 10, 18, 0)
+	saved[1].Start, saved[1].End = atIST(2025, 5, 10, 16, 0), atIST(2025, 5, 10, 18, 0)
 	saved[1].Venue = Venue{Name: "Inter college ground"}
 	saved[1].Status = EventConfirmed
 
@@ -71,7 +71,7 @@ func TestPlanProgrammeIdempotent(t *testing.T) {
 
 func TestProgrammeScheduledFor(t *testing.T) {
 	p := sportsProgramme()
-	ok := Event{Status: EventConfirmed, Venue: Venue{Name: "Ground"}, Start: ist(2025, 5, 6, 10, 0), End: ist(2025, 5, 6, 12, 0)}
+	ok := Event{Status: EventConfirmed, Venue: Venue{Name: "Ground"}, Start: atIST(2025, 5, 6, 10, 0), End: atIST(2025, 5, 6, 12, 0)}
 	tests := []struct {
 		name string
 		edit func(*Event)
@@ -81,7 +81,7 @@ func TestProgrammeScheduledFor(t *testing.T) {
 		{"tentative placeholder", func(e *Event) { e.Status = EventTentative }, false},
 		{"no venue yet", func(e *Event) { e.Venue.Name = " " }, false},
 		{"cancelled", func(e *Event) { e.Status = EventCancelled }, false},
-		{"after the window", func(e *Event) { e.Start, e.End = ist(2025, 5, 18, 10, 0), ist(2025, 5, 18, 12, 0) }, false},
+		{"after the window", func(e *Event) { e.Start, e.End = atIST(2025, 5, 18, 10, 0), atIST(2025, 5, 18, 12, 0) }, false},
 	}
 	for _, tc := range tests {
 		e := ok
@@ -105,7 +105,7 @@ func TestProgrammeValidate(t *testing.T) {
 		{"no type", func(p *Programme) { p.Type = "" }, "type"},
 		{"no title", func(p *Programme) { p.Title, p.TitleHi = "", "" }, "title"},
 		{"window reversed", func(p *Programme) { p.WindowEnd = p.WindowStart.Add(-time.Hour) }, "window_end"},
-		{"proposed outside", func(p *Programme) { p.ProposedStart = ist(2025, 6, 1, 10, 0) }, "proposed_start"},
+		{"proposed outside", func(p *Programme) { p.ProposedStart = atIST(2025, 6, 1, 10, 0) }, "proposed_start"},
 	}
 	for _, tc := range tests {
 		p := sportsProgramme()

@@ -307,7 +307,7 @@ func civilOf(t time.Time) civil {
 	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
 }
 
-func daysIn(y int, m time.Month) int {
+func monthDays(y int, m time.Month) int {
 	return time.Date(y, m+1, 0, 0, 0, 0, 0, time.UTC).Day()
 }
 
@@ -441,7 +441,7 @@ func (r RRule) periodDates(buf []civil, start civil, n int) []civil {
 				buf = r.monthDates(buf, y, m, start.Day())
 			}
 		default:
-			if start.Day() <= daysIn(y, start.Month()) {
+			if start.Day() <= monthDays(y, start.Month()) {
 				buf = append(buf, time.Date(y, start.Month(), start.Day(), 0, 0, 0, 0, time.UTC))
 			}
 		}
@@ -453,7 +453,7 @@ func (r RRule) periodDates(buf []civil, start civil, n int) []civil {
 // (ordinals counted within the month) intersected, or DTSTART's day of the
 // month when neither is given (months without that day are skipped).
 func (r RRule) monthDates(buf []civil, y int, m time.Month, defaultDay int) []civil {
-	n := daysIn(y, m)
+	n := monthDays(y, m)
 	if len(r.ByMonthDay) == 0 && len(r.ByDay) == 0 {
 		if defaultDay <= n {
 			buf = append(buf, time.Date(y, m, defaultDay, 0, 0, 0, 0, time.UTC))
@@ -515,7 +515,7 @@ func (r RRule) monthDayOK(d civil) bool {
 	if len(r.ByMonthDay) == 0 {
 		return true
 	}
-	n := daysIn(d.Year(), d.Month())
+	n := monthDays(d.Year(), d.Month())
 	for _, md := range r.ByMonthDay {
 		if md == d.Day() || md < 0 && n+1+md == d.Day() {
 			return true

@@ -8,11 +8,11 @@ import (
 )
 
 // ist builds an instant from an IST wall-clock time.
-func ist(y int, m time.Month, d, hh, mm int) time.Time {
+func atIST(y int, m time.Month, d, hh, mm int) time.Time {
 	return time.Date(y, m, d, hh, mm, 0, 0, Kolkata)
 }
 
-func utc(s string) time.Time {
+func atUTC(s string) time.Time {
 	t, err := time.Parse("2006-01-02T15:04Z", s)
 	if err != nil {
 		panic(err)
@@ -30,111 +30,111 @@ func TestRRuleExpansion(t *testing.T) {
 		{
 			name:    "monthly radio-address listening on the last Sunday at 11:00 IST",
 			rule:    "FREQ=MONTHLY;BYDAY=-1SU;COUNT=6",
-			dtstart: ist(2025, 1, 26, 11, 0),
+			dtstart: atIST(2025, 1, 26, 11, 0),
 			want: []string{"2025-01-26T05:30Z", "2025-02-23T05:30Z", "2025-03-30T05:30Z",
 				"2025-04-27T05:30Z", "2025-05-25T05:30Z", "2025-06-29T05:30Z"},
 		},
 		{
 			name:    "weekly on Mon, Wed, Fri evenings",
 			rule:    "FREQ=WEEKLY;BYDAY=MO,WE,FR;COUNT=5",
-			dtstart: ist(2025, 5, 5, 18, 0),
+			dtstart: atIST(2025, 5, 5, 18, 0),
 			want: []string{"2025-05-05T12:30Z", "2025-05-07T12:30Z", "2025-05-09T12:30Z",
 				"2025-05-12T12:30Z", "2025-05-14T12:30Z"},
 		},
 		{
 			name:    "every other day until a date (inclusive, IST day)",
 			rule:    "FREQ=DAILY;INTERVAL=2;UNTIL=20250510",
-			dtstart: ist(2025, 5, 4, 7, 0),
+			dtstart: atIST(2025, 5, 4, 7, 0),
 			want:    []string{"2025-05-04T01:30Z", "2025-05-06T01:30Z", "2025-05-08T01:30Z", "2025-05-10T01:30Z"},
 		},
 		{
 			name:    "until a UTC instant excludes later occurrences",
 			rule:    "FREQ=DAILY;UNTIL=20250505T013000Z",
-			dtstart: ist(2025, 5, 4, 7, 0),
+			dtstart: atIST(2025, 5, 4, 7, 0),
 			want:    []string{"2025-05-04T01:30Z", "2025-05-05T01:30Z"},
 		},
 		{
 			name:    "31st skips short months",
 			rule:    "FREQ=MONTHLY;BYMONTHDAY=31;COUNT=4",
-			dtstart: ist(2025, 1, 31, 10, 0),
+			dtstart: atIST(2025, 1, 31, 10, 0),
 			want:    []string{"2025-01-31T04:30Z", "2025-03-31T04:30Z", "2025-05-31T04:30Z", "2025-07-31T04:30Z"},
 		},
 		{
 			name:    "monthly without BY parts keeps the day and skips months lacking it",
 			rule:    "FREQ=MONTHLY;COUNT=3",
-			dtstart: ist(2025, 1, 30, 10, 0),
+			dtstart: atIST(2025, 1, 30, 10, 0),
 			want:    []string{"2025-01-30T04:30Z", "2025-03-30T04:30Z", "2025-04-30T04:30Z"},
 		},
 		{
 			name:    "last day of the month",
 			rule:    "FREQ=MONTHLY;BYMONTHDAY=-1;COUNT=3",
-			dtstart: ist(2024, 1, 31, 10, 0),
+			dtstart: atIST(2024, 1, 31, 10, 0),
 			want:    []string{"2024-01-31T04:30Z", "2024-02-29T04:30Z", "2024-03-31T04:30Z"},
 		},
 		{
 			name:    "second Tuesday every 3 months",
 			rule:    "FREQ=MONTHLY;INTERVAL=3;BYDAY=2TU;COUNT=3",
-			dtstart: ist(2025, 1, 14, 16, 0),
+			dtstart: atIST(2025, 1, 14, 16, 0),
 			want:    []string{"2025-01-14T10:30Z", "2025-04-08T10:30Z", "2025-07-08T10:30Z"},
 		},
 		{
 			name:    "Republic Day every year",
 			rule:    "FREQ=YEARLY;BYMONTH=1;BYMONTHDAY=26;COUNT=3",
-			dtstart: ist(2025, 1, 26, 9, 0),
+			dtstart: atIST(2025, 1, 26, 9, 0),
 			want:    []string{"2025-01-26T03:30Z", "2026-01-26T03:30Z", "2027-01-26T03:30Z"},
 		},
 		{
 			name:    "yearly without BY parts",
 			rule:    "FREQ=YEARLY;COUNT=2",
-			dtstart: ist(2025, 6, 21, 6, 0),
+			dtstart: atIST(2025, 6, 21, 6, 0),
 			want:    []string{"2025-06-21T00:30Z", "2026-06-21T00:30Z"},
 		},
 		{
 			name:    "last Sunday of March, yearly",
 			rule:    "FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU;COUNT=3",
-			dtstart: ist(2025, 3, 30, 11, 0),
+			dtstart: atIST(2025, 3, 30, 11, 0),
 			want:    []string{"2025-03-30T05:30Z", "2026-03-29T05:30Z", "2027-03-28T05:30Z"},
 		},
 		{
 			name:    "first Monday of the year (year-scoped ordinal)",
 			rule:    "FREQ=YEARLY;BYDAY=1MO;COUNT=3",
-			dtstart: ist(2025, 1, 6, 10, 0),
+			dtstart: atIST(2025, 1, 6, 10, 0),
 			want:    []string{"2025-01-06T04:30Z", "2026-01-05T04:30Z", "2027-01-04T04:30Z"},
 		},
 		{
 			name:    "early-morning IST is the previous UTC day: expansion stays on IST Sundays",
 			rule:    "FREQ=WEEKLY;BYDAY=SU;COUNT=3",
-			dtstart: ist(2025, 5, 4, 2, 0),
+			dtstart: atIST(2025, 5, 4, 2, 0),
 			want:    []string{"2025-05-03T20:30Z", "2025-05-10T20:30Z", "2025-05-17T20:30Z"},
 		},
 		{
 			name:    "RFC 5545 example: biweekly Tue/Sun, WKST=MO",
 			rule:    "FREQ=WEEKLY;INTERVAL=2;COUNT=4;BYDAY=TU,SU;WKST=MO",
-			dtstart: ist(2025, 8, 5, 9, 0), // a Tuesday, like 5 Aug 1997
+			dtstart: atIST(2025, 8, 5, 9, 0), // a Tuesday, like 5 Aug 1997
 			want:    []string{"2025-08-05T03:30Z", "2025-08-10T03:30Z", "2025-08-19T03:30Z", "2025-08-24T03:30Z"},
 		},
 		{
 			name:    "RFC 5545 example: the same with WKST=SU",
 			rule:    "FREQ=WEEKLY;INTERVAL=2;COUNT=4;BYDAY=TU,SU;WKST=SU",
-			dtstart: ist(2025, 8, 5, 9, 0),
+			dtstart: atIST(2025, 8, 5, 9, 0),
 			want:    []string{"2025-08-05T03:30Z", "2025-08-17T03:30Z", "2025-08-19T03:30Z", "2025-08-31T03:30Z"},
 		},
 		{
 			name:    "Friday the 13th",
 			rule:    "FREQ=MONTHLY;BYDAY=FR;BYMONTHDAY=13;COUNT=3",
-			dtstart: ist(2026, 2, 13, 10, 0),
+			dtstart: atIST(2026, 2, 13, 10, 0),
 			want:    []string{"2026-02-13T04:30Z", "2026-03-13T04:30Z", "2026-11-13T04:30Z"},
 		},
 		{
 			name:    "a start off the pattern still counts as the first occurrence",
 			rule:    "FREQ=MONTHLY;BYDAY=-1SU;COUNT=2",
-			dtstart: ist(2025, 1, 1, 11, 0),
+			dtstart: atIST(2025, 1, 1, 11, 0),
 			want:    []string{"2025-01-01T05:30Z", "2025-01-26T05:30Z"},
 		},
 		{
 			name:    "impossible date ends instead of looping",
 			rule:    "FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30",
-			dtstart: ist(2025, 1, 1, 11, 0),
+			dtstart: atIST(2025, 1, 1, 11, 0),
 			want:    []string{"2025-01-01T05:30Z"},
 		},
 	}
@@ -160,8 +160,8 @@ func TestRRuleExpansion(t *testing.T) {
 			// Between over the whole span agrees, and a window from the
 			// middle (which may skip periods) gives the tail.
 			if len(tc.want) > 2 {
-				from := utc(tc.want[1])
-				b, err := r.Between(tc.dtstart, from, utc(tc.want[len(tc.want)-1]).Add(time.Minute))
+				from := atUTC(tc.want[1])
+				b, err := r.Between(tc.dtstart, from, atUTC(tc.want[len(tc.want)-1]).Add(time.Minute))
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -178,11 +178,11 @@ func TestRRuleBetweenSkipsAheadWithoutCount(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := r.Between(ist(2025, 1, 26, 11, 0), ist(2030, 1, 1, 0, 0), ist(2030, 4, 1, 0, 0))
+	got, err := r.Between(atIST(2025, 1, 26, 11, 0), atIST(2030, 1, 1, 0, 0), atIST(2030, 4, 1, 0, 0))
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []time.Time{ist(2030, 1, 27, 11, 0), ist(2030, 2, 24, 11, 0), ist(2030, 3, 31, 11, 0)}
+	want := []time.Time{atIST(2030, 1, 27, 11, 0), atIST(2030, 2, 24, 11, 0), atIST(2030, 3, 31, 11, 0)}
 	if !slices.EqualFunc(got, want, time.Time.Equal) {
 		t.Errorf("got %v, want %v", got, want)
 	}
@@ -247,28 +247,28 @@ func radioEvent() Event {
 		ID: 7, UID: "mkb@karyakram", UnitID: 3, Type: "listening",
 		Title: "Radio address listening", TitleHi: "मन की बात श्रवण",
 		Venue: Venue{Name: "Booth 12 office"},
-		Start: ist(2025, 1, 26, 11, 0), End: ist(2025, 1, 26, 11, 30),
+		Start: atIST(2025, 1, 26, 11, 0), End: atIST(2025, 1, 26, 11, 30),
 		RRule: "FREQ=MONTHLY;BYDAY=-1SU", Status: EventConfirmed,
 	}
 }
 
 func TestOccurrencesExDatesAndOverrides(t *testing.T) {
 	e := radioEvent()
-	e.ExDates = []time.Time{ist(2025, 3, 30, 11, 0)} // skipped in March
+	e.ExDates = []time.Time{atIST(2025, 3, 30, 11, 0)} // skipped in March
 	moved := Venue{Name: "Mandal hall"}
 	e.Overrides = []Override{
 		// April's moves to 12:00 at another venue.
-		{RecurrenceID: ist(2025, 4, 27, 11, 0), Start: ist(2025, 4, 27, 12, 0), End: ist(2025, 4, 27, 13, 0), Venue: &moved},
+		{RecurrenceID: atIST(2025, 4, 27, 11, 0), Start: atIST(2025, 4, 27, 12, 0), End: atIST(2025, 4, 27, 13, 0), Venue: &moved},
 		// May's is cancelled but kept.
-		{RecurrenceID: ist(2025, 5, 25, 11, 0), Status: EventCancelled},
+		{RecurrenceID: atIST(2025, 5, 25, 11, 0), Status: EventCancelled},
 		// June's is pulled back into May's window... no: moved to 1 July.
-		{RecurrenceID: ist(2025, 6, 29, 11, 0), Start: ist(2025, 7, 1, 11, 0), End: ist(2025, 7, 1, 11, 30)},
+		{RecurrenceID: atIST(2025, 6, 29, 11, 0), Start: atIST(2025, 7, 1, 11, 0), End: atIST(2025, 7, 1, 11, 30)},
 	}
 	e.Normalise()
 	if err := e.Validate(); err != nil {
 		t.Fatalf("Validate: %v", err)
 	}
-	occ, err := e.Occurrences(ist(2025, 2, 1, 0, 0), ist(2025, 7, 1, 0, 0))
+	occ, err := e.Occurrences(atIST(2025, 2, 1, 0, 0), atIST(2025, 7, 1, 0, 0))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -291,22 +291,22 @@ func TestOccurrencesExDatesAndOverrides(t *testing.T) {
 		t.Errorf("got  %v\nwant %v", got, want)
 	}
 	// The moved June occurrence shows up in July's window.
-	occ, _ = e.Occurrences(ist(2025, 7, 1, 0, 0), ist(2025, 7, 2, 0, 0))
-	if len(occ) != 1 || !occ[0].RecurrenceID.Equal(ist(2025, 6, 29, 11, 0)) {
+	occ, _ = e.Occurrences(atIST(2025, 7, 1, 0, 0), atIST(2025, 7, 2, 0, 0))
+	if len(occ) != 1 || !occ[0].RecurrenceID.Equal(atIST(2025, 6, 29, 11, 0)) {
 		t.Errorf("July window = %+v", occ)
 	}
 }
 
 func TestOccurrencesSingleEvent(t *testing.T) {
-	e := Event{ID: 1, Start: ist(2025, 5, 4, 10, 0), End: ist(2025, 5, 4, 12, 0)}
+	e := Event{ID: 1, Start: atIST(2025, 5, 4, 10, 0), End: atIST(2025, 5, 4, 12, 0)}
 	tests := []struct {
 		from, to time.Time
 		n        int
 	}{
-		{ist(2025, 5, 4, 0, 0), ist(2025, 5, 5, 0, 0), 1},
-		{ist(2025, 5, 4, 11, 0), ist(2025, 5, 4, 11, 1), 1},
-		{ist(2025, 5, 4, 12, 0), ist(2025, 5, 5, 0, 0), 0}, // ends exactly at from
-		{ist(2025, 5, 3, 0, 0), ist(2025, 5, 4, 10, 0), 0}, // starts exactly at to
+		{atIST(2025, 5, 4, 0, 0), atIST(2025, 5, 5, 0, 0), 1},
+		{atIST(2025, 5, 4, 11, 0), atIST(2025, 5, 4, 11, 1), 1},
+		{atIST(2025, 5, 4, 12, 0), atIST(2025, 5, 5, 0, 0), 0}, // ends exactly at from
+		{atIST(2025, 5, 3, 0, 0), atIST(2025, 5, 4, 10, 0), 0}, // starts exactly at to
 	}
 	for _, tc := range tests {
 		occ, err := e.Occurrences(tc.from, tc.to)
@@ -317,8 +317,8 @@ func TestOccurrencesSingleEvent(t *testing.T) {
 }
 
 func TestOccurrencesLimit(t *testing.T) {
-	e := Event{ID: 1, Start: ist(2025, 1, 1, 10, 0), End: ist(2025, 1, 1, 11, 0), RRule: "FREQ=DAILY"}
-	_, err := e.Occurrences(ist(2025, 1, 1, 0, 0), ist(2199, 1, 1, 0, 0))
+	e := Event{ID: 1, Start: atIST(2025, 1, 1, 10, 0), End: atIST(2025, 1, 1, 11, 0), RRule: "FREQ=DAILY"}
+	_, err := e.Occurrences(atIST(2025, 1, 1, 0, 0), atIST(2199, 1, 1, 0, 0))
 	if ErrorCode(err) != ETOOLARGE {
 		t.Errorf("got %v, want ETOOLARGE", err)
 	}
