@@ -41,7 +41,10 @@ func TestEventValidate(t *testing.T) {
 		{"uid with space", func(e *Event) { e.UID = "a b" }, []string{"uid"}, "printable ASCII"},
 		{"exdates without rule", func(e *Event) { e.ExDates = []time.Time{e.Start} }, []string{"exdates"}, "need a recurrence rule"},
 		{"bad rule", func(e *Event) { e.RRule = "FREQ=SOMETIMES" }, []string{"rrule"}, "unknown FREQ"},
-		{"start off the rule", func(e *Event) { *e = radioEvent(); e.Start, e.End = atIST(2025, 1, 19, 11, 0), atIST(2025, 1, 19, 12, 0) },
+		{"start off the rule", func(e *Event) {
+			*e = radioEvent()
+			e.Start, e.End = atIST(2025, 1, 19, 11, 0), atIST(2025, 1, 19, 12, 0)
+		},
 			[]string{"start"}, "is not an occurrence of the rule \"FREQ=MONTHLY;BYDAY=-1SU\""},
 		{"exdate not an occurrence", func(e *Event) { *e = radioEvent(); e.ExDates = []time.Time{atIST(2025, 3, 30, 10, 0)} },
 			[]string{"exdates[0]"}, "Sun 30 Mar 2025 10:00 IST is not an occurrence"},
