@@ -203,7 +203,7 @@ func TestConflictsWithOnlyReportsTheSavedEvent(t *testing.T) {
 		confEvent(2, 10, "B", day(10), 3, Venue{}), // A and B already clash: not reported
 		confEvent(3, 10, "Old copy of C", day(10), 1, Venue{}),
 	}
-	c := confEvent(3, 10, "C", day(13), 1, Venue{}) // moved to 13:00: clashes with nothing but B? B ends 13:00
+	c := confEvent(3, 10, "C", day(13), 1, Venue{}) // moved to 13:00, just as B ends: no clash
 	got, err := ConflictsWith(c, others, day(0), day(23), nil)
 	if err != nil || len(got) != 0 {
 		t.Fatalf("got %+v %v, want none", got, err)

@@ -261,7 +261,7 @@ func TestOccurrencesExDatesAndOverrides(t *testing.T) {
 		{RecurrenceID: atIST(2025, 4, 27, 11, 0), Start: atIST(2025, 4, 27, 12, 0), End: atIST(2025, 4, 27, 13, 0), Venue: &moved},
 		// May's is cancelled but kept.
 		{RecurrenceID: atIST(2025, 5, 25, 11, 0), Status: EventCancelled},
-		// June's is pulled back into May's window... no: moved to 1 July.
+		// June's moves to 1 July, out of this window and into the next.
 		{RecurrenceID: atIST(2025, 6, 29, 11, 0), Start: atIST(2025, 7, 1, 11, 0), End: atIST(2025, 7, 1, 11, 30)},
 	}
 	e.Normalise()
