@@ -23,17 +23,21 @@ import (
 // DSNEnv names the variable that points tests at PostgreSQL.
 const DSNEnv = "KARYAKRAM_TEST_DSN"
 
+// DSN returns a database private to tb and not yet migrated: a SQLite file
+// in a temporary directory, or a fresh schema on KARYAKRAM_TEST_DSN.
+func DSN(tb testing.TB) string {
+	tb.Helper()
+	if dsn := os.Getenv(DSNEnv); dsn != "" {
+		return privateSchema(tb, dsn)
+	}
+	return filepath.Join(tb.TempDir(), "test.db")
+}
+
 // Open returns a migrated store private to tb.
 func Open(tb testing.TB) *store.Store {
 	tb.Helper()
 	ctx := context.Background()
-	dsn := os.Getenv(DSNEnv)
-	if dsn == "" {
-		dsn = filepath.Join(tb.TempDir(), "test.db")
-	} else {
-		dsn = privateSchema(tb, dsn)
-	}
-	st, err := store.Open(ctx, dsn, nil)
+	st, err := store.Open(ctx, DSN(tb), nil)
 	if err != nil {
 		tb.Fatalf("open store: %v", err)
 	}

@@ -1,0 +1,160 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/karyakram/karyakram/app/auth"
+	"github.com/karyakram/karyakram/app/seed"
+	"github.com/karyakram/karyakram/app/store"
+	"github.com/karyakram/karyakram/app/web"
+	"github.com/karyakram/karyakram/schedule"
+)
+
+func runServe(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer, demo bool) error {
+	cfg := defaultConfig(getenv)
+	name := "serve"
+	if demo {
+		name = "demo"
+		if cfg.DSN == "" {
+			cfg.DSN = "karyakram-demo.db"
+		}
+	}
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	cfg.register(fs)
+	if err := fs.Parse(args); err != nil {
+		return errUsage
+	}
+	log := newLogger(stderr, cfg.LogJSON)
+	if err := cfg.validate(log); err != nil {
+		return err
+	}
+	st, err := openMigrated(ctx, cfg.DSN, log)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if demo {
+		if err := seedDemo(ctx, st, log); err != nil {
+			return err
+		}
+	}
+	au := auth.New(st, auth.LogSender{Store: st, Log: log}, []byte(cfg.Secret), auth.DefaultPolicy(), log)
+	srv, err := web.New(st, au, web.Config{MaxUploadBytes: cfg.MaxUploadMB << 20, SecureCookies: cfg.SecureCookies}, log)
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
+	}
+	base := "http://" + ln.Addr().String()
+	log.Info("karyakram serving", "url", base, "config", cfg.String())
+	fmt.Fprintf(stdout, "karyakram is running at %s\n", base)
+	if demo {
+		fmt.Fprintf(stdout, `
+Demo logins (mobile number; the 6-digit login code is printed in this console as "sms (development sink)"):
+  state office            %s
+  district (Gwalior Nagar) %s
+  mandal president        %s
+  booth president         %s
+Press Ctrl+C to stop.
+`, seed.StateOfficeMobile, seed.DistrictOfficeMobile, seed.MandalPresidentMobile, seed.BoothPresidentMobile)
+	}
+	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := hs.Shutdown(shutdownCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("shut down: %w", err)
+	}
+	log.Info("stopped")
+	return nil
+}
+
+func openMigrated(ctx context.Context, dsn string, log *slog.Logger) (*store.Store, error) {
+	st, err := store.Open(ctx, dsn, log)
+	if err != nil {
+		return nil, err
+	}
+	applied, err := st.Migrate(ctx)
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	for _, m := range applied {
+		log.Info("migration applied", "name", m)
+	}
+	return st, nil
+}
+
+// seedDemo loads the demo organisation into an empty database.
+func seedDemo(ctx context.Context, st *store.Store, log *slog.Logger) error {
+	sys := schedule.SystemActor("demo")
+	roots, err := st.ScopeUnits(ctx, sys)
+	if err != nil {
+		return err
+	}
+	if len(roots) > 0 {
+		log.Info("demo data already present", "units", roots[0].Name)
+		return nil
+	}
+	start := time.Now()
+	if err := seedInto(ctx, st, seed.Demo(), nil); err != nil {
+		return fmt.Errorf("seed demo: %w", err)
+	}
+	log.Info("demo organisation seeded", "took", time.Since(start).Round(time.Millisecond))
+	return nil
+}
+
+func maskDSN(dsn string) string {
+	u, err := url.Parse(dsn)
+	if err != nil || u.User == nil {
+		return dsn
+	}
+	if _, has := u.User.Password(); has {
+		u.User = url.UserPassword(u.User.Username(), "***")
+	}
+	return u.String()
+}
+
+func runMigrate(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	cfg := defaultConfig(getenv)
+	fs := flag.NewFlagSet("migrate", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	cfg.register(fs)
+	if err := fs.Parse(args); err != nil {
+		return errUsage
+	}
+	st, err := store.Open(ctx, cfg.DSN, nil)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	applied, err := st.Migrate(ctx)
+	if err != nil {
+		return err
+	}
+	if len(applied) == 0 {
+		fmt.Fprintln(stdout, "database is up to date")
+	}
+	for _, m := range applied {
+		fmt.Fprintln(stdout, "applied", m)
+	}
+	return nil
+}
