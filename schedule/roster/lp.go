@@ -20,7 +20,8 @@ type LPOptions struct {
 // (readable by glpsol --lp): binary x_d_h (district d attends host h) and
 // y_h_t (host h holds its workshop on date t); minimise person-km plus fixed
 // cost subject to one workshop per district, one date per host, trainer
-// teams per date, capacities, own districts at home, pins and exclusions.
+// teams per date, capacities, own districts at home (x = Σt y for a host's own districts), pins and
+// exclusions.
 // Variable indices follow the instance's order of districts, hosts and dates.
 func WriteLP(w io.Writer, in *Instance, opt LPOptions) error {
 	if err := in.Validate(); err != nil {
@@ -107,7 +108,7 @@ func WriteLP(w io.Writer, in *Instance, opt LPOptions) error {
 			lw.start(fmt.Sprintf(" home_%d_%d:", d, h))
 			lw.term(1, x(d, h))
 			openTerms(h, -1)
-			lw.end(" >= 0")
+			lw.end(" = 0")
 		}
 		if opt.Strong {
 			for d := 0; d < p.nD; d++ {
