@@ -178,7 +178,9 @@ func (s *rosterSeriesFlags) build() (*roster.Instance, []roster.RosterRow, error
 		return nil
 	}
 	if err := errors.Join(
-		pairs("pin", s.pins, func(a, b string) { in.DistrictPins = append(in.DistrictPins, roster.DistrictHost{District: a, Host: b}) }),
+		pairs("pin", s.pins, func(a, b string) {
+			in.DistrictPins = append(in.DistrictPins, roster.DistrictHost{District: a, Host: b})
+		}),
 		pairs("exclude", s.excludes, func(a, b string) {
 			in.DistrictExclusions = append(in.DistrictExclusions, roster.DistrictHost{District: a, Host: b})
 		}),
