@@ -37,14 +37,30 @@ type Pages struct {
 // parse or a key used by the English catalogue is missing in Hindi.
 func Parse(funcs template.FuncMap) (*Pages, error) {
 	p := &Pages{pages: map[string]*template.Template{}, cats: map[string]Catalogue{}}
+	// Each language's catalogue is i18n/<lang>.json plus any
+	// i18n/<lang>.<area>.json, so each part of the product keeps its own
+	// messages; a key defined twice is an error.
 	for _, lang := range Languages {
-		b, err := catalogueFiles.ReadFile("i18n/" + lang + ".json")
-		if err != nil {
-			return nil, fmt.Errorf("read catalogue %s: %w", lang, err)
+		files, err := fs.Glob(catalogueFiles, "i18n/"+lang+".*json")
+		if err != nil || len(files) == 0 {
+			return nil, fmt.Errorf("no catalogue for %s", lang)
 		}
-		var c Catalogue
-		if err := json.Unmarshal(b, &c); err != nil {
-			return nil, fmt.Errorf("parse catalogue %s: %w", lang, err)
+		c := Catalogue{}
+		for _, f := range files {
+			b, err := catalogueFiles.ReadFile(f)
+			if err != nil {
+				return nil, fmt.Errorf("read catalogue %s: %w", f, err)
+			}
+			var part Catalogue
+			if err := json.Unmarshal(b, &part); err != nil {
+				return nil, fmt.Errorf("parse catalogue %s: %w", f, err)
+			}
+			for k, v := range part {
+				if _, dup := c[k]; dup {
+					return nil, fmt.Errorf("catalogue %s: key %q defined twice", f, k)
+				}
+				c[k] = v
+			}
 		}
 		p.cats[lang] = c
 	}
