@@ -35,7 +35,7 @@ type Pages struct {
 
 // Parse reads every page and catalogue. It fails when a page does not
 // parse or a key used by the English catalogue is missing in Hindi.
-func Parse(funcs template.FuncMap) (*Pages, error) {
+func Parse() (*Pages, error) {
 	p := &Pages{pages: map[string]*template.Template{}, cats: map[string]Catalogue{}}
 	// Each language's catalogue is i18n/<lang>.json plus any
 	// i18n/<lang>.<area>.json, so each part of the product keeps its own
@@ -73,7 +73,7 @@ func Parse(funcs template.FuncMap) (*Pages, error) {
 		// T is replaced per render with the page's language.
 		"T": func(key string, args ...any) string { return key },
 	}
-	for k, v := range funcs {
+	for k, v := range funcs() {
 		all[k] = v
 	}
 	names, err := fs.Glob(htmlFiles, "html/*.html")

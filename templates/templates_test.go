@@ -6,7 +6,7 @@ import (
 )
 
 func TestPagesParseAndCataloguesAgree(t *testing.T) {
-	p, err := Parse(nil)
+	p, err := Parse()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -20,5 +20,13 @@ func TestPagesParseAndCataloguesAgree(t *testing.T) {
 	}
 	if got := p.Text("en", "no.such.key"); got != "no.such.key" {
 		t.Errorf("unknown key renders as %q", got)
+	}
+}
+
+func TestFormatCountUsesIndianGrouping(t *testing.T) {
+	for n, want := range map[int]string{7: "7", 1000: "1,000", 65015: "65,015", 3000000: "30,00,000", 123456789: "12,34,56,789"} {
+		if got := FormatCount(n); got != want {
+			t.Errorf("FormatCount(%d) = %q, want %q", n, got, want)
+		}
 	}
 }

@@ -5,7 +5,6 @@ package web
 
 import (
 	"fmt"
-	"html/template"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -48,7 +47,7 @@ func New(st *store.Store, au *auth.Service, cfg Config, log *slog.Logger) (*Serv
 	if cfg.MaxUploadBytes <= 0 {
 		cfg.MaxUploadBytes = 512 << 20
 	}
-	pages, err := templates.Parse(funcs())
+	pages, err := templates.Parse()
 	if err != nil {
 		return nil, fmt.Errorf("parse templates: %w", err)
 	}
@@ -107,49 +106,6 @@ func (s *Server) healthz(c *gin.Context) {
 		return
 	}
 	c.JSON(http.StatusOK, gin.H{"status": "ok"})
-}
-
-var ist = time.FixedZone("IST", 5*3600+1800)
-
-func funcs() template.FuncMap {
-	return template.FuncMap{
-		"unitName": func(u schedule.Unit, lang string) string { return u.DisplayName(lang) },
-		"roleName": func(r schedule.Role, lang string) string {
-			if lang == "hi" && r.NameHi != "" {
-				return r.NameHi
-			}
-			return r.Name
-		},
-		"levelName": func(ls schedule.Levels, depth int, lang string) string {
-			l, ok := ls.ByDepth(depth)
-			if !ok {
-				return strconv.Itoa(depth)
-			}
-			if lang == "hi" {
-				return l.NameHi
-			}
-			return l.Name
-		},
-		"num":     formatCount,
-		"istTime": func(t time.Time) string { return t.In(ist).Format("02 Jan 2006 15:04") },
-	}
-}
-
-// formatCount writes a count with Indian digit grouping: 30,00,000.
-func formatCount(n int) string {
-	s := strconv.Itoa(n)
-	if len(s) <= 3 {
-		return s
-	}
-	head, tail := s[:len(s)-3], s[len(s)-3:]
-	var out []byte
-	for i, r := range []byte(head) {
-		if i > 0 && (len(head)-i)%2 == 0 {
-			out = append(out, ',')
-		}
-		out = append(out, r)
-	}
-	return string(out) + "," + tail
 }
 
 // metrics are the Prometheus series the server exports, on its own registry.
