@@ -1,9 +1,6 @@
 package roster
 
-import (
-	"container/heap"
-	"math"
-)
+import "math"
 
 // assigner solves the district-to-workshop assignment for a fixed set of
 // open hosts exactly, as a min-cost flow (districts are unit supplies, hosts
@@ -145,9 +142,9 @@ func (a *assigner) dijkstra(s, forbidden int) (int, float64) {
 	a.pq = a.pq[:0]
 	a.distD[s] = 0
 	a.touchedD = append(a.touchedD, s)
-	heap.Push(&a.pq, heapNode{node: s, dist: 0})
+	a.pq.push(heapNode{node: s, dist: 0})
 	for a.pq.Len() > 0 {
-		it := heap.Pop(&a.pq).(heapNode)
+		it := a.pq.pop()
 		if it.node < p.nD {
 			d := it.node
 			if a.doneD[d] || it.dist > a.distD[d] {
@@ -169,7 +166,7 @@ func (a *assigner) dijkstra(s, forbidden int) (int, float64) {
 					}
 					a.distH[h] = nd
 					a.predH[h] = d
-					heap.Push(&a.pq, heapNode{node: p.nD + h, dist: nd})
+					a.pq.push(heapNode{node: p.nD + h, dist: nd})
 				}
 			}
 			continue
@@ -196,7 +193,7 @@ func (a *assigner) dijkstra(s, forbidden int) (int, float64) {
 					a.touchedD = append(a.touchedD, d)
 				}
 				a.distD[d] = nd
-				heap.Push(&a.pq, heapNode{node: d, dist: nd})
+				a.pq.push(heapNode{node: d, dist: nd})
 			}
 		}
 	}
@@ -316,10 +313,47 @@ type heapNode struct {
 	dist float64
 }
 
+// nodeHeap is a binary min-heap on dist (typed, so pushes do not allocate).
 type nodeHeap []heapNode
 
-func (h nodeHeap) Len() int           { return len(h) }
-func (h nodeHeap) Less(i, j int) bool { return h[i].dist < h[j].dist }
-func (h nodeHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
-func (h *nodeHeap) Push(x any)        { *h = append(*h, x.(heapNode)) }
-func (h *nodeHeap) Pop() any          { old := *h; x := old[len(old)-1]; *h = old[:len(old)-1]; return x }
+func (h nodeHeap) Len() int { return len(h) }
+
+func (h *nodeHeap) push(x heapNode) {
+	*h = append(*h, x)
+	a := *h
+	i := len(a) - 1
+	for i > 0 {
+		parent := (i - 1) / 2
+		if a[parent].dist <= a[i].dist {
+			break
+		}
+		a[parent], a[i] = a[i], a[parent]
+		i = parent
+	}
+}
+
+func (h *nodeHeap) pop() heapNode {
+	a := *h
+	top := a[0]
+	last := len(a) - 1
+	a[0] = a[last]
+	a = a[:last]
+	i := 0
+	for {
+		l := 2*i + 1
+		if l >= len(a) {
+			break
+		}
+		small := l
+		if r := l + 1; r < len(a) && a[r].dist < a[l].dist {
+			small = r
+		}
+		if a[i].dist <= a[small].dist {
+			break
+		}
+		a[i], a[small] = a[small], a[i]
+		i = small
+	}
+	*h = a
+	return top
+}

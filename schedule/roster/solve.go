@@ -1,6 +1,7 @@
 package roster
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"math"
@@ -294,7 +295,7 @@ func (s *search) run() error {
 	if p.nD*p.nH > 100000 {
 		iters = 300
 	}
-	L, ybar := s.lagrange(root, iters)
+	L, ybar := s.lagrange(root, iters, 2)
 	s.rootBound = L
 	root.bound = L
 	s.localSearch()
@@ -316,7 +317,7 @@ func (s *search) run() error {
 			continue
 		}
 		s.nodes++
-		L, ybar := s.lagrange(nd, 150)
+		L, ybar := s.lagrange(nd, 150, 2) // warm-started: smaller steps
 		nd.bound = math.Max(nd.bound, L)
 		if s.closed(nd.bound) {
 			continue
@@ -464,7 +465,7 @@ func (s *search) lagrangeValue(lambda []float64, nd *node) float64 {
 		}
 		if p.capAtt[h] == math.MaxInt {
 			if len(cands) > remC {
-				sort.Slice(cands, func(i, j int) bool { return cands[i].r < cands[j].r })
+				slices.SortFunc(cands, func(a, b pick) int { return cmp.Compare(a.r, b.r) })
 				cands = cands[:remC]
 			}
 			for _, c := range cands {
@@ -474,8 +475,8 @@ func (s *search) lagrangeValue(lambda []float64, nd *node) float64 {
 		} else {
 			// Fractional knapsack on attendees, also capped by count: a
 			// valid (LP) relaxation of the host's selection.
-			sort.Slice(cands, func(i, j int) bool {
-				return cands[i].r/float64(p.att[cands[i].d]) < cands[j].r/float64(p.att[cands[j].d])
+			slices.SortFunc(cands, func(a, b pick) int {
+				return cmp.Compare(a.r/float64(p.att[a.d]), b.r/float64(p.att[b.d]))
 			})
 			capA := float64(remA)
 			count := 0.0
@@ -511,9 +512,20 @@ func (s *search) lagrangeValue(lambda []float64, nd *node) float64 {
 			s.order = append(s.order, h)
 		}
 	}
-	sort.Slice(s.order, func(i, j int) bool { return s.v[s.order[i]] < s.v[s.order[j]] })
+	slices.SortFunc(s.order, func(a, b int) int { return cmp.Compare(s.v[a], s.v[b]) })
+	placed, rank := 0, totalTeams(p)
+	for h := 0; h < p.nH; h++ {
+		if s.m.dateOf[h] >= 0 {
+			placed++
+		}
+	}
 	for _, h := range s.order {
-		s.m.tryAdd(h)
+		if placed >= rank {
+			break // every trainer team is used: nothing more can be added
+		}
+		if s.m.tryAdd(h) {
+			placed++
+		}
 	}
 	L := 0.0
 	for d := range lambda {
@@ -534,12 +546,13 @@ func (s *search) lagrangeValue(lambda []float64, nd *node) float64 {
 
 // lagrange runs subgradient optimisation at a node, updating nd.lambda in
 // place, and returns the best bound and the averaged host-open values.
-func (s *search) lagrange(nd *node, iters int) (float64, []float64) {
+func (s *search) lagrange(nd *node, iters int, theta float64) (float64, []float64) {
 	p := s.p
 	ybar := make([]float64, p.nH)
 	best := math.Inf(-1)
 	bestLambda := slices.Clone(nd.lambda)
-	theta, patience, stall := 2.0, 20, 0
+	patience, stall := 10, 0
+	const primalEvery = 5
 	lambda := nd.lambda
 	g := make([]float64, p.nD)
 	for it := 0; it < iters; it++ {
@@ -567,10 +580,10 @@ func (s *search) lagrange(nd *node, iters int) (float64, []float64) {
 			theta /= 2
 			stall = 0
 		}
-		if it%10 == 0 {
+		if it%primalEvery == 0 {
 			s.primalFromRelaxation(nd)
 		}
-		if s.closed(best) || theta < 1e-5 || (it%8 == 0 && s.expired()) {
+		if s.closed(best) || theta < 1e-3 || (it%8 == 0 && s.expired()) {
 			break
 		}
 		norm := 0.0
@@ -618,8 +631,9 @@ func (s *search) primalFromRelaxation(nd *node) {
 	}
 	sort.Slice(order, func(i, j int) bool { return s.v[order[i]] < s.v[order[j]] })
 	fill := p.fixedCost == 0
+	rank := totalTeams(p)
 	for _, h := range order {
-		if !fill && capTotal >= p.nD {
+		if (!fill && capTotal >= p.nD) || len(open) >= rank {
 			break
 		}
 		if m.tryAdd(h) {
@@ -643,7 +657,7 @@ func (s *search) primalFromRelaxation(nd *node) {
 // each move evaluated by an exact assignment.
 func (s *search) localSearch() {
 	p := s.p
-	k := p.nH
+	k := 10 // swap a host only for one of its nearest closed candidates
 	if p.nH > 80 {
 		k = 8
 	}
