@@ -41,7 +41,7 @@ type Result struct {
 	LowerBound float64 `json:"lower_bound"`
 	// Gap is (Cost − LowerBound)/Cost.
 	Gap float64 `json:"gap"`
-	// Optimal reports that the roster is proven optimal (within 1e-9).
+	// Optimal reports that the roster is proven optimal (relative gap ≤ 1e-6).
 	Optimal bool `json:"optimal"`
 	// Explanations gives, per district, why it goes where it goes.
 	Explanations []Explanation `json:"explanations,omitempty"`
@@ -306,6 +306,9 @@ func (s *search) run() error {
 	// Depth-first branch-and-bound.
 	stack := s.children(root, ybar, L)
 	finished := true
+	// Nodes pruned within the gap tolerance may hide rosters slightly
+	// cheaper than the incumbent: the proven bound is the least pruned one.
+	prunedMin := math.Inf(1)
 	for len(stack) > 0 {
 		if s.expired() {
 			finished = false
@@ -314,12 +317,14 @@ func (s *search) run() error {
 		nd := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
 		if s.closed(nd.bound) {
+			prunedMin = math.Min(prunedMin, nd.bound)
 			continue
 		}
 		s.nodes++
-		L, ybar := s.lagrange(nd, 150, 2) // warm-started: smaller steps
+		L, ybar := s.lagrange(nd, 150, 2)
 		nd.bound = math.Max(nd.bound, L)
 		if s.closed(nd.bound) {
+			prunedMin = math.Min(prunedMin, nd.bound)
 			continue
 		}
 		if s.expired() {
@@ -329,9 +334,9 @@ func (s *search) run() error {
 		}
 		stack = append(stack, s.children(nd, ybar, nd.bound)...)
 	}
-	s.lb = s.bestCost
+	s.lb = math.Max(root.bound, math.Min(s.bestCost, prunedMin))
 	if !finished {
-		s.lb = math.Max(root.bound, minBound(stack, s.bestCost))
+		s.lb = math.Max(root.bound, math.Min(minBound(stack, s.bestCost), prunedMin))
 	}
 	return nil
 }
