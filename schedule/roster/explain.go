@@ -205,7 +205,7 @@ func (s *search) result() (*Result, error) {
 	if res.Cost > 0 {
 		res.Gap = math.Max(0, (res.Cost-res.LowerBound)/res.Cost)
 	}
-	res.Optimal = res.Gap <= 1e-6 && !(p.hasAttCap && p.fixedMode)
+	res.Optimal = res.Gap <= 1e-6
 	return res, nil
 }
 

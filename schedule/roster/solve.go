@@ -128,6 +128,9 @@ func Plan(ctx context.Context, in *Instance, opt Options) (*Result, error) {
 			return nil, p.explainStuck(s.asg, open)
 		}
 		s.lb = cost
+		if p.hasAttCap {
+			s.lb = s.relaxedCost // the repair is heuristic; the flow without seat limits bounds it
+		}
 		stats.Method = "assignment (min-cost flow)"
 	} else {
 		if err := s.run(); err != nil {
@@ -166,7 +169,10 @@ type search struct {
 	rootBound  float64
 	evals      int
 	iterations int
-	nodes      int
+	// relaxedCost is the last evaluation's cost under district-count
+	// capacities only (a lower bound when attendee capacities bind).
+	relaxedCost float64
+	nodes       int
 	// Lagrangian scratch.
 	v     []float64
 	picks [][]pick
@@ -216,6 +222,7 @@ func (s *search) evaluate(open []int) float64 {
 	cost := math.Inf(1)
 	if ok {
 		cost = travel + s.p.fixedCost*float64(len(set))
+		s.relaxedCost = cost
 		if s.p.hasAttCap {
 			cost = s.repairAttendees(set)
 		}
