@@ -1,3 +1,5 @@
+DROP TABLE IF EXISTS event_types;
+--bun:split
 DROP TABLE IF EXISTS feed_tokens;
 --bun:split
 DROP TABLE IF EXISTS event_guests;
