@@ -14,6 +14,10 @@ import (
 // checked on save.
 const ConflictHorizon = 366 * 24 * time.Hour
 
+// TravelMargin is how far before and after an event its guests' other
+// engagements are looked for.
+const TravelMargin = 24 * time.Hour
+
 // Hidden titles for events outside the actor's scope that still conflict
 // (a VIP booked in another district): the conflict is shown, its details
 // are not.
@@ -45,6 +49,9 @@ func (s *Store) conflictsFor(ctx context.Context, db bun.IDB, actor schedule.Act
 		return nil, nil
 	}
 	from, to := conflictWindow(&e, now)
+	// A guest's previous and next engagements matter even when they do not
+	// overlap: look a day either side for travel-time conflicts.
+	from, to = from.Add(-TravelMargin), to.Add(TravelMargin)
 	q := db.NewSelect().
 		Where("e.start_at < ? AND e.series_end_at > ?", to, from).
 		Where("e.status <> ?", string(schedule.EventCancelled)).
