@@ -116,7 +116,9 @@ func (s *Store) ClaimOutbox(ctx context.Context, now time.Time, lease time.Durat
 		return b, err
 	}
 	// Names, languages and events, read after the claim committed so the
-	// claim transaction stays short.
+	// claim transaction stays short; a cancelled ctx must not strand the
+	// claimed rows, so these reads ignore cancellation.
+	ctx = context.WithoutCancel(ctx)
 	idx := map[int64][]int{}
 	var ids []int64
 	for i, m := range b.Messages {
