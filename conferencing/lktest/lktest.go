@@ -118,6 +118,16 @@ func (s *Server) URL() string { return "http://127.0.0.1:" + strconv.Itoa(s.http
 // WSURL is the server's signalling URL for clients, e.g. ws://127.0.0.1:41234.
 func (s *Server) WSURL() string { return "ws://127.0.0.1:" + strconv.Itoa(s.httpPort) }
 
+// PID is the server process id, or 0 when it is not running.
+func (s *Server) PID() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.cmd == nil {
+		return 0
+	}
+	return s.cmd.Process.Pid
+}
+
 // LogPath is the file the server's stdout and stderr go to.
 func (s *Server) LogPath() string { return filepath.Join(s.dir, "livekit-server.log") }
 
