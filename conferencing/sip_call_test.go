@@ -131,34 +131,27 @@ func TestRealCallThroughAudioBridge(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	dir := t.TempDir()
-	scenario := filepath.Join(dir, "call.xml")
-	if err := os.WriteFile(scenario, []byte(bridgeCallScenario(pin, 8*time.Second)), 0o600); err != nil {
-		t.Fatal(err)
+	// A wrong PIN: livekit-sip says so and hangs up; nobody joins the room.
+	wrong := startSippCall(ctx, t, sippBin, sipSrv.Addr(), number, "0000", 8*time.Second)
+	select {
+	case <-wrong.done: // sipp fails on the unexpected BYE; that is the point
+	case <-time.After(40 * time.Second):
+		wrong.dumpLogs(t, sipSrv)
+		t.Fatal("call with a wrong PIN was not hung up within 40s")
 	}
-	sippCmd := exec.CommandContext(ctx, sippBin, sipSrv.Addr(),
-		"-sf", scenario, "-s", number, "-m", "1", "-t", "u1",
-		"-i", "127.0.0.1", "-p", strconv.Itoa(freeUDPPort(t)), "-mi", "127.0.0.1", "-mp", strconv.Itoa(freeUDPPort(t)),
-		"-nostdin", "-timeout", "60s", "-timeout_error", "-trace_err", "-trace_msg")
-	sippCmd.Dir = dir
-	out := &strings.Builder{}
-	sippCmd.Stdout, sippCmd.Stderr = out, out
-	if err := sippCmd.Start(); err != nil {
-		t.Fatal(err)
+	if resp, err := lksdk.NewRoomServiceClient(lk.URL(), cfg.APIKey, cfg.APISecret).ListParticipants(ctx, &livekit.ListParticipantsRequest{Room: "addr-7-d12-1"}); err != nil || len(resp.GetParticipants()) != 0 {
+		t.Fatalf("after a wrong PIN the room has %v (err %v)", resp.GetParticipants(), err)
 	}
-	sippDone := make(chan error, 1)
-	go func() { sippDone <- sippCmd.Wait() }()
+	if !strings.Contains(readFile(sipSrv.LogPath()), `"wrong-pin"`) && !strings.Contains(readFile(sipSrv.LogPath()), "wrong pin") {
+		t.Errorf("livekit-sip did not reject the wrong PIN:\n%s", lastN(readFile(sipSrv.LogPath()), 3000))
+	}
+	if n := turnout.count(); n != 0 {
+		t.Errorf("turnout recorded %d presences after a wrong PIN: %+v", n, turnout.seen)
+	}
 
-	dumpLogs := func() {
-		t.Helper()
-		msgs, _ := filepath.Glob(filepath.Join(dir, "*_messages.log"))
-		for _, m := range msgs {
-			b, _ := os.ReadFile(m)
-			t.Logf("sipp messages %s:\n%s", m, lastN(string(b), 3000))
-		}
-		b, _ := os.ReadFile(sipSrv.LogPath())
-		t.Logf("livekit-sip log:\n%s", lastN(string(b), 6000))
-	}
+	call := startSippCall(ctx, t, sippBin, sipSrv.Addr(), number, pin, 8*time.Second)
+	out, sippDone := call.out, call.done
+	dumpLogs := func() { call.dumpLogs(t, sipSrv) }
 
 	// The caller, PIN accepted, shows up in the district's listener room as a
 	// SIP participant publishing the call's audio.
@@ -200,6 +193,47 @@ func TestRealCallThroughAudioBridge(t *testing.T) {
 		dumpLogs()
 		t.Errorf("sipp: %v\n%s", err, out.String())
 	}
+}
+
+// sippCall is one sipp run dialling a bridge.
+type sippCall struct {
+	dir  string
+	out  *syncBuffer
+	done chan error
+}
+
+func startSippCall(ctx context.Context, t *testing.T, sippBin, addr, number, pin string, talk time.Duration) *sippCall {
+	t.Helper()
+	c := &sippCall{dir: t.TempDir(), out: &syncBuffer{}, done: make(chan error, 1)}
+	scenario := filepath.Join(c.dir, "call.xml")
+	if err := os.WriteFile(scenario, []byte(bridgeCallScenario(pin, talk)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.CommandContext(ctx, sippBin, addr,
+		"-sf", scenario, "-s", number, "-m", "1", "-t", "u1",
+		"-i", "127.0.0.1", "-p", strconv.Itoa(freeUDPPort(t)), "-mi", "127.0.0.1", "-mp", strconv.Itoa(freeUDPPort(t)),
+		"-nostdin", "-timeout", "60s", "-timeout_error", "-trace_err", "-trace_msg")
+	cmd.Dir = c.dir
+	cmd.Stdout, cmd.Stderr = c.out, c.out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() { c.done <- cmd.Wait() }()
+	return c
+}
+
+func (c *sippCall) dumpLogs(t *testing.T, sipSrv *lktest.SIPServer) {
+	t.Helper()
+	msgs, _ := filepath.Glob(filepath.Join(c.dir, "*_messages.log"))
+	for _, m := range msgs {
+		t.Logf("sipp messages %s:\n%s", m, lastN(readFile(m), 3000))
+	}
+	t.Logf("livekit-sip log:\n%s", lastN(readFile(sipSrv.LogPath()), 6000))
+}
+
+func readFile(p string) string {
+	b, _ := os.ReadFile(p)
+	return string(b)
 }
 
 func freeUDPPort(t *testing.T) int {
