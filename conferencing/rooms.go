@@ -175,3 +175,78 @@ func roomInfo(r *livekit.Room) RoomInfo {
 		Metadata:         r.GetMetadata(),
 	}
 }
+
+// Participant is someone in a room, as moderators and turnout see them.
+type Participant struct {
+	Identity string
+	Name     string
+	SID      string
+	SIP      bool // joined by phone
+	JoinedAt time.Time
+	Tracks   []TrackInfo
+}
+
+// TrackInfo is one published track.
+type TrackInfo struct {
+	SID   string
+	Audio bool
+	Muted bool
+}
+
+// Participants lists who is in a room.
+func (r *Rooms) Participants(ctx context.Context, room string) ([]Participant, error) {
+	resp, err := retry(ctx, r.log, r.backoff, "list participants of "+room, func(ctx context.Context) (*livekit.ListParticipantsResponse, error) {
+		return r.client.ListParticipants(ctx, &livekit.ListParticipantsRequest{Room: room})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("conferencing: %w", err)
+	}
+	out := make([]Participant, 0, len(resp.GetParticipants()))
+	for _, p := range resp.GetParticipants() {
+		q := Participant{
+			Identity: p.GetIdentity(),
+			Name:     p.GetName(),
+			SID:      p.GetSid(),
+			SIP:      p.GetKind() == livekit.ParticipantInfo_SIP,
+			JoinedAt: time.Unix(p.GetJoinedAt(), 0),
+		}
+		for _, t := range p.GetTracks() {
+			q.Tracks = append(q.Tracks, TrackInfo{SID: t.GetSid(), Audio: t.GetType() == livekit.TrackType_AUDIO, Muted: t.GetMuted()})
+		}
+		out = append(out, q)
+	}
+	return out, nil
+}
+
+// Remove disconnects a participant from a room (a moderator action). The
+// participant can rejoin with a valid token; revoke their link to stop that.
+func (r *Rooms) Remove(ctx context.Context, room, identity string) error {
+	_, err := retry(ctx, r.log, r.backoff, "remove "+identity+" from "+room, func(ctx context.Context) (*livekit.RemoveParticipantResponse, error) {
+		return r.client.RemoveParticipant(ctx, &livekit.RoomParticipantIdentity{Room: room, Identity: identity})
+	})
+	if err != nil {
+		return fmt.Errorf("conferencing: %w", err)
+	}
+	return nil
+}
+
+// Mute mutes (or unmutes) every track a participant publishes (a moderator
+// action). Unmuting needs the room to allow remote unmute; muting always
+// works.
+func (r *Rooms) Mute(ctx context.Context, room, identity string, muted bool) error {
+	p, err := retry(ctx, r.log, r.backoff, "get participant "+identity, func(ctx context.Context) (*livekit.ParticipantInfo, error) {
+		return r.client.GetParticipant(ctx, &livekit.RoomParticipantIdentity{Room: room, Identity: identity})
+	})
+	if err != nil {
+		return fmt.Errorf("conferencing: mute %s in %s: %w", identity, room, err)
+	}
+	for _, t := range p.GetTracks() {
+		_, err := retry(ctx, r.log, r.backoff, "mute track "+t.GetSid(), func(ctx context.Context) (*livekit.MuteRoomTrackResponse, error) {
+			return r.client.MutePublishedTrack(ctx, &livekit.MuteRoomTrackRequest{Room: room, Identity: identity, TrackSid: t.GetSid(), Muted: muted})
+		})
+		if err != nil {
+			return fmt.Errorf("conferencing: mute %s in %s: %w", identity, room, err)
+		}
+	}
+	return nil
+}

@@ -187,3 +187,47 @@ func TestRoomsDoesNotRetryRejectedRequests(t *testing.T) {
 		t.Errorf("an auth failure was retried (took %v)", time.Since(start))
 	}
 }
+
+func TestRoomsModeratorActions(t *testing.T) {
+	srv := lktest.Start(t)
+	cfg := testConfig(srv.URL())
+	rooms, _ := NewRooms(cfg, nil, Backoff{MaxAttempts: 3})
+	m, _ := NewMinter(cfg.APIKey, cfg.APISecret)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+
+	speaker := publishSyntheticAudio(ctx, t, srv.WSURL(), m, "mod-room")
+	defer speaker.Disconnect()
+
+	var ps []Participant
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		var err error
+		if ps, err = rooms.Participants(ctx, "mod-room"); err != nil {
+			t.Fatal(err)
+		}
+		if len(ps) == 1 && len(ps[0].Tracks) == 1 {
+			break // the server lists the track once the publisher's media is up
+		}
+	}
+	if len(ps) != 1 || ps[0].Identity != "speaker-1" || ps[0].SIP || len(ps[0].Tracks) != 1 || !ps[0].Tracks[0].Audio || ps[0].Tracks[0].Muted {
+		t.Fatalf("participants = %+v", ps)
+	}
+
+	if err := rooms.Mute(ctx, "mod-room", "speaker-1", true); err != nil {
+		t.Fatal(err)
+	}
+	ps, _ = rooms.Participants(ctx, "mod-room")
+	if len(ps) != 1 || len(ps[0].Tracks) != 1 || !ps[0].Tracks[0].Muted {
+		t.Errorf("after Mute: %+v", ps)
+	}
+
+	if err := rooms.Remove(ctx, "mod-room", "speaker-1"); err != nil {
+		t.Fatal(err)
+	}
+	if ps, _ = rooms.Participants(ctx, "mod-room"); len(ps) != 0 {
+		t.Errorf("after Remove: %+v", ps)
+	}
+	if err := rooms.Remove(ctx, "mod-room", "nobody"); err == nil {
+		t.Error("removing someone absent: want an error")
+	}
+}
