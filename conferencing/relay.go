@@ -65,13 +65,25 @@ func (r *Relay) Stats() RelayStats {
 
 // Run joins the listener rooms, then the stage, and relays until ctx ends;
 // then it leaves every room and returns nil. It returns an error if a room
-// cannot be joined at the start (the caller retries; LiveKit reconnects
-// established connections by itself).
+// cannot be joined, or when LiveKit gives up reconnecting one of its
+// connections (short outages are resumed by the SDK itself). Serve wraps
+// Run with restarts.
 func (r *Relay) Run(ctx context.Context, stage string, listenerRooms []string) error {
 	if stage == "" || len(listenerRooms) == 0 {
 		return errors.New("conferencing: relay: stage and at least one listener room are required")
 	}
 	yes, no := true, false
+	// lost receives the name of a room whose connection LiveKit gave up
+	// reconnecting; the relay then stops so Serve can start it afresh.
+	lost := make(chan string, len(listenerRooms)+1)
+	onLost := func(name string) func() {
+		return func() {
+			select {
+			case lost <- name:
+			default:
+			}
+		}
+	}
 	var outs []*lksdk.Room
 	defer func() {
 		for _, o := range outs {
@@ -82,7 +94,9 @@ func (r *Relay) Run(ctx context.Context, stage string, listenerRooms []string) e
 		tok := r.minter.MintClaims(Claims{Identity: RelayIdentity, Name: "Stage", Video: &auth.VideoGrant{
 			RoomJoin: true, Room: name, CanPublish: &yes, CanSubscribe: &no, CanPublishData: &no,
 		}}, time.Now(), 10*time.Minute)
-		room, err := lksdk.ConnectToRoomWithToken(r.cfg.WebSocketURL(), tok, lksdk.NewRoomCallback(), lksdk.WithAutoSubscribe(false))
+		outCB := lksdk.NewRoomCallback()
+		outCB.OnDisconnected = onLost(name)
+		room, err := lksdk.ConnectToRoomWithToken(r.cfg.WebSocketURL(), tok, outCB, lksdk.WithAutoSubscribe(false))
 		if err != nil {
 			return fmt.Errorf("conferencing: relay: join listener room %s: %w", name, err)
 		}
@@ -91,6 +105,7 @@ func (r *Relay) Run(ctx context.Context, stage string, listenerRooms []string) e
 
 	var wg sync.WaitGroup
 	cb := lksdk.NewRoomCallback()
+	cb.OnDisconnected = onLost(stage)
 	cb.OnTrackSubscribed = func(track *webrtc.TrackRemote, pub *lksdk.RemoteTrackPublication, rp *lksdk.RemoteParticipant) {
 		wg.Add(1)
 		go func() {
@@ -106,11 +121,41 @@ func (r *Relay) Run(ctx context.Context, stage string, listenerRooms []string) e
 		return fmt.Errorf("conferencing: relay: join stage %s: %w", stage, err)
 	}
 	r.log.InfoContext(ctx, "relay running", "stage", stage, "listener_rooms", len(outs))
-	<-ctx.Done()
+	var runErr error
+	select {
+	case <-ctx.Done():
+	case name := <-lost:
+		runErr = fmt.Errorf("conferencing: relay: connection to room %s lost", name)
+	}
 	in.Disconnect() // ends every forward loop: ReadRTP fails once the stage connection closes
 	wg.Wait()
-	r.log.Info("relay stopped", "stage", stage, "packets", r.packets.Load())
-	return nil
+	r.log.Info("relay stopped", "stage", stage, "packets", r.packets.Load(), "err", runErr)
+	return runErr
+}
+
+// Serve runs the relay until ctx ends, starting it again with backoff
+// whenever it cannot join its rooms or loses a connection for good (for
+// example while livekit-server restarts). It returns when ctx ends.
+func (r *Relay) Serve(ctx context.Context, stage string, listenerRooms []string, b Backoff) {
+	for n := 1; ; n++ {
+		started := time.Now()
+		err := r.Run(ctx, stage, listenerRooms)
+		if ctx.Err() != nil {
+			return
+		}
+		if time.Since(started) > time.Minute {
+			n = 1 // it ran fine for a while: start the backoff over
+		}
+		wait := b.delay(n)
+		r.log.WarnContext(ctx, "relay down, restarting", "stage", stage, "attempt", n, "wait", wait, "err", err)
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return
+		case <-t.C:
+		}
+	}
 }
 
 // forward republishes one stage track into every listener room and copies

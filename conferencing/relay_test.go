@@ -159,3 +159,41 @@ func TestRelayCarriesStageAudioIntoListenerRooms(t *testing.T) {
 		t.Fatal("relay did not stop within 15s of cancel")
 	}
 }
+
+func TestRelayServeStartsWhenServerComesUp(t *testing.T) {
+	srv := lktest.New(t) // not running yet
+	cfg := testConfig(srv.URL())
+	m, _ := NewMinter(cfg.APIKey, cfg.APISecret)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+
+	relay, _ := NewRelay(cfg, m, nil)
+	serveCtx, stop := context.WithCancel(ctx)
+	served := make(chan struct{})
+	go func() {
+		relay.Serve(serveCtx, "late-stage", []string{"late-l1"}, Backoff{Initial: 50 * time.Millisecond, Max: 300 * time.Millisecond})
+		close(served)
+	}()
+	time.Sleep(time.Second) // Serve keeps failing to join meanwhile
+
+	srv.Start()
+	speaker := publishSyntheticAudio(ctx, t, srv.WSURL(), m, "late-stage")
+	defer speaker.Disconnect()
+	var got atomic.Int64
+	l := listen(t, srv.WSURL(), m, "late-l1", "w-9", &got)
+	defer l.Disconnect()
+
+	deadline := time.Now().Add(30 * time.Second)
+	for got.Load() < 50 {
+		if time.Now().After(deadline) {
+			t.Fatalf("listener got %d packets in 30s after the server came up (relay %+v)", got.Load(), relay.Stats())
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	stop()
+	select {
+	case <-served:
+	case <-time.After(15 * time.Second):
+		t.Fatal("Serve did not return after cancel")
+	}
+}
