@@ -251,3 +251,13 @@ func (s *Store) eventsWithGuests(ctx context.Context, ids []int64, from, to time
 		Where("e.status <> ?", string(schedule.EventCancelled)).
 		Where("e.id IN (SELECT event_id FROM event_guests WHERE guest_id IN (?))", bun.In(ids)).Limit(MaxConflictEvents))
 }
+
+// EventConflicts returns the current conflicts of an event the actor can
+// read (the event page shows them as warnings).
+func (s *Store) EventConflicts(ctx context.Context, actor schedule.Actor, id int64) ([]schedule.Conflict, error) {
+	r, err := s.FindEventByID(ctx, actor, id)
+	if err != nil {
+		return nil, err
+	}
+	return s.conflictsFor(ctx, s.db, actor, r.Event, s.now())
+}

@@ -51,7 +51,7 @@ func New(st *store.Store, au *auth.Service, cfg Config, log *slog.Logger) (*Serv
 	if err != nil {
 		return nil, fmt.Errorf("parse templates: %w", err)
 	}
-	for _, p := range []string{"login", "home", "unit", "workers", "worker", "worker_form", "import", "audit", "error"} {
+	for _, p := range []string{"login", "home", "unit", "workers", "worker", "worker_form", "import", "audit", "error", "calendar", "calendar_conflicts", "calendar_check", "calendar_feeds", "event", "event_form", "event_occurrence", "programmes", "programme", "programme_form", "guests"} {
 		if !pages.Has(p) {
 			return nil, fmt.Errorf("template for page %q is missing", p)
 		}
@@ -95,6 +95,7 @@ func (s *Server) routes() *gin.Engine {
 	pages.POST("/import", s.limitUpload(), s.csrf(), s.importCSV)
 	pages.GET("/audit", s.showAudit)
 
+	s.calendarRoutes(r, pages)
 	s.apiRoutes(r)
 	r.NoRoute(func(c *gin.Context) { s.fail(c, schedule.Errorf(schedule.ENOTFOUND, "no such page")) })
 	return r

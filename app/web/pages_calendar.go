@@ -1,0 +1,587 @@
+package web
+
+import (
+	"fmt"
+	"html/template"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/karyakram/karyakram/app/ical"
+	"github.com/karyakram/karyakram/app/store"
+	"github.com/karyakram/karyakram/schedule"
+)
+
+// calendarRoutes registers the calendar, events, programmes, guests and the
+// public feed endpoint.
+func (s *Server) calendarRoutes(r *gin.Engine, pages *gin.RouterGroup) {
+	r.GET("/feeds/:file", s.serveFeed)
+
+	pages.GET("/units/:id/calendar", s.showCalendar)
+	pages.GET("/units/:id/conflicts", s.showConflicts)
+	pages.GET("/units/:id/check", s.showCheck)
+	pages.POST("/units/:id/check", s.limitICS(), s.csrf(), s.checkICS)
+	pages.GET("/units/:id/feeds", s.showFeeds)
+	pages.POST("/units/:id/feeds", s.csrf(), s.createFeed)
+	pages.POST("/units/:id/feeds/revoke", s.csrf(), s.revokeFeed)
+
+	pages.GET("/events/new", s.showNewEvent)
+	pages.POST("/events", s.csrf(), s.createEvent)
+	pages.GET("/events/:id", s.showEvent)
+	pages.GET("/events/:id/edit", s.showEditEvent)
+	pages.POST("/events/:id", s.csrf(), s.updateEvent)
+	pages.POST("/events/:id/cancel", s.csrf(), s.cancelEvent)
+	pages.GET("/events/:id/event.ics", s.downloadEvent)
+	pages.GET("/events/:id/occurrence", s.showOccurrence)
+	pages.POST("/events/:id/occurrence", s.csrf(), s.editOccurrence)
+
+	pages.GET("/programmes", s.showProgrammes)
+	pages.GET("/programmes/new", s.showNewProgramme)
+	pages.POST("/programmes", s.csrf(), s.createProgramme)
+	pages.GET("/programmes/:id", s.showProgramme)
+	pages.POST("/programmes/:id/run", s.csrf(), s.runProgramme)
+
+	pages.GET("/guests", s.showGuests)
+	pages.POST("/guests", s.csrf(), s.createGuest)
+}
+
+// calItem is one occurrence on a calendar page.
+type calItem struct {
+	EventID   int64
+	Title     string
+	Time      string // "10:00–13:00"
+	Date      string // "Sun 4 May"
+	Unit      string
+	Type      string
+	Status    string
+	Cancelled bool
+	Tentative bool
+	Recurring bool
+	Venue     string
+}
+
+// calDay is one day of a month or week view.
+type calDay struct {
+	Day     int
+	Label   string // "Mon 4 May"
+	InRange bool   // inside the month shown
+	Today   bool
+	Items   []calItem
+}
+
+type calendarPage struct {
+	Base       basePage
+	Unit       schedule.Unit
+	View       string // month, week, list
+	Heading    string
+	Weeks      [][]calDay // month view
+	Days       []calDay   // week and list views (list: only days with items)
+	Types      []store.EventType
+	Levels     schedule.Levels
+	Type       string
+	Level      string
+	PrevURL    string
+	NextURL    string
+	TodayURL   string
+	ViewURLs   map[string]string
+	Count      int
+	CanWrite   bool
+	WeekdayHdr []string
+}
+
+var weekdaysEn = []string{"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"}
+var weekdaysHi = []string{"सोम", "मंगल", "बुध", "गुरु", "शुक्र", "शनि", "रवि"}
+var monthsHi = []string{"जनवरी", "फ़रवरी", "मार्च", "अप्रैल", "मई", "जून", "जुलाई", "अगस्त", "सितंबर", "अक्टूबर", "नवंबर", "दिसंबर"}
+
+// dayLabel formats a day on the IST calendar in lang.
+func dayLabel(t time.Time, lang string) string {
+	t = t.In(schedule.Kolkata)
+	if lang == "hi" {
+		wd := weekdaysHi[(int(t.Weekday())+6)%7]
+		return fmt.Sprintf("%s %d %s", wd, t.Day(), monthsHi[t.Month()-1])
+	}
+	return t.Format("Mon 2 Jan")
+}
+
+func monthLabel(t time.Time, lang string) string {
+	t = t.In(schedule.Kolkata)
+	if lang == "hi" {
+		return fmt.Sprintf("%s %d", monthsHi[t.Month()-1], t.Year())
+	}
+	return t.Format("January 2006")
+}
+
+// midnight returns 00:00 IST of t's IST date, plus days.
+func midnight(t time.Time, days int) time.Time {
+	y, m, d := t.In(schedule.Kolkata).Date()
+	return time.Date(y, m, d+days, 0, 0, 0, 0, schedule.Kolkata)
+}
+
+func clockRange(o schedule.Occurrence) string {
+	s, e := o.Start.In(schedule.Kolkata), o.End.In(schedule.Kolkata)
+	if s.YearDay() != e.YearDay() || s.Year() != e.Year() {
+		return s.Format("15:04") + "–" + e.Format("2 Jan 15:04")
+	}
+	return s.Format("15:04") + "–" + e.Format("15:04")
+}
+
+func (s *Server) showCalendar(c *gin.Context) {
+	ctx := c.Request.Context()
+	id, err := paramID(c, "id")
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	a := actor(c)
+	u, err := s.store.FindUnitByID(ctx, a, id)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	lang := s.lang(c)
+	view := c.DefaultQuery("view", "month")
+	if view != "week" && view != "list" {
+		view = "month"
+	}
+	anchor := time.Now()
+	if d := c.Query("date"); d != "" {
+		t, err := schedule.ParseIST(d, "")
+		if err != nil {
+			s.fail(c, schedule.FieldError("date", "could not read %q as a date (YYYY-MM-DD)", d))
+			return
+		}
+		anchor = t
+	}
+	var from, to, prev, next time.Time
+	switch view {
+	case "month":
+		first := time.Date(anchor.In(schedule.Kolkata).Year(), anchor.In(schedule.Kolkata).Month(), 1, 0, 0, 0, 0, schedule.Kolkata)
+		from = midnight(first, -((int(first.Weekday()) + 6) % 7)) // back to Monday
+		last := first.AddDate(0, 1, 0)
+		to = midnight(last, (7-(int(last.Weekday())+6)%7)%7)
+		prev, next = first.AddDate(0, -1, 0), first.AddDate(0, 1, 0)
+	case "week":
+		from = midnight(anchor, -((int(anchor.In(schedule.Kolkata).Weekday()) + 6) % 7))
+		to = midnight(from, 7)
+		prev, next = midnight(from, -7), to
+	default:
+		from = midnight(anchor, 0)
+		to = midnight(from, 31)
+		prev, next = midnight(from, -31), to
+	}
+	page := calendarPage{Base: s.base(c), Unit: u, View: view, Type: c.Query("type"), Level: c.Query("level"),
+		CanWrite: a.Can(schedule.ActWrite, u.Path), WeekdayHdr: weekdaysEn}
+	if lang == "hi" {
+		page.WeekdayHdr = weekdaysHi
+	}
+	f := store.EventFilter{UnitID: id, From: from, To: to, Cancelled: true}
+	if page.Type != "" {
+		f.Types = []string{page.Type}
+	}
+	if page.Level != "" {
+		if d, err := strconv.Atoi(page.Level); err == nil {
+			f.Depth = &d
+		}
+	}
+	if page.Types, err = s.store.EventTypes(ctx); err == nil {
+		page.Levels, err = s.store.Levels(ctx)
+	}
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	recs, err := s.store.FindEvents(ctx, a, f)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	byDay := map[string][]calItem{}
+	for i := range recs {
+		r := &recs[i]
+		occs, err := r.Occurrences(from, to)
+		if err != nil {
+			s.fail(c, err)
+			return
+		}
+		for _, o := range occs {
+			title := o.Title
+			if lang == "hi" && o.TitleHi != "" || title == "" {
+				title = o.TitleHi
+			}
+			it := calItem{EventID: r.ID, Title: title, Time: clockRange(o), Date: dayLabel(o.Start, lang),
+				Unit: r.UnitDisplayName(lang), Type: s.typeName(page.Types, r.Type, lang), Status: string(o.Status),
+				Cancelled: o.Status == schedule.EventCancelled, Tentative: o.Status == schedule.EventTentative,
+				Recurring: r.Recurring(), Venue: o.Venue.Name}
+			key := o.Start.In(schedule.Kolkata).Format("2006-01-02")
+			byDay[key] = append(byDay[key], it)
+			page.Count++
+		}
+	}
+	for k := range byDay {
+		slices.SortStableFunc(byDay[k], func(a, b calItem) int { return strings.Compare(a.Time, b.Time) })
+	}
+	today := time.Now().In(schedule.Kolkata).Format("2006-01-02")
+	mkDay := func(d time.Time, inRange bool) calDay {
+		key := d.Format("2006-01-02")
+		return calDay{Day: d.Day(), Label: dayLabel(d, lang), InRange: inRange, Today: key == today, Items: byDay[key]}
+	}
+	switch view {
+	case "month":
+		month := anchor.In(schedule.Kolkata).Month()
+		page.Heading = monthLabel(anchor, lang)
+		var week []calDay
+		for d := from; d.Before(to); d = midnight(d, 1) {
+			week = append(week, mkDay(d, d.Month() == month))
+			if len(week) == 7 {
+				page.Weeks = append(page.Weeks, week)
+				week = nil
+			}
+		}
+		for d := from; d.Before(to); d = midnight(d, 1) {
+			if day := mkDay(d, true); len(day.Items) > 0 && d.Month() == month {
+				page.Days = append(page.Days, day)
+			}
+		}
+	case "week":
+		page.Heading = dayLabel(from, lang) + " – " + dayLabel(midnight(to, -1), lang)
+		for d := from; d.Before(to); d = midnight(d, 1) {
+			page.Days = append(page.Days, mkDay(d, true))
+		}
+	default:
+		page.Heading = dayLabel(from, lang) + " – " + dayLabel(midnight(to, -1), lang)
+		for d := from; d.Before(to); d = midnight(d, 1) {
+			if day := mkDay(d, true); len(day.Items) > 0 {
+				page.Days = append(page.Days, day)
+			}
+		}
+	}
+	link := func(v string, d time.Time) string {
+		q := url.Values{"view": {v}, "date": {d.In(schedule.Kolkata).Format("2006-01-02")}}
+		if page.Type != "" {
+			q.Set("type", page.Type)
+		}
+		if page.Level != "" {
+			q.Set("level", page.Level)
+		}
+		return fmt.Sprintf("/units/%d/calendar?%s", id, q.Encode())
+	}
+	page.PrevURL, page.NextURL, page.TodayURL = link(view, prev), link(view, next), link(view, time.Now())
+	page.ViewURLs = map[string]string{"month": link("month", anchor), "week": link("week", anchor), "list": link("list", anchor)}
+	s.render(c, "calendar", page)
+}
+
+func (s *Server) typeName(types []store.EventType, key, lang string) string {
+	for _, t := range types {
+		if t.Key == key {
+			if lang == "hi" && t.NameHi != "" {
+				return t.NameHi
+			}
+			return t.Name
+		}
+	}
+	return key
+}
+
+// conflictView is one conflict for a page.
+type conflictView struct {
+	Kind   string
+	Reason string
+	A, B   calItem
+}
+
+// conflictViews turns conflicts into page rows, naming guests instead of
+// "Guest #12".
+func (s *Server) conflictViews(c *gin.Context, cs []schedule.Conflict) []conflictView {
+	lang := s.lang(c)
+	var ids []int64
+	for _, x := range cs {
+		if x.GuestID != 0 {
+			ids = append(ids, x.GuestID)
+		}
+	}
+	guests, err := s.store.GuestsByID(c.Request.Context(), ids)
+	if err != nil {
+		s.log.Error("conflict guests", "err", err)
+	}
+	item := func(o schedule.Occurrence) calItem {
+		title := o.Title
+		if lang == "hi" && o.TitleHi != "" || title == "" {
+			title = o.TitleHi
+		}
+		return calItem{EventID: o.Event.ID, Title: title, Date: dayLabel(o.Start, lang), Time: clockRange(o), Venue: o.Venue.Name}
+	}
+	out := make([]conflictView, len(cs))
+	for i, x := range cs {
+		reason := x.Reason
+		if g, ok := guests[x.GuestID]; ok {
+			reason = strings.ReplaceAll(reason, fmt.Sprintf("Guest #%d", x.GuestID), g.DisplayName(lang))
+		}
+		out[i] = conflictView{Kind: string(x.Kind), Reason: reason, A: item(x.A), B: item(x.B)}
+	}
+	return out
+}
+
+type conflictsPage struct {
+	Base      basePage
+	Unit      schedule.Unit
+	From, To  string
+	Conflicts []conflictView
+	Events    int
+	Truncated bool
+}
+
+func (s *Server) showConflicts(c *gin.Context) {
+	ctx := c.Request.Context()
+	id, err := paramID(c, "id")
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	u, err := s.store.FindUnitByID(ctx, actor(c), id)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	from, to := midnight(time.Now(), 0), midnight(time.Now(), 60)
+	if v := c.Query("from"); v != "" {
+		if from, err = schedule.ParseIST(v, ""); err != nil {
+			s.fail(c, schedule.FieldError("from", "could not read %q as a date (YYYY-MM-DD)", v))
+			return
+		}
+	}
+	if v := c.Query("to"); v != "" {
+		t, err := schedule.ParseIST(v, "")
+		if err != nil {
+			s.fail(c, schedule.FieldError("to", "could not read %q as a date (YYYY-MM-DD)", v))
+			return
+		}
+		to = t.Add(24 * time.Hour) // inclusive last day
+	}
+	rep, err := s.store.Conflicts(ctx, actor(c), id, from, to)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.render(c, "calendar_conflicts", conflictsPage{Base: s.base(c), Unit: u,
+		From: from.In(schedule.Kolkata).Format("2006-01-02"), To: to.Add(-time.Second).In(schedule.Kolkata).Format("2006-01-02"),
+		Conflicts: s.conflictViews(c, rep.Conflicts), Events: rep.Events, Truncated: rep.Truncated})
+}
+
+type checkPage struct {
+	Base      basePage
+	Unit      schedule.Unit
+	Guests    []store.Guest
+	GuestID   int64
+	Checked   bool
+	Name      string
+	Imported  int
+	Skipped   []string
+	Conflicts []conflictView
+}
+
+// maxICSUpload bounds an uploaded .ics.
+const maxICSUpload = ical.DefaultMaxImportBytes
+
+func (s *Server) limitICS() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, maxICSUpload+64<<10)
+		c.Next()
+	}
+}
+
+func (s *Server) checkPageFor(c *gin.Context) (checkPage, bool) {
+	ctx := c.Request.Context()
+	id, err := paramID(c, "id")
+	if err != nil {
+		s.fail(c, err)
+		return checkPage{}, false
+	}
+	u, err := s.store.FindUnitByID(ctx, actor(c), id)
+	if err != nil {
+		s.fail(c, err)
+		return checkPage{}, false
+	}
+	guests, err := s.store.FindGuests(ctx, actor(c), "", 500)
+	if err != nil {
+		s.fail(c, err)
+		return checkPage{}, false
+	}
+	return checkPage{Base: s.base(c), Unit: u, Guests: guests}, true
+}
+
+func (s *Server) showCheck(c *gin.Context) {
+	if page, ok := s.checkPageFor(c); ok {
+		s.render(c, "calendar_check", page)
+	}
+}
+
+// checkICS decodes an uploaded calendar (a VIP's, say) and shows its
+// conflicts with this unit's events and the VIP's bookings.
+func (s *Server) checkICS(c *gin.Context) {
+	page, ok := s.checkPageFor(c)
+	if !ok {
+		return
+	}
+	page.GuestID, _ = strconv.ParseInt(c.PostForm("guest"), 10, 64)
+	fh, err := c.FormFile("file")
+	if err != nil {
+		if isTooLarge(err) {
+			page.Base.Error = s.pages.Text(page.Base.Lang, "calendar.check_too_large")
+		} else {
+			page.Base.Error = s.pages.Text(page.Base.Lang, "calendar.check_nofile")
+		}
+		s.renderStatus(c, http.StatusUnprocessableEntity, "calendar_check", page)
+		return
+	}
+	f, err := fh.Open()
+	if err != nil {
+		s.fail(c, fmt.Errorf("open upload: %w", err))
+		return
+	}
+	defer f.Close()
+	imp, err := ical.Decode(f, ical.DecodeOptions{GuestID: page.GuestID})
+	if err != nil {
+		page.Base.Error = schedule.ErrorMessage(err)
+		s.renderStatus(c, http.StatusUnprocessableEntity, "calendar_check", page)
+		return
+	}
+	page.Checked, page.Name, page.Imported, page.Skipped = true, imp.Name, len(imp.Events), imp.Skipped
+	if len(imp.Events) > 0 {
+		now := time.Now()
+		from, to := now.Add(-24*time.Hour), now.Add(store.ConflictHorizon-48*time.Hour)
+		// Check the period the file covers, at most a year from its start
+		// or from today, whichever is later.
+		first := imp.Events[0].Start
+		for _, e := range imp.Events {
+			if e.Start.Before(first) {
+				first = e.Start
+			}
+		}
+		if first.After(from) {
+			from, to = first.Add(-24*time.Hour), first.Add(store.ConflictHorizon-48*time.Hour)
+		}
+		cs, err := s.store.CheckImported(c.Request.Context(), actor(c), page.Unit.ID, imp.Events, from, to)
+		if err != nil {
+			s.fail(c, err)
+			return
+		}
+		page.Conflicts = s.conflictViews(c, cs)
+	}
+	s.render(c, "calendar_check", page)
+}
+
+type feedRow struct {
+	store.FeedToken
+	KindLabel string
+	Created   string
+	Revoked   string
+}
+
+type feedsPage struct {
+	Base       basePage
+	Unit       schedule.Unit
+	Tokens     []feedRow
+	Guests     []store.Guest
+	NewHTTPS   string
+	NewWebcal  template.URL // built here from the host and a token, so trusted
+	NewLabel   string
+	IsCluster  bool
+	ClusterLvl bool
+}
+
+func (s *Server) feedsPageFor(c *gin.Context) (feedsPage, bool) {
+	ctx := c.Request.Context()
+	id, err := paramID(c, "id")
+	if err != nil {
+		s.fail(c, err)
+		return feedsPage{}, false
+	}
+	a := actor(c)
+	u, err := s.store.FindUnitByID(ctx, a, id)
+	if err != nil {
+		s.fail(c, err)
+		return feedsPage{}, false
+	}
+	page := feedsPage{Base: s.base(c), Unit: u}
+	toks, err := s.store.FeedTokens(ctx, a, "", 0)
+	if err != nil {
+		s.fail(c, err)
+		return page, false
+	}
+	for _, t := range toks {
+		if !schedule.IsWithin(t.UnitPath, u.Path) && t.CreatedBy != a.WorkerID {
+			continue
+		}
+		r := feedRow{FeedToken: t, KindLabel: s.pages.Text(page.Base.Lang, "feed.kind."+string(t.Kind)),
+			Created: t.CreatedAt.In(schedule.Kolkata).Format("02 Jan 2006 15:04")}
+		if t.RevokedAt != nil {
+			r.Revoked = t.RevokedAt.In(schedule.Kolkata).Format("02 Jan 2006 15:04")
+		}
+		page.Tokens = append(page.Tokens, r)
+	}
+	if page.Guests, err = s.store.FindGuests(ctx, a, "", 500); err != nil {
+		s.fail(c, err)
+		return page, false
+	}
+	return page, true
+}
+
+func (s *Server) showFeeds(c *gin.Context) {
+	if page, ok := s.feedsPageFor(c); ok {
+		s.render(c, "calendar_feeds", page)
+	}
+}
+
+// createFeed issues a token and shows its links once.
+func (s *Server) createFeed(c *gin.Context) {
+	page, ok := s.feedsPageFor(c)
+	if !ok {
+		return
+	}
+	kind := store.FeedKind(c.PostForm("kind"))
+	subject := page.Unit.ID
+	switch kind {
+	case store.FeedPerson:
+		subject = actor(c).WorkerID
+		if v := c.PostForm("worker"); v != "" {
+			subject, _ = strconv.ParseInt(v, 10, 64)
+		}
+	case store.FeedGuest:
+		subject, _ = strconv.ParseInt(c.PostForm("guest"), 10, 64)
+	}
+	token, rec, err := s.store.CreateFeedToken(c.Request.Context(), actor(c), kind, subject, page.Base.Lang)
+	if err != nil {
+		if schedule.ErrorCode(err) == schedule.EINVALID {
+			page.Base.Error = schedule.ErrorMessage(err)
+			s.renderStatus(c, http.StatusUnprocessableEntity, "calendar_feeds", page)
+			return
+		}
+		s.fail(c, err)
+		return
+	}
+	page, _ = s.feedsPageFor(c)
+	var webcal string
+	page.NewHTTPS, webcal = feedURLs(c, token)
+	page.NewWebcal = template.URL(webcal)
+	page.NewLabel = rec.Label
+	s.render(c, "calendar_feeds", page)
+}
+
+func (s *Server) revokeFeed(c *gin.Context) {
+	id, err := paramID(c, "id")
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	if err := s.store.RevokeFeedToken(c.Request.Context(), actor(c), c.PostForm("token")); err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.flash(c, "feed.revoked")
+	c.Redirect(http.StatusSeeOther, fmt.Sprintf("/units/%d/feeds", id))
+}
