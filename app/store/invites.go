@@ -462,7 +462,7 @@ func (s *Store) SendInvites(ctx context.Context, actor schedule.Actor, eventID i
 		if err != nil {
 			return err
 		}
-		if rep, err = fanOut(ctx, tx, e, a.Channel, r, now); err != nil {
+		if rep, err = fanOut(ctx, tx, s.Postgres(), e, a.Channel, r, now); err != nil {
 			return err
 		}
 		if rep.Invited == 0 {
@@ -484,9 +484,12 @@ func (s *Store) SendInvites(ctx context.Context, actor schedule.Actor, eventID i
 	return rep, nil
 }
 
-// fanOut is the set-based core of SendInvites: two INSERT … SELECT
-// statements, one for invites, one for outbox rows.
-func fanOut(ctx context.Context, tx bun.IDB, e InviteEvent, ch schedule.MessageChannel, r resolvedAudience, now time.Time) (FanOutReport, error) {
+// fanOut is the set-based core of SendInvites: invite rows and outbox
+// rows, each written by one INSERT … SELECT.
+func fanOut(ctx context.Context, tx bun.IDB, pg bool, e InviteEvent, ch schedule.MessageChannel, r resolvedAudience, now time.Time) (FanOutReport, error) {
+	if pg {
+		return fanOutPG(ctx, tx, e, ch, r, now)
+	}
 	var rep FanOutReport
 	res, err := tx.ExecContext(ctx, `INSERT INTO invites (event_id, worker_id, unit_path, channel, status, created_at)
 		SELECT ?, w.id, w.unit_path, ?, CASE WHEN `+r.noContact+` THEN 'failed' ELSE 'queued' END, ?
@@ -515,6 +518,37 @@ func fanOut(ctx context.Context, tx bun.IDB, e InviteEvent, ch schedule.MessageC
 	}
 	n, _ = res.RowsAffected()
 	rep.Enqueued = int(n)
+	return rep, nil
+}
+
+// fanOutPG is fanOut in one statement on PostgreSQL: the new invitees are
+// selected once with invite IDs drawn from the sequence, and both tables
+// are filled from that set, so the invites table is not read back and
+// joined to workers again. Fan-outs of one event are serialised by an
+// advisory lock, so the NOT EXISTS test cannot race.
+func fanOutPG(ctx context.Context, tx bun.IDB, e InviteEvent, ch schedule.MessageChannel, r resolvedAudience, now time.Time) (FanOutReport, error) {
+	var rep FanOutReport
+	for _, q := range []string{"SET LOCAL work_mem = '256MB'", fmt.Sprintf("SELECT pg_advisory_xact_lock(%d, %d)", 0x6b6b, e.ID)} {
+		if _, err := tx.ExecContext(ctx, q); err != nil {
+			return rep, fmt.Errorf("prepare fan-out: %w", err)
+		}
+	}
+	_, recipient := contactSQL(ch)
+	q := `WITH src AS MATERIALIZED (
+			SELECT nextval(pg_get_serial_sequence('invites', 'id')) AS iid, w.id AS wid, w.unit_path, ` + recipient + ` AS rcpt,
+				CASE WHEN ` + r.noContact + ` THEN 'failed' ELSE 'queued' END AS status
+			FROM workers w WHERE ` + r.cond + `
+			AND NOT EXISTS (SELECT 1 FROM invites x WHERE x.event_id = ? AND x.worker_id = w.id)),
+		inv AS (INSERT INTO invites (id, event_id, worker_id, unit_path, channel, status, created_at)
+			SELECT iid, ?, wid, unit_path, ?, status, ? FROM src),
+		box AS (INSERT INTO outbox (idem_key, event_id, invite_id, kind, channel, recipient, status, next_attempt_at, created_at)
+			SELECT 'invite:' || iid || ':invite:0:' || ?, ?, iid, 'invite', ?, rcpt, 'queued', ?, ? FROM src WHERE status = 'queued'
+			ON CONFLICT (idem_key) DO NOTHING RETURNING 1)
+		SELECT (SELECT COUNT(*) FROM src), (SELECT COUNT(*) FROM src WHERE status = 'failed'), (SELECT COUNT(*) FROM box)`
+	args := append(append([]any{}, r.args...), e.ID, e.ID, string(ch), now, string(ch), e.ID, string(ch), now, now)
+	if err := tx.QueryRowContext(ctx, q, args...).Scan(&rep.Invited, &rep.NoContact, &rep.Enqueued); err != nil {
+		return rep, mapErr(err, "invites")
+	}
 	return rep, nil
 }
 
@@ -571,8 +605,8 @@ func (s *Store) InviteCounts(ctx context.Context, actor schedule.Actor, eventID 
 	if err := rows.Err(); err != nil {
 		return c, fmt.Errorf("count invites: %w", err)
 	}
-	if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM outbox o JOIN invites i ON i.id = o.invite_id
-		WHERE o.event_id = ? AND o.status = 'dead' AND (`+scopeSQL("i.unit_path", actor.Scope)+`)`, eventID).Scan(&c.Dead); err != nil {
+	if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM invites i JOIN outbox o ON o.invite_id = i.id
+		WHERE i.event_id = ? AND o.status = 'dead' AND (`+scopeSQL("i.unit_path", actor.Scope)+`)`, eventID).Scan(&c.Dead); err != nil {
 		return c, fmt.Errorf("count dead messages: %w", err)
 	}
 	return c, nil

@@ -28,6 +28,8 @@ type Config struct {
 	// SecureCookies forces the Secure flag; otherwise it follows the
 	// request (TLS or X-Forwarded-Proto: https).
 	SecureCookies bool
+	// Invite configures invitations, RSVP links and message templates.
+	Invite InviteConfig
 }
 
 // Server serves pages and the API.
@@ -39,6 +41,7 @@ type Server struct {
 	cfg     Config
 	metrics *metrics
 	router  *gin.Engine
+	inv     *inviteState
 }
 
 // New parses the templates and builds the router; it fails if a page is
@@ -51,7 +54,7 @@ func New(st *store.Store, au *auth.Service, cfg Config, log *slog.Logger) (*Serv
 	if err != nil {
 		return nil, fmt.Errorf("parse templates: %w", err)
 	}
-	for _, p := range []string{"login", "home", "unit", "workers", "worker", "worker_form", "import", "audit", "error", "calendar", "calendar_conflicts", "calendar_check", "calendar_feeds", "event", "event_form", "event_occurrence", "programmes", "programme", "programme_form", "guests"} {
+	for _, p := range []string{"login", "home", "unit", "workers", "worker", "worker_form", "import", "audit", "error", "invite", "invites", "invite_reminders", "message_templates", "rsvp", "calendar", "calendar_conflicts", "calendar_check", "calendar_feeds", "event", "event_form", "event_occurrence", "programmes", "programme", "programme_form", "guests"} {
 		if !pages.Has(p) {
 			return nil, fmt.Errorf("template for page %q is missing", p)
 		}
@@ -95,6 +98,7 @@ func (s *Server) routes() *gin.Engine {
 	pages.POST("/import", s.limitUpload(), s.csrf(), s.importCSV)
 	pages.GET("/audit", s.showAudit)
 
+	s.inviteRoutes(r, pages)
 	s.calendarRoutes(r, pages)
 	s.apiRoutes(r)
 	r.NoRoute(func(c *gin.Context) { s.fail(c, schedule.Errorf(schedule.ENOTFOUND, "no such page")) })

@@ -1,0 +1,581 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/karyakram/karyakram/app/notify"
+	"github.com/karyakram/karyakram/app/outbox"
+	"github.com/karyakram/karyakram/app/pdf"
+	"github.com/karyakram/karyakram/app/store"
+	"github.com/karyakram/karyakram/schedule"
+	"github.com/karyakram/karyakram/templates"
+)
+
+// InviteConfig holds what the invitation pages need beyond the store.
+type InviteConfig struct {
+	// Signer signs and verifies personal links; nil means a random key
+	// per start (links die with a restart: development only).
+	Signer *schedule.Signer
+	// BaseURL is the public address links point to; "" means the
+	// address of the request.
+	BaseURL string
+	// Templates are the message templates in force, shared with the
+	// outbox drainer; nil loads them from the store.
+	Templates *schedule.TemplateSet
+	// Messages are the template rules.
+	Messages schedule.MessageConfig
+	// LinkTTL is how long after the event links work; 0 means 30 days.
+	LinkTTL time.Duration
+	// PDF renders letters and sheets; nil builds one from the bundled
+	// fonts on first use.
+	PDF *pdf.Engine
+}
+
+// inviteState is the invitation pages' share of the Server.
+type inviteState struct {
+	cfg     InviteConfig
+	pdfOnce sync.Once
+	pdf     *pdf.Engine
+	pdfErr  error
+}
+
+// inviteSampleSize is how many uncontactable people a preview lists.
+const inviteSampleSize = 20
+
+// maxLetters caps one bulk letters PDF.
+const maxLetters = 20000
+
+func (s *Server) inviteRoutes(r *gin.Engine, pages *gin.RouterGroup) {
+	cfg := s.cfg.Invite
+	if cfg.Signer == nil {
+		secret := make([]byte, 32)
+		rand.Read(secret)
+		cfg.Signer, _ = schedule.NewSigner(schedule.LinkKey{ID: 0, Secret: secret})
+	}
+	if cfg.LinkTTL <= 0 {
+		cfg.LinkTTL = 30 * 24 * time.Hour
+	}
+	if cfg.Templates == nil {
+		ts, err := s.store.LoadTemplateSet(context.Background(), cfg.Messages)
+		if err != nil {
+			s.log.Error("load message templates; using defaults", "err", err)
+			ts, _ = schedule.NewTemplateSet(cfg.Messages)
+		}
+		cfg.Templates = ts
+	}
+	s.inv = &inviteState{cfg: cfg, pdf: cfg.PDF}
+
+	pages.GET("/events/:id/invite", s.showInvite)
+	pages.POST("/events/:id/invite", s.csrf(), s.sendInvites)
+	pages.GET("/events/:id/invites", s.showInviteStatus)
+	pages.GET("/events/:id/invites/letters.pdf", s.inviteLettersPDF)
+	pages.GET("/events/:id/invites/attendance.pdf", s.attendancePDF)
+	pages.GET("/events/:id/reminders", s.showReminders)
+	pages.POST("/events/:id/reminders", s.csrf(), s.saveReminders)
+	pages.POST("/invites/:id/revoke", s.csrf(), s.revokeInvite)
+	pages.GET("/messages/templates", s.showMessageTemplates)
+	pages.POST("/messages/templates", s.csrf(), s.saveMessageTemplate)
+
+	r.GET("/i/:token", s.showRSVP)
+	r.POST("/i/:token", s.csrf(), s.answerRSVP)
+	r.GET("/i/:token/event.ics", s.rsvpICS)
+}
+
+func (s *Server) baseURL(c *gin.Context) string {
+	if s.inv.cfg.BaseURL != "" {
+		return s.inv.cfg.BaseURL
+	}
+	scheme := "http"
+	if c.Request.TLS != nil || c.GetHeader("X-Forwarded-Proto") == "https" {
+		scheme = "https"
+	}
+	return scheme + "://" + c.Request.Host
+}
+
+// pdfEngine returns the PDF engine, loading the fonts once.
+func (s *Server) pdfEngine() (*pdf.Engine, error) {
+	s.inv.pdfOnce.Do(func() {
+		if s.inv.pdf == nil {
+			s.inv.pdf, s.inv.pdfErr = pdf.NewEngine(templates.Fonts)
+		}
+	})
+	return s.inv.pdf, s.inv.pdfErr
+}
+
+// eventTitle is the event's title in lang.
+func eventTitle(e store.InviteEvent, lang string) string {
+	if lang == schedule.LangHindi && e.TitleHi != "" {
+		return e.TitleHi
+	}
+	if e.Title == "" {
+		return e.TitleHi
+	}
+	return e.Title
+}
+
+func eventVenue(e store.InviteEvent, lang string) string {
+	if lang == schedule.LangHindi && e.VenueHi != "" {
+		return e.VenueHi
+	}
+	return e.Venue
+}
+
+type invitePage struct {
+	Base     basePage
+	Event    store.InviteEvent
+	Title    string
+	Roles    []schedule.Role
+	Levels   schedule.Levels
+	Form     inviteForm
+	Preview  *store.AudiencePreview
+	Report   *store.FanOutReport
+	Problem  string
+	WhatsApp string // forward text for group pramukhs
+	WALink   string
+	Channels []schedule.MessageChannel
+}
+
+// inviteForm is the audience as the form carries it.
+type inviteForm struct {
+	Units   string // unit codes, comma or space separated
+	Roles   map[string]bool
+	Level   string
+	Channel string
+}
+
+func parseInviteForm(c *gin.Context, get func(string) string, getAll func(string) []string) inviteForm {
+	f := inviteForm{Units: strings.TrimSpace(get("units")), Level: get("level"), Channel: get("channel"), Roles: map[string]bool{}}
+	for _, r := range getAll("role") {
+		f.Roles[r] = true
+	}
+	if f.Channel == "" {
+		f.Channel = string(schedule.ChannelSMS)
+	}
+	return f
+}
+
+// audience turns the form into a store.Audience, resolving unit codes in
+// the actor's scope.
+func (s *Server) audience(c *gin.Context, f inviteForm) (store.Audience, error) {
+	a := store.Audience{Level: f.Level, Channel: schedule.MessageChannel(f.Channel)}
+	for code := range strings.FieldsFuncSeq(f.Units, func(r rune) bool { return r == ',' || r == ' ' || r == '\n' || r == '\r' }) {
+		u, err := s.store.FindUnitByCode(c.Request.Context(), actor(c), code)
+		if err != nil {
+			return a, schedule.FieldError("units", "unit %q not found", code)
+		}
+		a.UnitIDs = append(a.UnitIDs, u.ID)
+	}
+	for r := range f.Roles {
+		a.Roles = append(a.Roles, r)
+	}
+	return a, nil
+}
+
+func (s *Server) invitePageFor(c *gin.Context) (invitePage, bool) {
+	ctx := c.Request.Context()
+	id, err := paramID(c, "id")
+	if err != nil {
+		s.fail(c, err)
+		return invitePage{}, false
+	}
+	ev, err := s.store.FindInviteEvent(ctx, actor(c), id)
+	if err != nil {
+		s.fail(c, err)
+		return invitePage{}, false
+	}
+	p := invitePage{Base: s.base(c), Event: ev, Channels: schedule.MessageChannels()}
+	p.Title = eventTitle(ev, p.Base.Lang)
+	if p.Roles, err = s.store.Roles(ctx); err == nil {
+		p.Levels, err = s.store.Levels(ctx)
+	}
+	if err != nil {
+		s.fail(c, err)
+		return p, false
+	}
+	p.WhatsApp, p.WALink = s.whatsAppForward(ev, p.Base.Lang)
+	return p, true
+}
+
+// whatsAppForward is the group message a WhatsApp pramukh forwards down
+// the groups: the invite text without a personal name or link (RSVP needs a
+// personal link, which only individual messages carry).
+func (s *Server) whatsAppForward(ev store.InviteEvent, lang string) (text, link string) {
+	d := schedule.NewMessageData(schedule.MessageContext{Event: ev.MessageEvent}, lang)
+	var b strings.Builder
+	b.WriteString(d.Title + "\n" + d.When)
+	if d.Venue != "" {
+		b.WriteString("\n" + d.Venue)
+	}
+	if d.BridgeNumber != "" {
+		b.WriteString("\n☎ " + d.BridgeNumber)
+		if d.BridgePIN != "" {
+			b.WriteString(" PIN " + d.BridgePIN)
+		}
+	}
+	if ev.Settings.JoinURL != "" {
+		b.WriteString("\n" + ev.Settings.JoinURL)
+	}
+	text = b.String()
+	link, _ = notify.WhatsAppShareLink("", text)
+	return text, link
+}
+
+func (s *Server) showInvite(c *gin.Context) {
+	p, ok := s.invitePageFor(c)
+	if !ok {
+		return
+	}
+	p.Form = parseInviteForm(c, c.Query, c.QueryArray)
+	if p.Form.Units == "" {
+		if len(actor(c).Scope.Roots) > 0 {
+			if u, err := s.unitAtPath(c, actor(c).Scope.Roots[0]); err == nil {
+				p.Form.Units = u.Code
+			}
+		}
+		s.render(c, "invite", p)
+		return
+	}
+	a, err := s.audience(c, p.Form)
+	if err == nil {
+		var pv store.AudiencePreview
+		if pv, err = s.store.PreviewAudience(c.Request.Context(), actor(c), p.Event.ID, a, inviteSampleSize); err == nil {
+			p.Preview = &pv
+		}
+	}
+	if err != nil {
+		if schedule.ErrorCode(err) == schedule.EINTERNAL {
+			s.fail(c, err)
+			return
+		}
+		p.Problem = schedule.ErrorMessage(err)
+	}
+	s.render(c, "invite", p)
+}
+
+// unitAtPath finds the unit whose path is path.
+func (s *Server) unitAtPath(c *gin.Context, path string) (schedule.Unit, error) {
+	ids := schedule.PathIDs(path)
+	if len(ids) == 0 {
+		return schedule.Unit{}, schedule.Errorf(schedule.ENOTFOUND, "no unit")
+	}
+	return s.store.FindUnitByID(c.Request.Context(), actor(c), ids[len(ids)-1])
+}
+
+func (s *Server) sendInvites(c *gin.Context) {
+	p, ok := s.invitePageFor(c)
+	if !ok {
+		return
+	}
+	p.Form = parseInviteForm(c, c.PostForm, c.PostFormArray)
+	a, err := s.audience(c, p.Form)
+	if err == nil {
+		var rep store.FanOutReport
+		if rep, err = s.store.SendInvites(c.Request.Context(), actor(c), p.Event.ID, a); err == nil {
+			p.Report = &rep
+		}
+	}
+	if err != nil {
+		if schedule.ErrorCode(err) == schedule.EINTERNAL {
+			s.fail(c, err)
+			return
+		}
+		p.Problem = schedule.ErrorMessage(err)
+		s.renderStatus(c, http.StatusUnprocessableEntity, "invite", p)
+		return
+	}
+	s.render(c, "invite", p)
+}
+
+type inviteStatusPage struct {
+	Base             basePage
+	Event            store.InviteEvent
+	Title            string
+	Counts           store.InviteCounts
+	Rows             []store.InviteRow
+	Total            int
+	Status, RSVP     string
+	PrevURL, NextURL string
+}
+
+func (s *Server) showInviteStatus(c *gin.Context) {
+	ctx := c.Request.Context()
+	id, err := paramID(c, "id")
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	ev, err := s.store.FindInviteEvent(ctx, actor(c), id)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	p := inviteStatusPage{Base: s.base(c), Event: ev, Status: c.Query("status"), RSVP: c.Query("rsvp")}
+	p.Title = eventTitle(ev, p.Base.Lang)
+	offset, _ := strconv.Atoi(c.Query("offset"))
+	offset = max(offset, 0)
+	if p.Counts, err = s.store.InviteCounts(ctx, actor(c), id); err == nil {
+		p.Rows, p.Total, err = s.store.ListInvites(ctx, actor(c), id, store.InviteFilter{Status: p.Status, RSVP: p.RSVP, Offset: offset, Limit: pageSize})
+	}
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	q := url.Values{}
+	if p.Status != "" {
+		q.Set("status", p.Status)
+	}
+	if p.RSVP != "" {
+		q.Set("rsvp", p.RSVP)
+	}
+	if offset > 0 {
+		q.Set("offset", strconv.Itoa(max(offset-pageSize, 0)))
+		p.PrevURL = fmt.Sprintf("/events/%d/invites?%s", id, q.Encode())
+	}
+	if offset+pageSize < p.Total {
+		q.Set("offset", strconv.Itoa(offset+pageSize))
+		p.NextURL = fmt.Sprintf("/events/%d/invites?%s", id, q.Encode())
+	}
+	s.render(c, "invites", p)
+}
+
+func (s *Server) revokeInvite(c *gin.Context) {
+	id, err := paramID(c, "id")
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	if err := s.store.RevokeInvite(c.Request.Context(), actor(c), id); err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.flash(c, "invite.revoked")
+	back := c.PostForm("back")
+	if !strings.HasPrefix(back, "/events/") {
+		back = "/"
+	}
+	c.Redirect(http.StatusSeeOther, back)
+}
+
+// pdfLang is the PDF language from ?lang=, else the page language.
+func (s *Server) pdfLang(c *gin.Context) string {
+	if l := c.Query("lang"); l == "hi" || l == "en" {
+		return l
+	}
+	return s.lang(c)
+}
+
+func (s *Server) inviteLettersPDF(c *gin.Context) {
+	ctx := c.Request.Context()
+	id, err := paramID(c, "id")
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	ev, err := s.store.FindInviteEvent(ctx, actor(c), id)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	people, err := s.store.Invitees(ctx, actor(c), id, maxLetters)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	if len(people) == 0 {
+		s.fail(c, schedule.Errorf(schedule.EINVALID, "nobody is invited to this event yet; send invitations first"))
+		return
+	}
+	eng, err := s.pdfEngine()
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	lang := s.pdfLang(c)
+	roles, _ := s.store.Roles(ctx)
+	b := pdf.InviteLetters{Lang: pdf.Lang(lang), Organisation: s.pages.Text(lang, "invite.pdf.organisation"), IssuedOn: time.Now(),
+		Signatory: actor(c).Name, SignatoryRole: s.pages.Text(lang, "invite.pdf.signatory_role")}
+	var bridge *pdf.DialIn
+	if ev.Settings.BridgeNumber != "" {
+		bridge = &pdf.DialIn{Number: ev.Settings.BridgeNumber, PIN: ev.Settings.BridgePIN}
+	}
+	base := s.baseURL(c)
+	for _, p := range people {
+		link, err := outbox.InviteLink(s.inv.cfg.Signer, base, p.InviteID, ev, s.inv.cfg.LinkTTL)
+		if err != nil {
+			s.fail(c, err)
+			return
+		}
+		b.Letters = append(b.Letters, pdf.InviteLetter{Name: p.Name, Role: roleLabel(roles, p.Role, lang), EventTitle: eventTitle(ev, lang),
+			Start: ev.Start, End: ev.End, Venue: eventVenue(ev, lang), Link: link, Bridge: bridge})
+	}
+	var buf bytes.Buffer
+	if err := eng.WriteInviteLetters(&buf, b); err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.Header("Content-Disposition", fmt.Sprintf(`inline; filename="invites-%d-%s.pdf"`, id, lang))
+	c.Data(http.StatusOK, "application/pdf", buf.Bytes())
+}
+
+func roleLabel(roles []schedule.Role, key, lang string) string {
+	for _, r := range roles {
+		if r.Key == key {
+			if lang == schedule.LangHindi && r.NameHi != "" {
+				return r.NameHi
+			}
+			return r.Name
+		}
+	}
+	return ""
+}
+
+func (s *Server) attendancePDF(c *gin.Context) {
+	ctx := c.Request.Context()
+	id, err := paramID(c, "id")
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	ev, err := s.store.FindInviteEvent(ctx, actor(c), id)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	people, err := s.store.Invitees(ctx, actor(c), id, maxLetters)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	eng, err := s.pdfEngine()
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	lang := s.pdfLang(c)
+	sheet := pdf.AttendanceSheet{Lang: pdf.Lang(lang), EventTitle: eventTitle(ev, lang), Start: ev.Start, End: ev.End, Venue: eventVenue(ev, lang), BlankRows: 10}
+	for _, p := range people {
+		unit := p.UnitName
+		if lang == schedule.LangHindi && p.UnitNameHi != "" {
+			unit = p.UnitNameHi
+		}
+		sheet.Rows = append(sheet.Rows, pdf.AttendanceRow{Name: p.Name, Unit: unit, Mobile: p.Mobile})
+	}
+	var buf bytes.Buffer
+	if err := eng.WriteAttendanceSheet(&buf, sheet); err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.Header("Content-Disposition", fmt.Sprintf(`inline; filename="attendance-%d-%s.pdf"`, id, lang))
+	c.Data(http.StatusOK, "application/pdf", buf.Bytes())
+}
+
+type remindersPage struct {
+	Base     basePage
+	Event    store.InviteEvent
+	Title    string
+	Minutes  string // the schedule as minutes, comma separated
+	Off      bool
+	Settings store.InviteSettings
+	Problem  string
+	Saved    bool
+}
+
+func (s *Server) showReminders(c *gin.Context) {
+	id, err := paramID(c, "id")
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	ev, err := s.store.FindInviteEvent(c.Request.Context(), actor(c), id)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	p := remindersPage{Base: s.base(c), Event: ev, Settings: ev.Settings, Off: ev.Settings.NoReminders}
+	p.Title = eventTitle(ev, p.Base.Lang)
+	p.Minutes = formatOffsets(ev.Settings.Schedule())
+	s.render(c, "invite_reminders", p)
+}
+
+// formatOffsets writes a schedule as "24h, 1h, 30m".
+func formatOffsets(rs schedule.ReminderSchedule) string {
+	parts := make([]string, len(rs))
+	for i, d := range rs {
+		switch {
+		case d%time.Hour == 0:
+			parts[i] = strconv.Itoa(int(d/time.Hour)) + "h"
+		default:
+			parts[i] = strconv.Itoa(int(d/time.Minute)) + "m"
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
+// parseOffsets reads "24h, 1h, 30m" (bare numbers are minutes).
+func parseOffsets(s string) (schedule.ReminderSchedule, error) {
+	var out schedule.ReminderSchedule
+	for _, f := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' }) {
+		unit := time.Minute
+		num := f
+		switch {
+		case strings.HasSuffix(f, "h"):
+			unit, num = time.Hour, strings.TrimSuffix(f, "h")
+		case strings.HasSuffix(f, "d"):
+			unit, num = 24*time.Hour, strings.TrimSuffix(f, "d")
+		case strings.HasSuffix(f, "m"):
+			num = strings.TrimSuffix(f, "m")
+		}
+		n, err := strconv.Atoi(num)
+		if err != nil {
+			return nil, schedule.FieldError("reminders", "%q is not a time like 24h, 90m or 2d", f)
+		}
+		out = append(out, time.Duration(n)*unit)
+	}
+	return out, nil
+}
+
+func (s *Server) saveReminders(c *gin.Context) {
+	id, err := paramID(c, "id")
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	ev, err := s.store.FindInviteEvent(c.Request.Context(), actor(c), id)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	p := remindersPage{Base: s.base(c), Event: ev, Minutes: c.PostForm("reminders"), Off: c.PostForm("off") == "1"}
+	p.Title = eventTitle(ev, p.Base.Lang)
+	p.Settings = store.InviteSettings{NoReminders: p.Off, BridgeNumber: strings.TrimSpace(c.PostForm("bridge_number")),
+		BridgePIN: strings.TrimSpace(c.PostForm("bridge_pin")), JoinURL: strings.TrimSpace(c.PostForm("join_url")), VenueHi: strings.TrimSpace(c.PostForm("venue_hi"))}
+	if !p.Off {
+		// An empty field means the default schedule.
+		p.Settings.Reminders, err = parseOffsets(p.Minutes)
+	}
+	if err == nil {
+		err = s.store.SaveInviteSettings(c.Request.Context(), actor(c), id, p.Settings)
+	}
+	if err != nil {
+		if schedule.ErrorCode(err) == schedule.EINTERNAL || schedule.ErrorCode(err) == schedule.EFORBIDDEN {
+			s.fail(c, err)
+			return
+		}
+		p.Problem = schedule.ErrorMessage(err)
+		s.renderStatus(c, http.StatusUnprocessableEntity, "invite_reminders", p)
+		return
+	}
+	p.Saved = true
+	s.render(c, "invite_reminders", p)
+}

@@ -1,0 +1,144 @@
+package web
+
+import (
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/karyakram/karyakram/schedule"
+)
+
+// The message template editor: the state office edits the text of
+// invitations, reminders and notices per event type, channel and
+// language, previews it with sample data, and saves it; an invalid
+// template is refused at save time with the problem named.
+
+type templateRow struct {
+	Key    schedule.TemplateKey
+	Source schedule.MessageTemplate
+	Edited bool
+}
+
+type templatesPage struct {
+	Base       basePage
+	Rows       []templateRow
+	Key        schedule.TemplateKey
+	Template   schedule.MessageTemplate
+	EventTypes []string
+	Kinds      []schedule.MessageKind
+	Channels   []schedule.MessageChannel
+	Langs      []string
+	Preview    *schedule.RenderedMessage
+	Problem    string
+	Saved      bool
+}
+
+func (s *Server) templatesPageFor(c *gin.Context) templatesPage {
+	p := templatesPage{Base: s.base(c), EventTypes: append([]string{""}, schedule.DefaultEventTypes()...),
+		Kinds: schedule.MessageKinds(), Channels: schedule.MessageChannels(), Langs: schedule.MessageLangs()}
+	saved := map[schedule.TemplateKey]bool{}
+	if list, err := s.store.MessageTemplates(c.Request.Context()); err == nil {
+		for _, t := range list {
+			saved[t.Key] = true
+		}
+	}
+	for _, k := range schedule.MessageKinds() {
+		for _, ch := range schedule.MessageChannels() {
+			for _, l := range schedule.MessageLangs() {
+				key := schedule.TemplateKey{Kind: k, Channel: ch, Lang: l}
+				src, _ := s.inv.cfg.Templates.Template(key)
+				p.Rows = append(p.Rows, templateRow{Key: key, Source: src, Edited: saved[key]})
+			}
+		}
+	}
+	for k := range saved {
+		if k.EventType != "" {
+			src, _ := s.inv.cfg.Templates.Template(k)
+			p.Rows = append(p.Rows, templateRow{Key: k, Source: src, Edited: true})
+		}
+	}
+	return p
+}
+
+func templateKeyFrom(get func(string) string) schedule.TemplateKey {
+	return schedule.TemplateKey{EventType: strings.TrimSpace(get("type")), Kind: schedule.MessageKind(get("kind")),
+		Channel: schedule.MessageChannel(get("channel")), Lang: get("lang")}
+}
+
+func (s *Server) showMessageTemplates(c *gin.Context) {
+	p := s.templatesPageFor(c)
+	p.Key = templateKeyFrom(c.Query)
+	if p.Key.Kind == "" {
+		p.Key = schedule.TemplateKey{Kind: schedule.MessageInvite, Channel: schedule.ChannelSMS, Lang: schedule.LangHindi}
+	}
+	p.Template, _ = s.inv.cfg.Templates.Template(p.Key)
+	s.render(c, "message_templates", p)
+}
+
+// previewMessage renders t for k with a sample event, so the editor sees
+// the message as an invitee would.
+func previewMessage(k schedule.TemplateKey, t schedule.MessageTemplate, cfg schedule.MessageConfig) (*schedule.RenderedMessage, error) {
+	ts, err := schedule.NewTemplateSet(cfg)
+	if err != nil {
+		return nil, err
+	}
+	if err := ts.Set(k, t); err != nil {
+		return nil, err
+	}
+	start := time.Date(2026, 9, 12, 13, 0, 0, 0, time.UTC)
+	ev := schedule.MessageEvent{Type: k.EventType, Title: "District Working Committee Meeting", TitleHi: "ज़िला कार्यसमिति बैठक",
+		Venue: "Manas Bhawan, Jabalpur", VenueHi: "मानस भवन, जबलपुर", Start: start, End: start.Add(2 * time.Hour)}
+	prev := ev
+	prev.Start = start.Add(-24 * time.Hour)
+	name := "Ramesh Kumar"
+	if k.Lang == schedule.LangHindi {
+		name = "रमेश कुमार"
+	}
+	r, err := ts.Render(k, schedule.MessageContext{Event: ev, Previous: &prev, Name: name,
+		Link: schedule.InviteURL("https://karyakram.example.in", strings.Repeat("x", 30)), Reason: "heavy rain"})
+	if err != nil {
+		return nil, err
+	}
+	return &r, nil
+}
+
+func (s *Server) saveMessageTemplate(c *gin.Context) {
+	p := s.templatesPageFor(c)
+	p.Key = templateKeyFrom(c.PostForm)
+	p.Template = schedule.MessageTemplate{Subject: c.PostForm("subject"), Body: strings.ReplaceAll(c.PostForm("body"), "\r\n", "\n")}
+	var err error
+	switch c.PostForm("action") {
+	case "preview":
+		p.Preview, err = previewMessage(p.Key, p.Template, s.inv.cfg.Messages)
+	case "reset":
+		err = s.store.DeleteMessageTemplate(c.Request.Context(), actor(c), s.inv.cfg.Templates, s.inv.cfg.Messages, p.Key)
+		if err == nil {
+			p = s.templatesPageFor(c)
+			p.Key = templateKeyFrom(c.PostForm)
+			p.Template, _ = s.inv.cfg.Templates.Template(p.Key)
+			p.Saved = true
+		}
+	default:
+		err = s.store.SaveMessageTemplate(c.Request.Context(), actor(c), s.inv.cfg.Templates, p.Key, p.Template)
+		if err == nil {
+			p = s.templatesPageFor(c)
+			p.Key = templateKeyFrom(c.PostForm)
+			p.Template, _ = s.inv.cfg.Templates.Template(p.Key)
+			p.Preview, _ = previewMessage(p.Key, p.Template, s.inv.cfg.Messages)
+			p.Saved = true
+		}
+	}
+	if err != nil {
+		switch schedule.ErrorCode(err) {
+		case schedule.EINTERNAL, schedule.EFORBIDDEN:
+			s.fail(c, err)
+			return
+		}
+		p.Problem = schedule.ErrorMessage(err)
+		s.renderStatus(c, http.StatusUnprocessableEntity, "message_templates", p)
+		return
+	}
+	s.render(c, "message_templates", p)
+}
