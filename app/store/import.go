@@ -8,8 +8,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/stdlib"
@@ -346,21 +348,28 @@ func (s *Store) ImportWorkers(ctx context.Context, actor schedule.Actor, r io.Re
 		if err := ix.load(ctx, src); err != nil {
 			return fmt.Errorf("load staging table: %w", err)
 		}
+		if rep.Total > 0 {
+			return rep.Err("workers import")
+		}
+		bulk, err := s.lockWorkers(ctx, ix)
+		if err != nil {
+			return err
+		}
 		if err := s.checkStaging(ctx, ix, actor, &rep); err != nil {
 			return err
 		}
 		if err := rep.Err("workers import"); err != nil {
 			return err
 		}
-		return s.mergeStaging(ctx, ix, actor, &rep)
+		return s.mergeStaging(ctx, ix, actor, &rep, bulk)
 	}
 	if s.Postgres() {
 		err = s.withPgx(ctx, func(conn *pgx.Conn) error {
-			return pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error { return run(ctx, pgxImporter{tx}) })
+			return pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error { return run(ctx, timedImporter{pgxImporter{tx}, s.log}) })
 		})
 	} else {
 		err = s.withSQLiteConn(ctx, func(conn *sql.Conn) error {
-			return s.inSQLTx(ctx, conn, func(tx *sql.Tx) error { return run(ctx, sqlImporter{tx}) })
+			return s.inSQLTx(ctx, conn, func(tx *sql.Tx) error { return run(ctx, timedImporter{sqlImporter{tx}, s.log}) })
 		})
 	}
 	if err != nil {
@@ -412,8 +421,10 @@ func (s *Store) checkStaging(ctx context.Context, ix importer, actor schedule.Ac
 	if has == 0 {
 		return nil
 	}
+	// Match by voter ID with a join (one pass over both), then the few rows
+	// without a voter ID by mobile.
 	for _, q := range []string{
-		`UPDATE import_workers SET worker_id = (SELECT w.id FROM workers w WHERE w.voter_id = import_workers.voter_id) WHERE voter_id IS NOT NULL`,
+		`UPDATE import_workers SET worker_id = w.id FROM workers w WHERE w.voter_id = import_workers.voter_id`,
 		`UPDATE import_workers SET worker_id = (SELECT MIN(w.id) FROM workers w WHERE w.mobile = import_workers.mobile) WHERE voter_id IS NULL`,
 	} {
 		if err := ix.exec(ctx, q); err != nil {
@@ -452,25 +463,37 @@ func scopeSQL(col string, scope schedule.Scope) string {
 }
 
 // mergeStaging writes the checked staging rows into workers and roles.
-func (s *Store) mergeStaging(ctx context.Context, ix importer, actor schedule.Actor, rep *ImportReport) error {
+// With bulk set, secondary indexes and foreign keys of the worker tables
+// are dropped first and rebuilt after (one sort each, and one join to
+// validate each key, instead of millions of per-row updates and checks);
+// the transaction makes that invisible to everyone else.
+func (s *Store) mergeStaging(ctx context.Context, ix importer, actor schedule.Actor, rep *ImportReport, bulk bool) error {
 	pg := s.Postgres()
-	if pg {
-		if err := ix.exec(ctx, "LOCK TABLE workers IN SHARE ROW EXCLUSIVE MODE"); err != nil {
-			return fmt.Errorf("lock workers: %w", err)
+	var rebuild []string
+	if bulk {
+		var err error
+		if rebuild, err = dropWorkerIndexes(ctx, ix); err != nil {
+			return err
 		}
 	}
 	base, err := ix.queryInt(ctx, "SELECT COALESCE(MAX(id), 0) FROM workers")
 	if err != nil {
 		return fmt.Errorf("next worker id: %w", err)
 	}
-	now := "CURRENT_TIMESTAMP"
+	// Only rows that differ are rewritten, so re-importing the same file
+	// changes nothing and reports no updates.
+	now, distinct := "CURRENT_TIMESTAMP", "IS NOT"
 	if pg {
-		now = "now()"
+		now, distinct = "now()", "IS DISTINCT FROM"
 	}
 	updated, err := ix.execN(ctx, `UPDATE workers SET name = s.name, name_key = s.name_key, mobile = s.mobile,
 		voter_id = COALESCE(s.voter_id, workers.voter_id), gender = s.gender, social = s.social, email = s.email,
 		language = s.language, unit_id = s.unit_id, unit_path = s.unit_path, work = s.work, active = s.active, updated_at = `+now+`
-		FROM import_workers s WHERE workers.id = s.worker_id`)
+		FROM import_workers s WHERE workers.id = s.worker_id
+		AND (workers.name, workers.mobile, workers.voter_id, workers.gender, workers.social, workers.email,
+			workers.language, workers.unit_id, workers.work, workers.active)
+		`+distinct+` (s.name, s.mobile, COALESCE(s.voter_id, workers.voter_id), s.gender, s.social, s.email,
+			s.language, s.unit_id, s.work, s.active)`)
 	if err != nil {
 		return fmt.Errorf("update workers: %w", err)
 	}
@@ -489,6 +512,11 @@ func (s *Store) mergeStaging(ctx context.Context, ix importer, actor schedule.Ac
 		WHERE s.roles IS NOT NULL ON CONFLICT DO NOTHING`, base, roleRows)); err != nil {
 		return fmt.Errorf("insert roles: %w", err)
 	}
+	for _, ddl := range rebuild {
+		if err := ix.exec(ctx, ddl); err != nil {
+			return fmt.Errorf("rebuild %q: %w", ddl, err)
+		}
+	}
 	if pg {
 		if err := ix.exec(ctx, "SELECT setval(pg_get_serial_sequence('workers', 'id'), GREATEST((SELECT MAX(id) FROM workers), 1))"); err != nil {
 			return fmt.Errorf("advance worker ids: %w", err)
@@ -506,6 +534,86 @@ func (s *Store) mergeStaging(ctx context.Context, ix importer, actor schedule.Ac
 		actorID, actor.Name, firstRoot(actor), detail)
 }
 
+// DefaultBulkRows is the staged row count from which a Postgres import
+// rebuilds the worker tables' indexes and keys instead of maintaining them
+// row by row. It then holds an exclusive lock for the import's last phase,
+// which is acceptable for a state-wide load and avoided for everyday files.
+const DefaultBulkRows = 100_000
+
+// SetBulkRows changes the bulk import threshold (tests).
+func (s *Store) SetBulkRows(n int) { s.bulkRows = n }
+
+// lockWorkers locks the worker tables against concurrent writers (and, in
+// bulk mode, readers) before rows are matched, so a match cannot go stale.
+// It reports whether this is a bulk import.
+func (s *Store) lockWorkers(ctx context.Context, ix importer) (bool, error) {
+	if !s.Postgres() {
+		return false, nil // SQLite: the immediate transaction already excludes writers
+	}
+	staged, err := ix.queryInt(ctx, "SELECT COUNT(*) FROM import_workers")
+	if err != nil {
+		return false, fmt.Errorf("count staged rows: %w", err)
+	}
+	bulk := staged >= int64(s.bulkRows)
+	mode := "SHARE ROW EXCLUSIVE"
+	if bulk {
+		mode = "ACCESS EXCLUSIVE"
+	}
+	if err := ix.exec(ctx, "LOCK TABLE workers, worker_roles IN "+mode+" MODE"); err != nil {
+		return false, fmt.Errorf("lock workers: %w", err)
+	}
+	if bulk {
+		if err := ix.exec(ctx, "SET LOCAL maintenance_work_mem = '256MB'"); err != nil {
+			return false, fmt.Errorf("set maintenance_work_mem: %w", err)
+		}
+	}
+	return bulk, nil
+}
+
+// dropWorkerIndexes drops the foreign keys, unique constraints and
+// secondary indexes of workers and worker_roles (primary keys stay, as
+// other tables refer to them) and returns the DDL that recreates them, read
+// from the catalogue so it always matches the migrations.
+func dropWorkerIndexes(ctx context.Context, ix importer) ([]string, error) {
+	var drops, rebuild []string
+	err := ix.query(ctx, `SELECT c.conrelid::regclass::text, c.conname, pg_get_constraintdef(c.oid), c.contype
+		FROM pg_constraint c WHERE c.conrelid IN ('workers'::regclass, 'worker_roles'::regclass) AND c.contype IN ('f', 'u')
+		ORDER BY c.contype DESC`, func(scan func(...any) error) error {
+		var table, name, def, kind string
+		if err := scan(&table, &name, &def, &kind); err != nil {
+			return err
+		}
+		drops = append(drops, fmt.Sprintf("ALTER TABLE %s DROP CONSTRAINT %s", table, name))
+		rebuild = append(rebuild, fmt.Sprintf("ALTER TABLE %s ADD CONSTRAINT %s %s", table, name, def))
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read worker constraints: %w", err)
+	}
+	err = ix.query(ctx, `SELECT i.indexname, i.indexdef FROM pg_indexes i
+		WHERE i.schemaname = current_schema() AND i.tablename IN ('workers', 'worker_roles')
+		AND i.indexname NOT IN (SELECT conname FROM pg_constraint WHERE contype IN ('p', 'u'))`, func(scan func(...any) error) error {
+		var name, def string
+		if err := scan(&name, &def); err != nil {
+			return err
+		}
+		drops = append(drops, "DROP INDEX "+name)
+		rebuild = append([]string{def}, rebuild...) // indexes before keys: key checks use them
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read worker indexes: %w", err)
+	}
+	for _, d := range drops {
+		if err := ix.exec(ctx, d); err != nil {
+			return nil, fmt.Errorf("%s: %w", d, err)
+		}
+	}
+	// Unique keys before foreign keys on rebuild: ORDER BY contype DESC put
+	// 'u' first among constraints already.
+	return rebuild, nil
+}
+
 // importer runs the import's SQL on one connection inside one transaction;
 // it hides whether that is pgx (for COPY) or database/sql (SQLite).
 type importer interface {
@@ -514,6 +622,41 @@ type importer interface {
 	queryInt(ctx context.Context, q string) (int64, error)
 	query(ctx context.Context, q string, row func(scan func(...any) error) error) error
 	load(ctx context.Context, src *workerSource) error
+}
+
+// timedImporter logs each step's duration at debug level, so a slow import
+// can be taken apart step by step (-log-level debug).
+type timedImporter struct {
+	importer
+	log *slog.Logger
+}
+
+func (t timedImporter) step(q string, start time.Time) {
+	q = strings.Join(strings.Fields(q), " ")
+	if len(q) > 70 {
+		q = q[:70]
+	}
+	t.log.Debug("import step", "sql", q, "took", time.Since(start).Round(time.Millisecond))
+}
+
+func (t timedImporter) exec(ctx context.Context, q string, args ...any) error {
+	defer t.step(q, time.Now())
+	return t.importer.exec(ctx, q, args...)
+}
+
+func (t timedImporter) execN(ctx context.Context, q string, args ...any) (int64, error) {
+	defer t.step(q, time.Now())
+	return t.importer.execN(ctx, q, args...)
+}
+
+func (t timedImporter) query(ctx context.Context, q string, row func(scan func(...any) error) error) error {
+	defer t.step(q, time.Now())
+	return t.importer.query(ctx, q, row)
+}
+
+func (t timedImporter) load(ctx context.Context, src *workerSource) error {
+	defer t.step("load staging", time.Now())
+	return t.importer.load(ctx, src)
 }
 
 type pgxImporter struct{ tx pgx.Tx }

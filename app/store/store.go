@@ -35,6 +35,8 @@ type Store struct {
 	log *slog.Logger
 	// now is the clock; tests replace it.
 	now func() time.Time
+	// bulkRows: see DefaultBulkRows.
+	bulkRows int
 }
 
 // Open connects to dsn: a postgres:// URL, or a SQLite file path (optionally
@@ -82,7 +84,7 @@ func Open(ctx context.Context, dsn string, log *slog.Logger) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("connect to database: %w", err)
 	}
-	return &Store{db: db, log: log, now: time.Now}, nil
+	return &Store{db: db, log: log, now: time.Now, bulkRows: DefaultBulkRows}, nil
 }
 
 var _ = sqlite.Driver{} // the SQLite driver registers itself as "sqlite"

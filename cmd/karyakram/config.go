@@ -19,6 +19,7 @@ type Config struct {
 	MaxUploadMB   int64
 	SecureCookies bool
 	LogJSON       bool
+	LogLevel      string
 }
 
 func defaultConfig(getenv func(string) string) Config {
@@ -44,6 +45,7 @@ func (c *Config) register(fs *flag.FlagSet) {
 	fs.Int64Var(&c.MaxUploadMB, "max-upload-mb", c.MaxUploadMB, "largest CSV upload in MB")
 	fs.BoolVar(&c.SecureCookies, "secure-cookies", c.SecureCookies, "always mark cookies Secure (behind a TLS proxy that does not set X-Forwarded-Proto)")
 	fs.BoolVar(&c.LogJSON, "log-json", c.LogJSON, "log as JSON lines")
+	fs.StringVar(&c.LogLevel, "log-level", "info", "debug, info, warn or error")
 }
 
 // validate checks the config once and fills the secret.
@@ -71,9 +73,14 @@ func (c Config) String() string {
 	return fmt.Sprintf("dsn=%s addr=%s secret=*** max-upload-mb=%d", maskDSN(dsn), c.Addr, c.MaxUploadMB)
 }
 
-func newLogger(w io.Writer, json bool) *slog.Logger {
-	if json {
-		return slog.New(slog.NewJSONHandler(w, nil))
+func (c Config) logger(w io.Writer) *slog.Logger {
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(c.LogLevel)); err != nil {
+		level = slog.LevelInfo
 	}
-	return slog.New(slog.NewTextHandler(w, nil))
+	opts := &slog.HandlerOptions{Level: level}
+	if c.LogJSON {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
 }

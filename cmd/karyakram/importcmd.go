@@ -38,7 +38,7 @@ func runImport(ctx context.Context, args []string, getenv func(string) string, s
 	if err != nil {
 		return err
 	}
-	log := newLogger(stderr, cfg.LogJSON)
+	log := cfg.logger(stderr)
 	st, err := openMigrated(ctx, cfg.DSN, log)
 	if err != nil {
 		return err
@@ -182,7 +182,7 @@ func runSeed(ctx context.Context, args []string, getenv func(string) string, std
 	if *out != "" {
 		return seedToFiles(spec, *out, stdout)
 	}
-	log := newLogger(stderr, cfg.LogJSON)
+	log := cfg.logger(stderr)
 	st, err := openMigrated(ctx, cfg.DSN, log)
 	if err != nil {
 		return err

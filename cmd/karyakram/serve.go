@@ -34,7 +34,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	if err := fs.Parse(args); err != nil {
 		return errUsage
 	}
-	log := newLogger(stderr, cfg.LogJSON)
+	log := cfg.logger(stderr)
 	if err := cfg.validate(log); err != nil {
 		return err
 	}
