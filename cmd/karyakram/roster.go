@@ -50,7 +50,10 @@ func runRoster(ctx context.Context, args []string, stdout, stderr io.Writer) err
 // rosterListFlag collects a repeatable flag.
 type rosterListFlag []string
 
-func (l *rosterListFlag) String() string     { return strings.Join(*l, ",") }
+// String joins the collected values (flag.Value).
+func (l *rosterListFlag) String() string { return strings.Join(*l, ",") }
+
+// Set appends one occurrence of the flag (flag.Value).
 func (l *rosterListFlag) Set(v string) error { *l = append(*l, v); return nil }
 
 // rosterSeriesFlags are the flags that assemble an Instance.

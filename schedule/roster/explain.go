@@ -24,6 +24,7 @@ type InfeasibleError struct {
 	Reasons []Reason
 }
 
+// Error lists every reason, constraint first.
 func (e *InfeasibleError) Error() string {
 	msgs := make([]string, len(e.Reasons))
 	for i, r := range e.Reasons {

@@ -316,6 +316,7 @@ type heapNode struct {
 // nodeHeap is a binary min-heap on dist (typed, so pushes do not allocate).
 type nodeHeap []heapNode
 
+// Len is the number of queued nodes.
 func (h nodeHeap) Len() int { return len(h) }
 
 func (h *nodeHeap) push(x heapNode) {
