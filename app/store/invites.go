@@ -525,10 +525,11 @@ func fanOut(ctx context.Context, tx bun.IDB, pg bool, e InviteEvent, ch schedule
 // selected once with invite IDs drawn from the sequence, and both tables
 // are filled from that set, so the invites table is not read back and
 // joined to workers again. Fan-outs of one event are serialised by an
-// advisory lock, so the NOT EXISTS test cannot race.
+// advisory lock (keyed by schema and event), so the NOT EXISTS test cannot
+// race.
 func fanOutPG(ctx context.Context, tx bun.IDB, e InviteEvent, ch schedule.MessageChannel, r resolvedAudience, now time.Time) (FanOutReport, error) {
 	var rep FanOutReport
-	for _, q := range []string{"SET LOCAL work_mem = '256MB'", fmt.Sprintf("SELECT pg_advisory_xact_lock(%d, %d)", 0x6b6b, e.ID)} {
+	for _, q := range []string{"SET LOCAL work_mem = '256MB'", fmt.Sprintf("SELECT pg_advisory_xact_lock(hashtext(current_schema() || ':invites'), %d)", e.ID)} {
 		if _, err := tx.ExecContext(ctx, q); err != nil {
 			return rep, fmt.Errorf("prepare fan-out: %w", err)
 		}

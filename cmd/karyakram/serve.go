@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/karyakram/karyakram/app/auth"
+	"github.com/karyakram/karyakram/app/notify"
+	"github.com/karyakram/karyakram/app/outbox"
 	"github.com/karyakram/karyakram/app/seed"
 	"github.com/karyakram/karyakram/app/store"
 	"github.com/karyakram/karyakram/app/web"
@@ -49,7 +51,21 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		}
 	}
 	au := auth.New(st, auth.LogSender{Store: st, Log: log}, []byte(cfg.Secret), auth.DefaultPolicy(), log)
-	srv, err := web.New(st, au, web.Config{MaxUploadBytes: cfg.MaxUploadMB << 20, SecureCookies: cfg.SecureCookies}, log)
+	signer, err := outbox.LinkSigner(cfg.Secret)
+	if err != nil {
+		return err
+	}
+	msgTemplates, err := st.LoadTemplateSet(ctx, schedule.MessageConfig{})
+	if err != nil {
+		return err
+	}
+	senders, limiter, channels, err := outbox.SendersFromEnv(getenv, notify.NewSink(notify.SinkConfig{Logger: log, Discard: true}), time.Now())
+	if err != nil {
+		return err
+	}
+	publicURL := getenv("KARYAKRAM_BASE_URL")
+	srv, err := web.New(st, au, web.Config{MaxUploadBytes: cfg.MaxUploadMB << 20, SecureCookies: cfg.SecureCookies,
+		Invite: web.InviteConfig{Signer: signer, Templates: msgTemplates, BaseURL: publicURL}}, log)
 	if err != nil {
 		return err
 	}
@@ -58,6 +74,19 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
 	}
 	base := "http://" + ln.Addr().String()
+	if publicURL == "" {
+		publicURL = base
+	}
+	drainer, err := outbox.New(outbox.Config{Store: st, Senders: senders, Limiter: limiter, Templates: msgTemplates,
+		Signer: signer, BaseURL: publicURL, Log: log})
+	if err != nil {
+		return err
+	}
+	drainCtx, stopDrain := context.WithCancel(ctx)
+	drained := make(chan struct{})
+	go func() { drainer.Run(drainCtx); close(drained) }() //nolint:errcheck // Run returns nil after a clean stop
+	defer func() { stopDrain(); <-drained }()
+	log.Info("outbox drainer started", "channels", channels)
 	log.Info("karyakram serving", "url", base, "config", cfg.String())
 	fmt.Fprintf(stdout, "karyakram is running at %s\n", base)
 	if demo {

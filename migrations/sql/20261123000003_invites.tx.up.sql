@@ -1,11 +1,13 @@
--- invites.worker_id has no foreign key on purpose: a 3-million-row fan-out
--- would take a FOR KEY SHARE row lock on every worker (a write to each
--- worker row) and fire a trigger per row. Invites are only created from
--- the workers table inside the fan-out transaction; DeleteWorker-style
--- code must delete a worker's invites itself (invites_worker_idx).
+-- invites has no foreign keys on purpose: in a 3-million-row fan-out each
+-- would fire a trigger per row, and the one on workers would take a FOR KEY
+-- SHARE lock on (write to) every worker row. Invites are only created from
+-- the workers and events tables inside the fan-out transaction; events are
+-- cancelled, never deleted, and workers are deactivated; code that ever
+-- deletes either must delete their invites and outbox rows itself. Only
+-- the indexes the queries need are kept, for the same reason.
 CREATE TABLE invites (
 	id {{.ID}},
-	event_id BIGINT NOT NULL REFERENCES events(id) ON DELETE CASCADE,
+	event_id BIGINT NOT NULL,
 	worker_id BIGINT NOT NULL,
 	unit_path {{.PathText}} NOT NULL,
 	channel TEXT NOT NULL,
@@ -16,8 +18,6 @@ CREATE TABLE invites (
 	created_at TIMESTAMP NOT NULL,
 	UNIQUE (event_id, worker_id)
 );
---bun:split
-CREATE INDEX invites_worker_idx ON invites (worker_id);
 --bun:split
 CREATE TABLE outbox (
 	id {{.ID}},

@@ -1,0 +1,54 @@
+package outbox_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/karyakram/karyakram/app/notify"
+	"github.com/karyakram/karyakram/app/outbox"
+	"github.com/karyakram/karyakram/schedule"
+)
+
+func TestLinkSignerIsStableAcrossRestarts(t *testing.T) {
+	a, err := outbox.LinkSigner("server secret")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := outbox.LinkSigner("server secret")
+	other, _ := outbox.LinkSigner("another secret")
+	now := time.Date(2026, 9, 1, 0, 0, 0, 0, time.UTC)
+	tok, err := a.Sign(schedule.LinkClaims{InviteID: 7, EventID: 3, LinkVersion: 1, Expires: now.Add(time.Hour)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c, err := b.Verify(tok, now); err != nil || c.InviteID != 7 {
+		t.Fatalf("same secret: %+v %v", c, err)
+	}
+	if _, err := other.Verify(tok, now); !schedule.IsLinkInvalid(err) {
+		t.Fatalf("other secret accepted the link: %v", err)
+	}
+	if _, err := outbox.LinkSigner(""); err == nil {
+		t.Fatal("empty secret accepted")
+	}
+}
+
+func TestSendersFromEnv(t *testing.T) {
+	sink := notify.NewSink(notify.SinkConfig{})
+	env := map[string]string{}
+	get := func(k string) string { return env[k] }
+	s, lim, where, err := outbox.SendersFromEnv(get, sink, time.Now())
+	if err != nil || lim == nil || s[schedule.ChannelEmail] != notify.Sender(sink) || where["email"] != "development sink" {
+		t.Fatalf("no smtp: %v %v", where, err)
+	}
+	env[outbox.EnvSMTPAddr] = "127.0.0.1:2525"
+	env[outbox.EnvSMTPFrom] = "office@mp.example.in"
+	env[outbox.EnvSMTPSecurity] = "plain"
+	s, _, where, err = outbox.SendersFromEnv(get, sink, time.Now())
+	if err != nil || s[schedule.ChannelEmail] == notify.Sender(sink) || where["email"] != "smtp 127.0.0.1:2525" {
+		t.Fatalf("smtp: %v %v", where, err)
+	}
+	env[outbox.EnvSMTPFrom] = "not an address"
+	if _, _, _, err := outbox.SendersFromEnv(get, sink, time.Now()); err == nil {
+		t.Fatal("bad from accepted")
+	}
+}
