@@ -277,7 +277,10 @@ func (s *Store) FeedVersions(ctx context.Context, spec FeedSpec, now time.Time) 
 // Organisers and guests are not loaded: feeds do not publish them.
 func (s *Store) FeedEvents(ctx context.Context, spec FeedSpec, now time.Time) ([]schedule.Event, error) {
 	var rows []eventRow
-	if err := s.feedQuery(spec, now).Scan(ctx, &rows); err != nil {
+	q := s.feedQuery(spec, now).Column("e.id", "e.uid", "e.unit_id", "e.type", "e.title", "e.title_hi", "e.description",
+		"e.venue_name", "e.venue_lat", "e.venue_lon", "e.start_at", "e.end_at", "e.status", "e.sequence", "e.rrule",
+		"e.exdates", "e.overrides", "e.programme_id", "e.updated_at")
+	if err := q.Scan(ctx, &rows); err != nil {
 		return nil, fmt.Errorf("feed events: %w", err)
 	}
 	out := make([]schedule.Event, len(rows))
