@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -249,7 +250,9 @@ var stagingColumns = []string{"line", "name", "name_key", "mobile", "voter_id", 
 
 // workerSource streams validated rows of a workers CSV; rows with problems
 // are reported and skipped, so every problem of the file is found in one
-// pass without holding the file in memory.
+// pass without holding the file in memory. Parsing runs in its own
+// goroutine and hands rows over in batches, so reading and checking the
+// file overlaps with sending rows to the database.
 type workerSource struct {
 	cr       *csv.Reader
 	h        schedule.Header
@@ -257,45 +260,89 @@ type workerSource struct {
 	refs     map[string]unitRef
 	roles    map[string]bool
 	actor    schedule.Actor
-	rep      *ImportReport
+	rep      *ImportReport // written by the parser; read after Next returns false
 	progress Progress
 	line     int
-	row      []any
 	err      error
+
+	failed  atomic.Bool // some row had a problem: loaders may stop writing
+	batches chan [][]any
+	quit    chan struct{}
+	batch   [][]any
+	row     []any
 }
 
-// Next advances to the next valid row (pgx.CopyFromSource).
-func (ws *workerSource) Next() bool {
+const sourceBatch = 512
+
+// start launches the parser; stop must be called when loading ends.
+func (ws *workerSource) start() {
+	ws.batches = make(chan [][]any, 8)
+	ws.quit = make(chan struct{})
+	go func() {
+		defer close(ws.batches)
+		batch := make([][]any, 0, sourceBatch)
+		for {
+			row, ok := ws.parse()
+			if ok {
+				batch = append(batch, row)
+			}
+			if len(batch) == sourceBatch || (!ok && len(batch) > 0) {
+				select {
+				case ws.batches <- batch:
+				case <-ws.quit:
+					return
+				}
+				batch = make([][]any, 0, sourceBatch)
+			}
+			if !ok {
+				return
+			}
+		}
+	}()
+}
+
+// stop ends the parser early (after a load error) and waits for it.
+func (ws *workerSource) stop() {
+	close(ws.quit)
+	for range ws.batches {
+	}
+}
+
+// parse reads to the next valid row.
+func (ws *workerSource) parse() ([]any, bool) {
 	for {
 		ws.line++
 		rec, err := ws.cr.Read()
 		if err == io.EOF {
-			return false
+			return nil, false
 		}
 		if err != nil {
 			var pe *csv.ParseError
 			if errors.As(err, &pe) {
-				ws.rep.Add(pe.StartLine, "", "%s", csvErr(err))
+				ws.fail(pe.StartLine, "", csvErr(err))
 				continue
 			}
 			ws.err = fmt.Errorf("read line %d: %w", ws.line, err)
-			return false
+			return nil, false
 		}
 		ws.rep.Rows++
 		if ws.progress != nil && ws.rep.Rows%progressEvery == 0 {
 			ws.progress(ws.rep.Rows)
 		}
 		line, _ := ws.cr.FieldPos(0)
+		before := ws.rep.Total
 		if !ws.h.CheckRecord(line, rec, ws.width, &ws.rep.RowErrors) {
+			ws.failed.Store(true)
 			continue
 		}
 		wr, ok := schedule.ParseWorkerRecord(ws.h, line, rec, ws.roles, &ws.rep.RowErrors)
-		if !ok {
+		if !ok || ws.rep.Total > before {
+			ws.failed.Store(true)
 			continue
 		}
 		u, ok := ws.refs[wr.UnitCode]
 		if !ok || !ws.actor.Can(schedule.ActImport, u.path) {
-			ws.rep.Add(line, "unit_code", "unknown unit %q", wr.UnitCode)
+			ws.fail(line, "unit_code", fmt.Sprintf("unknown unit %q", wr.UnitCode))
 			continue
 		}
 		var roles any
@@ -304,16 +351,34 @@ func (ws *workerSource) Next() bool {
 			roles = string(b)
 		}
 		w := wr.Worker
-		ws.row = append(ws.row[:0], int64(line), w.Name, NameKey(w.Name), nullable(w.Mobile), nullable(w.VoterID),
-			w.Gender, w.Social, w.Email, w.Language, u.id, u.path, w.Work, w.Active, roles)
-		return true
+		return []any{int64(line), w.Name, NameKey(w.Name), nullable(w.Mobile), nullable(w.VoterID),
+			w.Gender, w.Social, w.Email, w.Language, u.id, u.path, w.Work, w.Active, roles}, true
 	}
+}
+
+func (ws *workerSource) fail(line int, column, reason string) {
+	ws.rep.Add(line, column, "%s", reason)
+	ws.failed.Store(true)
+}
+
+// Next advances to the next valid row (pgx.CopyFromSource).
+func (ws *workerSource) Next() bool {
+	for len(ws.batch) == 0 {
+		b, ok := <-ws.batches
+		if !ok {
+			return false
+		}
+		ws.batch = b
+	}
+	ws.row, ws.batch = ws.batch[0], ws.batch[1:]
+	return true
 }
 
 // Values returns the current row (pgx.CopyFromSource).
 func (ws *workerSource) Values() ([]any, error) { return ws.row, nil }
 
-// Err returns a read failure that is not a row problem (pgx.CopyFromSource).
+// Err returns a read failure that is not a row problem (pgx.CopyFromSource);
+// valid once Next has returned false.
 func (ws *workerSource) Err() error { return ws.err }
 
 // ImportWorkers reads a workers CSV and merges it into the worker records in
@@ -345,7 +410,10 @@ func (s *Store) ImportWorkers(ctx context.Context, actor schedule.Actor, r io.Re
 		if err := ix.exec(ctx, createStaging(s.Postgres())); err != nil {
 			return fmt.Errorf("create staging table: %w", err)
 		}
-		if err := ix.load(ctx, src); err != nil {
+		src.start()
+		err := ix.load(ctx, src)
+		src.stop()
+		if err != nil {
 			return fmt.Errorf("load staging table: %w", err)
 		}
 		if rep.Total > 0 {
@@ -778,8 +846,8 @@ func (q sqlImporter) load(ctx context.Context, src *workerSource) error {
 		return err
 	}
 	for src.Next() {
-		if src.rep.Total > 0 {
-			continue
+		if src.failed.Load() {
+			continue // keep reading to report every problem, stop writing
 		}
 		vals, _ := src.Values()
 		args = append(args, vals...)
