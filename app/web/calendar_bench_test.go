@@ -76,9 +76,9 @@ func seedDistrictEvents(b *testing.B, st *store.Store, n int) {
 		start := first.Add(time.Duration(i%360) * 24 * time.Hour).Add(time.Duration(i%5) * time.Hour)
 		r := benchEventRow{UID: fmt.Sprintf("bench-%d@karyakram", i), UnitID: u.ID, UnitPath: u.Path, LevelDepth: u.Depth,
 			Type: "meeting", Title: fmt.Sprintf("Committee meeting %d of %s about the booth programme", i, u.Name),
-			TitleHi: fmt.Sprintf("%s की समिति बैठक %d, बूथ कार्यक्रम पर", u.NameHi, i),
+			TitleHi:     fmt.Sprintf("%s की समिति बैठक %d, बूथ कार्यक्रम पर", u.NameHi, i),
 			Description: "Agenda: membership drive, booth committee review, volunteer training schedule and the coming programme.",
-			VenueName: fmt.Sprintf("Panchayat Bhavan %d", i%97), VenueLat: 26.2 + float64(i%100)/1000, VenueLon: 78.1 + float64(i%100)/1000,
+			VenueName:   fmt.Sprintf("Panchayat Bhavan %d", i%97), VenueLat: 26.2 + float64(i%100)/1000, VenueLon: 78.1 + float64(i%100)/1000,
 			StartAt: start, EndAt: start.Add(2 * time.Hour), Status: "confirmed", Sequence: i % 4, ExDates: "[]", Overrides: "[]",
 			UpdatedAt: stamp.Add(time.Duration(i) * time.Second), SeriesEndAt: start.Add(2 * time.Hour), CreatedAt: stamp}
 		if i%10 == 0 {
