@@ -433,7 +433,20 @@ func (s *Store) ImportWorkers(ctx context.Context, actor schedule.Actor, r io.Re
 	}
 	if s.Postgres() {
 		err = s.withPgx(ctx, func(conn *pgx.Conn) error {
-			return pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error { return run(ctx, timedImporter{pgxImporter{tx}, s.log}) })
+			// Staging lives in session-local buffers: give them room before
+			// the session's first temporary table (later it cannot change,
+			// and the default stays, only slower).
+			if _, err := conn.Exec(ctx, "SET temp_buffers = '256MB'"); err != nil {
+				s.log.Debug("temp_buffers unchanged", "err", err)
+			}
+			return pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
+				// Duplicate checks and matching are hash aggregates and joins
+				// over the whole file; let them run in memory.
+				if _, err := tx.Exec(ctx, "SET LOCAL work_mem = '128MB'"); err != nil {
+					return fmt.Errorf("set work_mem: %w", err)
+				}
+				return run(ctx, timedImporter{pgxImporter{tx}, s.log})
+			})
 		})
 	} else {
 		err = s.withSQLiteConn(ctx, func(conn *sql.Conn) error {
@@ -449,7 +462,7 @@ func (s *Store) ImportWorkers(ctx context.Context, actor schedule.Actor, r io.Re
 // createStaging returns the DDL of the staging table; on Postgres it drops
 // itself at commit, on SQLite mergeStaging drops it.
 func createStaging(pg bool) string {
-	ddl := `CREATE TEMP TABLE import_workers (line BIGINT PRIMARY KEY, name TEXT NOT NULL, name_key TEXT NOT NULL, mobile TEXT, voter_id TEXT,
+	ddl := `CREATE TEMP TABLE import_workers (line BIGINT NOT NULL, name TEXT NOT NULL, name_key TEXT NOT NULL, mobile TEXT, voter_id TEXT,
 		gender TEXT NOT NULL, social TEXT NOT NULL, email TEXT NOT NULL, language TEXT NOT NULL,
 		unit_id BIGINT NOT NULL, unit_path TEXT NOT NULL, work TEXT NOT NULL, active BOOLEAN NOT NULL,
 		roles TEXT, worker_id BIGINT)`
