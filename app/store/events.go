@@ -354,6 +354,11 @@ func (s *Store) modifyEvent(ctx context.Context, actor schedule.Actor, id int64,
 		if err != nil || !actor.Can(schedule.ActWrite, old.UnitPath) {
 			return schedule.Errorf(schedule.ENOTFOUND, "event %d not found", id)
 		}
+		// What invitees were told, to notify them of what changes.
+		before, err := inviteEvent(ctx, tx, id)
+		if err != nil {
+			return err
+		}
 		e := old.Event
 		if err := change(&e); err != nil {
 			return err
@@ -396,7 +401,11 @@ func (s *Store) modifyEvent(ctx context.Context, actor schedule.Actor, id int64,
 		if out.Conflicts, err = s.conflictsFor(ctx, tx, actor, e, now); err != nil {
 			return err
 		}
-		return s.audit(ctx, tx, actor, action, "event", e.ID, u.Path, auditEvent(&e))
+		if err := s.audit(ctx, tx, actor, action, "event", e.ID, u.Path, auditEvent(&e)); err != nil {
+			return err
+		}
+		_, err = s.enqueueChangeNotices(ctx, tx, actor, id, before.MessageEvent, "")
+		return err
 	})
 	return out, err
 }

@@ -297,3 +297,56 @@ func TestMessageTemplatesStore(t *testing.T) {
 		t.Fatal("delete did not fall back")
 	}
 }
+
+// TestEventChangesNotifyInvitees checks the events code and the outbox
+// together: moving an event through UpdateEvent enqueues one change notice
+// per invitee in the same transaction, a title edit none, and cancelling
+// one cancel notice each while stopping queued invites.
+func TestEventChangesNotifyInvitees(t *testing.T) {
+	ctx := context.Background()
+	st := storetest.Open(t)
+	storetest.Seed(t, st)
+	now := time.Date(2026, 9, 1, 10, 0, 0, 0, time.UTC)
+	st.SetClock(func() time.Time { return now })
+	d1 := storetest.Actor(t, st, "9800000002")
+	start := now.Add(72 * time.Hour)
+	ev := insertEvent(t, st, "D1", "ev-change@test", start)
+	if _, err := st.SendInvites(ctx, d1, ev, store.Audience{UnitIDs: []int64{unitIDOf(t, st, "D1")}, Channel: schedule.ChannelSMS}); err != nil {
+		t.Fatal(err)
+	}
+	queued := func() int {
+		counts, err := st.OutboxCounts(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return counts[store.OutboxQueued]
+	}
+	invites := queued()
+	rec, err := st.FindEventByID(ctx, d1, ev)
+	if err != nil {
+		t.Fatal(err)
+	}
+	retitled := rec.Event
+	retitled.Title = "New title"
+	if _, err := st.UpdateEvent(ctx, d1, retitled); err != nil {
+		t.Fatal(err)
+	}
+	if got := queued(); got != invites {
+		t.Fatalf("a title edit queued %d notices", got-invites)
+	}
+	moved := retitled
+	moved.Start, moved.End = moved.Start.Add(2*time.Hour), moved.End.Add(2*time.Hour)
+	if _, err := st.UpdateEvent(ctx, d1, moved); err != nil {
+		t.Fatal(err)
+	}
+	if got := queued(); got != 2*invites {
+		t.Fatalf("moving the event queued %d notices for %d invites", got-invites, invites)
+	}
+	if _, err := st.CancelEvent(ctx, d1, ev); err != nil {
+		t.Fatal(err)
+	}
+	counts, _ := st.OutboxCounts(ctx)
+	if counts[store.OutboxQueued] != invites {
+		t.Errorf("after cancel: %v, want only the %d cancel notices queued", counts, invites)
+	}
+}

@@ -284,6 +284,18 @@ func (s *Store) OutboxForInvite(ctx context.Context, inviteID int64) ([]OutboxEn
 func (s *Store) EnqueueChangeNotices(ctx context.Context, actor schedule.Actor, eventID int64, before schedule.MessageEvent, reason string) (int, error) {
 	var n int
 	err := s.inTx(ctx, func(tx bun.Tx) error {
+		var err error
+		n, err = s.enqueueChangeNotices(ctx, tx, actor, eventID, before, reason)
+		return err
+	})
+	return n, err
+}
+
+// enqueueChangeNotices is EnqueueChangeNotices inside the caller's
+// transaction, so an event change and its notices commit together.
+func (s *Store) enqueueChangeNotices(ctx context.Context, tx bun.Tx, actor schedule.Actor, eventID int64, before schedule.MessageEvent, reason string) (int, error) {
+	var n int
+	err := func() error {
 		e, err := inviteEvent(ctx, tx, eventID)
 		if err != nil || !actor.Can(schedule.ActRead, e.UnitPath) {
 			return schedule.Errorf(schedule.ENOTFOUND, "event %d not found", eventID)
@@ -319,7 +331,7 @@ func (s *Store) EnqueueChangeNotices(ctx context.Context, actor schedule.Actor, 
 			}
 		}
 		return s.audit(ctx, tx, actor, string(kind)+"_notice", "event", eventID, e.UnitPath, fmt.Sprintf("%d notices queued", n))
-	})
+	}()
 	return n, err
 }
 
