@@ -1,0 +1,3 @@
+DROP TABLE IF EXISTS address_areas;
+--bun:split
+DROP TABLE IF EXISTS addresses;
