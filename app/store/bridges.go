@@ -1,0 +1,590 @@
+package store
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math/big"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"github.com/karyakram/karyakram/schedule"
+)
+
+// Audio bridges of mass addresses.
+//
+// Each area of an address (a district by default, or every unit of a
+// chosen level) gets one bridge: a phone number and a 6-digit PIN leading
+// into one of its district's listener rooms. The PIN is what routes a call:
+// many bridges may share one number (one LiveKit SIP inbound trunk per
+// number, one PIN dispatch rule per bridge), so an organisation with a
+// single DID can still run 57 district bridges. Numbers come from a pool
+// (see ParseBridgeNumbers); PINs are random, unique within the address and
+// among all bridges on the same number.
+
+// BridgeSpec is one bridge as the SIP side needs it.
+type BridgeSpec struct {
+	Name, Number, Room, PIN string
+}
+
+// BridgeProvisioner carries bridges out on the telephony side (LiveKit SIP
+// in production; see web.SIPBridges). Both methods must be idempotent.
+type BridgeProvisioner interface {
+	// EnsureBridge makes calls to Number with PIN land in Room and returns
+	// the trunk and dispatch rule ids.
+	EnsureBridge(ctx context.Context, b BridgeSpec) (trunkID, ruleID string, err error)
+	// RemoveBridge deletes the dispatch rule, and the trunk too when
+	// lastOnTrunk (no other bridge uses it).
+	RemoveBridge(ctx context.Context, trunkID, ruleID string, lastOnTrunk bool) error
+}
+
+// Bridge states.
+const (
+	BridgePending = "pending" // recorded, not yet provisioned
+	BridgeReady   = "ready"   // trunk and PIN rule exist on the SIP side
+	BridgeFailed  = "failed"  // last provisioning attempt failed; LastError says why
+)
+
+// BridgePINDigits is the length of a bridge PIN.
+const BridgePINDigits = 6
+
+// BridgeNumbers is a pool of dial-in numbers: bridge i gets Number(i).
+type BridgeNumbers struct {
+	entries []numberEntry
+	size    int
+}
+
+type numberEntry struct {
+	prefix string
+	digits int // trailing x's: 10^digits numbers; 0 means one fixed number
+}
+
+func (e numberEntry) count() int {
+	n := 1
+	for range e.digits {
+		n *= 10
+	}
+	return n
+}
+
+// ParseBridgeNumbers reads a pool such as "+917554000000" (one number, PIN
+// routing only), "+91755400xxxx" (trailing x's stand for a block:
+// +917554000000 … +917554009999) or a comma-separated list of either
+// (KARYAKRAM_BRIDGE_NUMBERS). Numbers are E.164: "+" and 8 to 15 digits.
+func ParseBridgeNumbers(spec string) (BridgeNumbers, error) {
+	var p BridgeNumbers
+	for _, part := range strings.Split(spec, ",") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		lower := strings.ToLower(part)
+		stem := strings.TrimRight(lower, "x")
+		e := numberEntry{prefix: stem, digits: len(lower) - len(stem)}
+		if e.digits > 6 {
+			return BridgeNumbers{}, schedule.FieldError("bridge_numbers", "%q: at most 6 x's in a block", part)
+		}
+		digits := strings.TrimPrefix(stem, "+")
+		if !strings.HasPrefix(stem, "+") || strings.Trim(digits, "0123456789") != "" || len(digits)+e.digits < 8 || len(digits)+e.digits > 15 {
+			return BridgeNumbers{}, schedule.FieldError("bridge_numbers", "%q is not an E.164 number or block like +91755400xxxx", part)
+		}
+		p.entries = append(p.entries, e)
+		p.size += e.count()
+	}
+	if p.size == 0 {
+		return BridgeNumbers{}, schedule.FieldError("bridge_numbers", "no dial-in numbers configured (set KARYAKRAM_BRIDGE_NUMBERS, e.g. +91755400xxxx)")
+	}
+	return p, nil
+}
+
+// Size is how many distinct numbers the pool has.
+func (p BridgeNumbers) Size() int { return p.size }
+
+// Number returns the i-th number of the pool, wrapping around: bridges
+// beyond the pool share numbers and are told apart by PIN.
+func (p BridgeNumbers) Number(i int) string {
+	if p.size == 0 {
+		return ""
+	}
+	i %= p.size
+	for _, e := range p.entries {
+		if n := e.count(); i >= n {
+			i -= n
+			continue
+		}
+		if e.digits == 0 {
+			return e.prefix
+		}
+		return e.prefix + fmt.Sprintf("%0*d", e.digits, i)
+	}
+	return ""
+}
+
+// Address is what bridges and turnout need of a mass address.
+type Address struct {
+	ID       int64
+	EventID  int64
+	Title    string
+	TitleHi  string
+	Start    time.Time
+	UnitPath string // the audience: the address's unit subtree
+	Plan     schedule.AddressPlan
+}
+
+// DisplayTitle returns the title in lang.
+func (a Address) DisplayTitle(lang string) string {
+	if lang == schedule.LangHindi && a.TitleHi != "" {
+		return a.TitleHi
+	}
+	return a.Title
+}
+
+// tableExists reports whether a table is present (other engineers'
+// migrations may land after this code).
+func (s *Store) tableExists(ctx context.Context, db bun.IDB, name string) (bool, error) {
+	var ok bool
+	var err error
+	if s.Postgres() {
+		err = db.QueryRowContext(ctx, "SELECT to_regclass(?) IS NOT NULL", name).Scan(&ok)
+	} else {
+		var n int
+		err = db.QueryRowContext(ctx, "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = ?", name).Scan(&n)
+		ok = n > 0
+	}
+	if err != nil {
+		return false, fmt.Errorf("look for table %s: %w", name, err)
+	}
+	return ok, nil
+}
+
+// loadAddress reads address id: from the addresses table (its event and
+// stored plan), or, where that table does not exist yet, the event with
+// the same id. A missing or unusable stored plan is recomputed with
+// schedule.PlanAddress from the active workers per district.
+func (s *Store) loadAddress(ctx context.Context, db bun.IDB, id int64) (Address, error) {
+	a := Address{ID: id, EventID: id}
+	var plan string
+	has, err := s.tableExists(ctx, db, "addresses")
+	if err != nil {
+		return a, err
+	}
+	if has {
+		err := db.QueryRowContext(ctx, "SELECT event_id, unit_path, plan FROM addresses WHERE id = ?", id).Scan(&a.EventID, &a.UnitPath, &plan)
+		if err != nil {
+			return a, mapErr(err, fmt.Sprintf("address %d", id))
+		}
+	}
+	var unitPath string
+	err = db.QueryRowContext(ctx, "SELECT title, title_hi, start_at, unit_path FROM events WHERE id = ?", a.EventID).Scan(&a.Title, &a.TitleHi, &a.Start, &unitPath)
+	if err != nil {
+		return a, mapErr(err, fmt.Sprintf("address %d", id))
+	}
+	a.Start = a.Start.UTC()
+	if a.UnitPath == "" {
+		a.UnitPath = unitPath
+	}
+	if plan != "" {
+		if err := json.Unmarshal([]byte(plan), &a.Plan); err != nil || len(a.Plan.Areas) == 0 || a.Plan.AddressID != id {
+			s.log.WarnContext(ctx, "stored address plan unusable; recomputing", "address", id, "err", err)
+			a.Plan = schedule.AddressPlan{}
+		}
+	}
+	if len(a.Plan.Areas) == 0 {
+		aud, err := districtAudience(ctx, db, a.UnitPath)
+		if err != nil {
+			return a, fmt.Errorf("address %d: %w", id, err)
+		}
+		if a.Plan, err = schedule.PlanAddress(id, aud, 0); err != nil {
+			return a, fmt.Errorf("address %d: plan rooms: %w", id, err)
+		}
+	}
+	return a, nil
+}
+
+// districtAudience counts active workers per district inside path: every
+// district in the subtree (or the district holding path) is an area, even
+// with no workers.
+func districtAudience(ctx context.Context, db bun.IDB, path string) (map[int64]int, error) {
+	aud := map[int64]int{}
+	ids := schedule.PathIDs(path)
+	if len(ids) >= 2 {
+		lo, hi := schedule.SubtreeRange(path)
+		var n int
+		if err := db.QueryRowContext(ctx, "SELECT COUNT(*) FROM workers WHERE active = ? AND unit_path >= ? AND unit_path < ?", true, lo, hi).Scan(&n); err != nil {
+			return nil, fmt.Errorf("count audience: %w", err)
+		}
+		aud[ids[1]] = n
+		return aud, nil
+	}
+	lo, hi := schedule.SubtreeRange(path)
+	rows, err := db.QueryContext(ctx, `SELECT d.id, (SELECT COUNT(*) FROM workers w WHERE w.active = ? AND w.unit_path >= d.path
+		AND w.unit_path < substr(d.path, 1, length(d.path) - 1) || '0') FROM units d WHERE d.depth = 1 AND d.path >= ? AND d.path < ?`, true, lo, hi)
+	if err != nil {
+		return nil, fmt.Errorf("count audience per district: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var n int
+		if err := rows.Scan(&id, &n); err != nil {
+			return nil, fmt.Errorf("count audience per district: %w", err)
+		}
+		aud[id] = n
+	}
+	return aud, rows.Err()
+}
+
+// AddressForEvent returns the address id of an event of type address: its
+// row in the addresses table, or the event id itself where that table does
+// not exist yet. Out-of-scope or missing events are not found.
+func (s *Store) AddressForEvent(ctx context.Context, actor schedule.Actor, eventID int64) (int64, error) {
+	if _, err := s.FindEventByID(ctx, actor, eventID); err != nil {
+		return 0, err
+	}
+	has, err := s.tableExists(ctx, s.db, "addresses")
+	if err != nil || !has {
+		return eventID, err
+	}
+	var id int64
+	if err := s.db.QueryRowContext(ctx, "SELECT id FROM addresses WHERE event_id = ?", eventID).Scan(&id); err != nil {
+		return 0, mapErr(err, fmt.Sprintf("address of event %d", eventID))
+	}
+	return id, nil
+}
+
+// addressView is the part of an address an actor sees: their scope cut to
+// the address's audience. Actors whose scope misses the audience get
+// ENOTFOUND.
+func (s *Store) addressView(ctx context.Context, actor schedule.Actor, id int64) (Address, schedule.Scope, error) {
+	a, err := s.loadAddress(ctx, s.db, id)
+	notFound := schedule.Errorf(schedule.ENOTFOUND, "address %d not found", id)
+	if err != nil {
+		if schedule.IsNotFound(err) {
+			return a, schedule.Scope{}, notFound
+		}
+		return a, schedule.Scope{}, err
+	}
+	if actor.System {
+		return a, schedule.NewScope(a.UnitPath), nil
+	}
+	var roots []string
+	for _, r := range actor.Scope.Roots {
+		switch {
+		case schedule.IsWithin(r, a.UnitPath):
+			roots = append(roots, r)
+		case schedule.IsWithin(a.UnitPath, r):
+			roots = append(roots, a.UnitPath)
+		}
+	}
+	if len(roots) == 0 {
+		return a, schedule.Scope{}, notFound
+	}
+	return a, schedule.NewScope(roots...), nil
+}
+
+// BridgeRecord is one audio bridge as stored.
+type BridgeRecord struct {
+	ID         int64     `json:"id" bun:"id,pk,autoincrement"`
+	AddressID  int64     `json:"address_id" bun:"address_id"`
+	UnitID     int64     `json:"unit_id" bun:"unit_id"`
+	UnitPath   string    `json:"-" bun:"unit_path"`
+	UnitCode   string    `json:"unit_code" bun:"unit_code,scanonly"`
+	UnitName   string    `json:"unit_name" bun:"unit_name,scanonly"`
+	UnitNameHi string    `json:"unit_name_hi" bun:"unit_name_hi,scanonly"`
+	Number     string    `json:"number" bun:"number"`
+	PIN        string    `json:"pin" bun:"pin"`
+	Room       string    `json:"room" bun:"room"`
+	TrunkID    string    `json:"trunk_id" bun:"trunk_id"`
+	RuleID     string    `json:"rule_id" bun:"rule_id"`
+	State      string    `json:"state" bun:"state"`
+	LastError  string    `json:"last_error,omitempty" bun:"last_error"`
+	CreatedAt  time.Time `json:"created_at" bun:"created_at"`
+	UpdatedAt  time.Time `json:"updated_at" bun:"updated_at"`
+}
+
+// bridgeRow is BridgeRecord's table.
+type bridgeRow struct {
+	bun.BaseModel `bun:"table:bridges"`
+	BridgeRecord
+}
+
+// UnitDisplayName is the bridge unit's name in lang.
+func (b BridgeRecord) UnitDisplayName(lang string) string {
+	return schedule.Unit{Name: b.UnitName, NameHi: b.UnitNameHi}.DisplayName(lang)
+}
+
+// Name is the bridge's name on the SIP side: addr-<address>-u<unit>.
+func (b BridgeRecord) Name() string {
+	return "addr-" + strconv.FormatInt(b.AddressID, 10) + "-u" + strconv.FormatInt(b.UnitID, 10)
+}
+
+// BridgeReport says what ProvisionBridges did.
+type BridgeReport struct {
+	Created int            `json:"created"`
+	Ready   int            `json:"ready"`
+	Failed  int            `json:"failed"`
+	Bridges []BridgeRecord `json:"bridges"`
+}
+
+// randomPIN draws a BridgePINDigits-digit PIN without a leading zero
+// (some phones and IVRs drop it).
+func randomPIN() (string, error) {
+	lo := int64(1)
+	for range BridgePINDigits - 1 {
+		lo *= 10
+	}
+	n, err := rand.Int(rand.Reader, big.NewInt(9*lo))
+	if err != nil {
+		return "", fmt.Errorf("draw PIN: %w", err)
+	}
+	return strconv.FormatInt(lo+n.Int64(), 10), nil
+}
+
+// ProvisionBridges gives every unit of level (a level key; "" means
+// district) in the address's audience a bridge, keeping existing bridges'
+// numbers and PINs, and then ensures each on the SIP side through prov
+// (nil: record only). It needs write access to the address's unit. A
+// failure on the SIP side is recorded on the bridge (state failed) and
+// counted, not returned: provisioning again retries it.
+func (s *Store) ProvisionBridges(ctx context.Context, actor schedule.Actor, addressID int64, level string, numbers BridgeNumbers, prov BridgeProvisioner, now time.Time) (BridgeReport, error) {
+	var rep BridgeReport
+	if numbers.Size() == 0 {
+		return rep, schedule.FieldError("bridge_numbers", "no dial-in numbers configured (set KARYAKRAM_BRIDGE_NUMBERS, e.g. +91755400xxxx)")
+	}
+	a, err := s.loadAddress(ctx, s.db, addressID)
+	if err != nil || !actor.Can(schedule.ActWrite, a.UnitPath) {
+		if err != nil && !schedule.IsNotFound(err) {
+			return rep, err
+		}
+		return rep, schedule.Errorf(schedule.ENOTFOUND, "address %d not found", addressID)
+	}
+	depth := 1
+	if level != "" {
+		levels, err := s.Levels(ctx)
+		if err != nil {
+			return rep, err
+		}
+		l, ok := levels.ByKey(level)
+		if !ok {
+			return rep, schedule.FieldError("level", "unknown level %q", level)
+		}
+		if l.Depth < 1 {
+			return rep, schedule.FieldError("level", "bridges go to districts or below, not %q", level)
+		}
+		depth = l.Depth
+	}
+	now = now.UTC()
+	err = s.inTx(ctx, func(tx bun.Tx) error {
+		lo, hi := schedule.SubtreeRange(a.UnitPath)
+		var units []unitRow
+		if err := tx.NewSelect().Model(&units).Where("depth = ?", depth).
+			WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
+				// units inside the audience, or the one holding it
+				return q.Where("(path >= ? AND path < ?)", lo, hi).WhereOr("? >= path AND ? < substr(path, 1, length(path) - 1) || '0'", a.UnitPath, a.UnitPath)
+			}).Order("path").Scan(ctx); err != nil {
+			return fmt.Errorf("list units for bridges: %w", err)
+		}
+		if len(units) == 0 {
+			return schedule.FieldError("level", "no units of that level in the address's audience")
+		}
+		var existing []bridgeRow
+		if err := tx.NewSelect().Model(&existing).Where("address_id = ?", addressID).Scan(ctx); err != nil {
+			return fmt.Errorf("list bridges: %w", err)
+		}
+		have := map[int64]bool{}
+		for _, b := range existing {
+			have[b.UnitID] = true
+		}
+		for i, u := range units {
+			if have[u.ID] {
+				continue
+			}
+			ids := schedule.PathIDs(u.Path)
+			room, err := a.Plan.RoomFor(u.ID, ids[1])
+			if err != nil {
+				return fmt.Errorf("bridge for %s: %w", u.Code, err)
+			}
+			row := bridgeRow{BridgeRecord: BridgeRecord{AddressID: addressID, UnitID: u.ID, UnitPath: u.Path,
+				Number: numbers.Number(len(existing) + i), Room: room, State: BridgePending, CreatedAt: now, UpdatedAt: now}}
+			for try := 0; ; try++ {
+				if row.PIN, err = randomPIN(); err != nil {
+					return err
+				}
+				n, err := tx.NewSelect().Model((*bridgeRow)(nil)).
+					Where("pin = ? AND (number = ? OR address_id = ?)", row.PIN, row.Number, addressID).Count(ctx)
+				if err != nil {
+					return fmt.Errorf("check PIN: %w", err)
+				}
+				if n == 0 {
+					break
+				}
+				if try > 20 {
+					return schedule.Errorf(schedule.ECONFLICT, "no free PIN on %s; add numbers to the pool", row.Number)
+				}
+			}
+			if _, err := tx.NewInsert().Model(&row).Exec(ctx); err != nil {
+				return mapErr(err, "bridge for "+u.Code)
+			}
+			rep.Created++
+		}
+		return s.audit(ctx, tx, actor, "provision", "bridges", addressID, a.UnitPath, fmt.Sprintf("%d new, level depth %d", rep.Created, depth))
+	})
+	if err != nil {
+		return rep, err
+	}
+	bridges, err := s.bridgesOf(ctx, addressID)
+	if err != nil {
+		return rep, err
+	}
+	for i := range bridges {
+		b := &bridges[i]
+		if prov != nil {
+			trunk, rule, perr := prov.EnsureBridge(ctx, BridgeSpec{Name: b.Name(), Number: b.Number, Room: b.Room, PIN: b.PIN})
+			b.State, b.LastError, b.UpdatedAt = BridgeReady, "", s.now().UTC()
+			if perr != nil {
+				b.State, b.LastError = BridgeFailed, perr.Error()
+			} else {
+				b.TrunkID, b.RuleID = trunk, rule
+			}
+			if _, err := s.db.NewUpdate().Model(&bridgeRow{BridgeRecord: *b}).Column("trunk_id", "rule_id", "state", "last_error", "updated_at").WherePK().Exec(ctx); err != nil {
+				return rep, mapErr(err, "bridge "+b.Name())
+			}
+		}
+		switch b.State {
+		case BridgeReady:
+			rep.Ready++
+		case BridgeFailed:
+			rep.Failed++
+		}
+	}
+	rep.Bridges = bridges
+	return rep, nil
+}
+
+// bridgesOf lists an address's bridges with their units, by unit path.
+func (s *Store) bridgesOf(ctx context.Context, addressID int64) ([]BridgeRecord, error) {
+	var rows []BridgeRecord
+	err := s.db.NewSelect().TableExpr("bridges AS b").
+		ColumnExpr("b.*, u.code AS unit_code, u.name AS unit_name, u.name_hi AS unit_name_hi").
+		Join("JOIN units AS u ON u.id = b.unit_id").
+		Where("b.address_id = ?", addressID).OrderExpr("b.unit_path").Scan(ctx, &rows)
+	if err != nil {
+		return nil, fmt.Errorf("list bridges of address %d: %w", addressID, err)
+	}
+	for i := range rows {
+		rows[i].CreatedAt, rows[i].UpdatedAt = rows[i].CreatedAt.UTC(), rows[i].UpdatedAt.UTC()
+	}
+	return rows, nil
+}
+
+// Bridges lists the bridges of an address the actor may see: those of
+// units in their scope and those of units above it (the bridge a mandal's
+// workers dial is their district's).
+func (s *Store) Bridges(ctx context.Context, actor schedule.Actor, addressID int64) (Address, []BridgeRecord, error) {
+	a, view, err := s.addressView(ctx, actor, addressID)
+	if err != nil {
+		return a, nil, err
+	}
+	all, err := s.bridgesOf(ctx, addressID)
+	if err != nil {
+		return a, nil, err
+	}
+	var out []BridgeRecord
+	for _, b := range all {
+		if view.Covers(b.UnitPath) || coversAnyRoot(b.UnitPath, view) {
+			out = append(out, b)
+		}
+	}
+	return a, out, nil
+}
+
+// coversAnyRoot reports whether path is an ancestor of one of the scope's roots.
+func coversAnyRoot(path string, sc schedule.Scope) bool {
+	for _, r := range sc.Roots {
+		if schedule.IsWithin(r, path) {
+			return true
+		}
+	}
+	return false
+}
+
+// DeleteBridges removes all bridges of an address: on the SIP side
+// through prov (trunks only when no other bridge uses them) and then from
+// the store. It needs write access to the address's unit. A failure on the
+// SIP side stops before anything is forgotten, so it can be retried.
+func (s *Store) DeleteBridges(ctx context.Context, actor schedule.Actor, addressID int64, prov BridgeProvisioner) (int, error) {
+	a, err := s.loadAddress(ctx, s.db, addressID)
+	if err != nil || !actor.Can(schedule.ActWrite, a.UnitPath) {
+		if err != nil && !schedule.IsNotFound(err) {
+			return 0, err
+		}
+		return 0, schedule.Errorf(schedule.ENOTFOUND, "address %d not found", addressID)
+	}
+	bridges, err := s.bridgesOf(ctx, addressID)
+	if err != nil {
+		return 0, err
+	}
+	if prov != nil {
+		// how many bridges use each trunk, here and in other addresses
+		users := map[string]int{}
+		rows, err := s.db.QueryContext(ctx, "SELECT trunk_id, COUNT(*) FROM bridges WHERE trunk_id <> '' GROUP BY trunk_id")
+		if err != nil {
+			return 0, fmt.Errorf("count trunk users: %w", err)
+		}
+		for rows.Next() {
+			var t string
+			var n int
+			if err := rows.Scan(&t, &n); err != nil {
+				rows.Close()
+				return 0, fmt.Errorf("count trunk users: %w", err)
+			}
+			users[t] = n
+		}
+		rows.Close()
+		sort.Slice(bridges, func(i, j int) bool { return bridges[i].ID < bridges[j].ID })
+		var errs []error
+		for _, b := range bridges {
+			if b.TrunkID == "" && b.RuleID == "" {
+				continue
+			}
+			users[b.TrunkID]--
+			if err := prov.RemoveBridge(ctx, b.TrunkID, b.RuleID, users[b.TrunkID] <= 0); err != nil {
+				errs = append(errs, fmt.Errorf("remove bridge %s: %w", b.Name(), err))
+			}
+		}
+		if err := errors.Join(errs...); err != nil {
+			return 0, err
+		}
+	}
+	var n int64
+	err = s.inTx(ctx, func(tx bun.Tx) error {
+		res, err := tx.NewDelete().Model((*bridgeRow)(nil)).Where("address_id = ?", addressID).Exec(ctx)
+		if err != nil {
+			return mapErr(err, "bridges")
+		}
+		n, _ = res.RowsAffected()
+		return s.audit(ctx, tx, actor, "delete", "bridges", addressID, a.UnitPath, strconv.FormatInt(n, 10)+" bridges")
+	})
+	return int(n), err
+}
+
+// bridgeForRoom returns the unit path SIP callers in room count towards:
+// the shallowest bridge unit into that room, "" when none.
+func bridgeForRoom(ctx context.Context, db bun.IDB, addressID int64, room string) (string, error) {
+	var path string
+	err := db.QueryRowContext(ctx, "SELECT unit_path FROM bridges WHERE address_id = ? AND room = ? ORDER BY length(unit_path), unit_path LIMIT 1", addressID, room).Scan(&path)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("bridge of room %s: %w", room, err)
+	}
+	return path, nil
+}

@@ -1,0 +1,3 @@
+DROP TABLE IF EXISTS presence;
+--bun:split
+DROP TABLE IF EXISTS bridges;
