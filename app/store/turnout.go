@@ -167,8 +167,8 @@ type TurnoutRow struct {
 	NameHi   string `json:"name_hi"`
 	Depth    int    `json:"depth"`
 	Invited  int    `json:"invited"`
-	Joined   int    `json:"joined"`  // distinct participants who joined at any time
-	Online   int    `json:"online"`  // in a room now
+	Joined   int    `json:"joined"`   // distinct participants who joined at any time
+	Online   int    `json:"online"`   // in a room now
 	ByPhone  int    `json:"by_phone"` // of Joined, through an audio bridge
 }
 

@@ -1,0 +1,167 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"fmt"
+	"net/http"
+	"strconv"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/karyakram/karyakram/app/pdf"
+	"github.com/karyakram/karyakram/app/store"
+	"github.com/karyakram/karyakram/conferencing"
+	"github.com/karyakram/karyakram/schedule"
+)
+
+// SIPBridges provisions audio bridges with LiveKit SIP: one inbound trunk
+// per number, one PIN dispatch rule per bridge.
+type SIPBridges struct {
+	SIP *conferencing.SIPClient
+}
+
+// EnsureBridge implements store.BridgeProvisioner.
+func (b SIPBridges) EnsureBridge(ctx context.Context, spec store.BridgeSpec) (string, string, error) {
+	trunk, rule, err := b.SIP.EnsureBridge(ctx, conferencing.Bridge{Name: spec.Name, Number: spec.Number, Room: spec.Room, PIN: spec.PIN})
+	if err != nil {
+		return "", "", fmt.Errorf("provision bridge %s: %w", spec.Name, err)
+	}
+	return trunk.ID, rule.ID, nil
+}
+
+// RemoveBridge implements store.BridgeProvisioner.
+func (b SIPBridges) RemoveBridge(ctx context.Context, trunkID, ruleID string, lastOnTrunk bool) error {
+	if ruleID != "" {
+		if err := b.SIP.DeleteDispatchRule(ctx, ruleID); err != nil {
+			return fmt.Errorf("remove bridge rule %s: %w", ruleID, err)
+		}
+	}
+	if lastOnTrunk && trunkID != "" {
+		if err := b.SIP.DeleteTrunk(ctx, trunkID); err != nil {
+			return fmt.Errorf("remove bridge trunk %s: %w", trunkID, err)
+		}
+	}
+	return nil
+}
+
+type bridgesPage struct {
+	Base        basePage
+	Title       string
+	AddressID   int64
+	Bridges     []store.BridgeRecord
+	Levels      schedule.Levels
+	Provisioned bool // a SIP side is configured
+	Numbers     int
+	Report      *store.BridgeReport
+}
+
+func (s *Server) loadBridges(c *gin.Context) (store.Address, []store.BridgeRecord, error) {
+	id, err := paramID(c, "id")
+	if err != nil {
+		return store.Address{}, nil, err
+	}
+	return s.store.Bridges(c.Request.Context(), actor(c), id)
+}
+
+func (s *Server) renderBridges(c *gin.Context, rep *store.BridgeReport) {
+	a, list, err := s.loadBridges(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	levels, err := s.store.Levels(c.Request.Context())
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	var below schedule.Levels
+	for _, l := range levels {
+		if l.Depth >= 1 {
+			below = append(below, l)
+		}
+	}
+	s.render(c, "bridges", bridgesPage{Base: s.base(c), Title: a.DisplayTitle(s.lang(c)), AddressID: a.ID, Bridges: list, Levels: below,
+		Provisioned: s.turn.cfg.Bridges != nil, Numbers: s.turn.cfg.Numbers.Size(), Report: rep})
+}
+
+func (s *Server) showBridges(c *gin.Context) { s.renderBridges(c, nil) }
+
+func (s *Server) provisionBridges(c *gin.Context) {
+	id, err := paramID(c, "id")
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	rep, err := s.store.ProvisionBridges(c.Request.Context(), actor(c), id, c.PostForm("level"), s.turn.cfg.Numbers, s.turn.cfg.Bridges, s.turn.cfg.Now())
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.renderBridges(c, &rep)
+}
+
+func (s *Server) deleteBridges(c *gin.Context) {
+	id, err := paramID(c, "id")
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	if _, err := s.store.DeleteBridges(c.Request.Context(), actor(c), id, s.turn.cfg.Bridges); err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.flash(c, "bridges.deleted")
+	c.Redirect(http.StatusSeeOther, "/addresses/"+strconv.FormatInt(id, 10)+"/bridges")
+}
+
+func (s *Server) bridgesCSV(c *gin.Context) {
+	a, list, err := s.loadBridges(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	var buf bytes.Buffer
+	w := csv.NewWriter(&buf)
+	w.Write([]string{"unit_code", "unit_name", "unit_name_hi", "number", "pin", "room", "state"}) //nolint:errcheck // csv.Writer keeps the first error
+	for _, b := range list {
+		w.Write([]string{b.UnitCode, b.UnitName, b.UnitNameHi, b.Number, b.PIN, b.Room, b.State}) //nolint:errcheck // see above
+	}
+	w.Flush()
+	if err := w.Error(); err != nil {
+		s.fail(c, fmt.Errorf("write bridges CSV: %w", err))
+		return
+	}
+	c.Header("Content-Disposition", fmt.Sprintf(`attachment; filename="bridges-%d.csv"`, a.ID))
+	c.Data(http.StatusOK, "text/csv; charset=utf-8", buf.Bytes())
+}
+
+func (s *Server) bridgesPDF(c *gin.Context) {
+	a, list, err := s.loadBridges(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	if len(list) == 0 {
+		s.fail(c, schedule.Errorf(schedule.ENOTFOUND, "address %d has no audio bridges yet", a.ID))
+		return
+	}
+	eng, err := s.pdfEngine()
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	lang := s.pdfLang(c)
+	b := pdf.BridgeList{Lang: pdf.Lang(lang), Title: a.DisplayTitle(lang), Start: a.Start}
+	for _, br := range list {
+		b.Entries = append(b.Entries, pdf.BridgeEntry{District: br.UnitDisplayName(lang), Number: br.Number, PIN: br.PIN, Room: br.Room})
+	}
+	var buf bytes.Buffer
+	if err := eng.WriteBridgeList(&buf, b); err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.Header("Content-Disposition", fmt.Sprintf(`inline; filename="bridges-%d-%s.pdf"`, a.ID, lang))
+	c.Data(http.StatusOK, "application/pdf", buf.Bytes())
+}

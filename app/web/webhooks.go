@@ -1,0 +1,36 @@
+package web
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/karyakram/karyakram/app/store"
+	"github.com/karyakram/karyakram/conferencing"
+)
+
+// livekitWebhook serves POST /webhooks/livekit: LiveKit's signed
+// participant events, verified by conferencing.Webhooks (bad signature:
+// 401, nothing recorded), recorded as turnout. No login or CSRF: the
+// signature is the authentication.
+func (s *Server) livekitWebhook() gin.HandlerFunc {
+	wh := s.turn.cfg.Webhooks
+	if wh == nil {
+		return func(c *gin.Context) {
+			c.String(http.StatusServiceUnavailable, "LiveKit webhooks are not configured (KARYAKRAM_LIVEKIT_KEY, KARYAKRAM_LIVEKIT_SECRET)")
+		}
+	}
+	return gin.WrapH(wh.Handler(s.recordPresence))
+}
+
+// recordPresence stores a verified join or leave; the relay that carries
+// the stage into listener rooms is not an audience member.
+func (s *Server) recordPresence(ctx context.Context, p conferencing.Presence) error {
+	if p.Identity == conferencing.RelayIdentity {
+		return nil
+	}
+	_, err := s.store.RecordPresence(ctx, store.PresenceEvent{EventID: p.EventID, Joined: p.Kind == conferencing.Joined,
+		Room: p.Room, Identity: p.Identity, At: p.At, SIP: p.SIP})
+	return err
+}
