@@ -764,6 +764,17 @@ func (p pgxImporter) query(ctx context.Context, q string, row func(scan func(...
 		return err
 	}
 	defer rows.Close()
+	return eachRow(rows, row)
+}
+
+// rowIter is what pgx.Rows and *sql.Rows have in common.
+type rowIter interface {
+	Next() bool
+	Scan(dest ...any) error
+	Err() error
+}
+
+func eachRow(rows rowIter, row func(scan func(...any) error) error) error {
 	for rows.Next() {
 		if err := row(rows.Scan); err != nil {
 			return err
@@ -822,12 +833,7 @@ func (q sqlImporter) query(ctx context.Context, s string, row func(scan func(...
 		return err
 	}
 	defer rows.Close()
-	for rows.Next() {
-		if err := row(rows.Scan); err != nil {
-			return err
-		}
-	}
-	return rows.Err()
+	return eachRow(rows, row)
 }
 
 // load inserts rows in multi-row statements; once a row problem is found it
