@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/csv"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"strconv"
 
@@ -44,6 +45,39 @@ func (b SIPBridges) RemoveBridge(ctx context.Context, trunkID, ruleID string, la
 		}
 	}
 	return nil
+}
+
+// TurnoutConfigFromEnv builds the turnout configuration from
+// KARYAKRAM_LIVEKIT_KEY and KARYAKRAM_LIVEKIT_SECRET (webhook verification;
+// livekit-server's webhook api_key), KARYAKRAM_LIVEKIT_URL (with the same
+// key: audio bridges provisioned through LiveKit SIP) and
+// KARYAKRAM_BRIDGE_NUMBERS (the dial-in pool, see store.ParseBridgeNumbers).
+// Each part left unset disables only what needs it.
+func TurnoutConfigFromEnv(getenv func(string) string, log *slog.Logger) (TurnoutConfig, error) {
+	var cfg TurnoutConfig
+	key, secret := getenv("KARYAKRAM_LIVEKIT_KEY"), getenv("KARYAKRAM_LIVEKIT_SECRET")
+	if key != "" || secret != "" {
+		wh, err := conferencing.NewWebhooks(key, secret, log)
+		if err != nil {
+			return cfg, fmt.Errorf("KARYAKRAM_LIVEKIT_KEY/SECRET: %w", err)
+		}
+		cfg.Webhooks = wh
+		if u := getenv("KARYAKRAM_LIVEKIT_URL"); u != "" {
+			sip, err := conferencing.NewSIPClient(conferencing.Config{URL: u, APIKey: key, APISecret: secret}, log, conferencing.Backoff{MaxAttempts: 5})
+			if err != nil {
+				return cfg, fmt.Errorf("KARYAKRAM_LIVEKIT_URL: %w", err)
+			}
+			cfg.Bridges = SIPBridges{SIP: sip}
+		}
+	}
+	if spec := getenv("KARYAKRAM_BRIDGE_NUMBERS"); spec != "" {
+		n, err := store.ParseBridgeNumbers(spec)
+		if err != nil {
+			return cfg, fmt.Errorf("KARYAKRAM_BRIDGE_NUMBERS: %w", err)
+		}
+		cfg.Numbers = n
+	}
+	return cfg, nil
 }
 
 type bridgesPage struct {

@@ -64,8 +64,12 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		return err
 	}
 	publicURL := getenv("KARYAKRAM_BASE_URL")
+	turnout, err := web.TurnoutConfigFromEnv(getenv, log)
+	if err != nil {
+		return err
+	}
 	srv, err := web.New(st, au, web.Config{MaxUploadBytes: cfg.MaxUploadMB << 20, SecureCookies: cfg.SecureCookies,
-		Invite: web.InviteConfig{Signer: signer, Templates: msgTemplates, BaseURL: publicURL}}, log)
+		Invite: web.InviteConfig{Signer: signer, Templates: msgTemplates, BaseURL: publicURL}, Turnout: turnout}, log)
 	if err != nil {
 		return err
 	}
