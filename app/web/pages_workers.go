@@ -11,10 +11,20 @@ import (
 )
 
 type workerPage struct {
-	Base   basePage
-	Worker schedule.Worker
-	Path   []schedule.Unit
-	Roles  []string
+	Base     basePage
+	Worker   schedule.Worker
+	Path     []schedule.Unit
+	Roles    []roleView
+	AllRoles []schedule.Role
+	// RoleUnits are where the actor may give this worker a role: the
+	// worker's unit and the units above it inside the actor's scope.
+	RoleUnits []schedule.Unit
+}
+
+type roleView struct {
+	Key    string
+	UnitID int64
+	Label  string
 }
 
 func (s *Server) showWorker(c *gin.Context) {
@@ -45,24 +55,58 @@ func (s *Server) showWorker(c *gin.Context) {
 		return
 	}
 	lang := s.lang(c)
-	page := workerPage{Base: s.base(c), Worker: actor(c).View(w), Path: append(path, u)}
+	page := workerPage{Base: s.base(c), Worker: actor(c).View(w), Path: append(path, u), AllRoles: roles}
+	for _, pu := range page.Path {
+		if actor(c).Can(schedule.ActWrite, pu.Path) {
+			page.RoleUnits = append(page.RoleUnits, pu)
+		}
+	}
+	names := map[int64]string{}
+	for _, pu := range page.Path {
+		names[pu.ID] = pu.DisplayName(lang)
+	}
 	for _, ra := range w.Roles {
-		name := ra.RoleKey
+		label := ra.RoleKey
 		for _, r := range roles {
 			if r.Key == ra.RoleKey {
-				name = r.Name
+				label = r.Name
 				if lang == "hi" {
-					name = r.NameHi
+					label = r.NameHi
 				}
 			}
 		}
-		at, err := s.store.FindUnitByID(ctx, schedule.SystemActor("names"), ra.UnitID)
-		if err == nil {
-			name += " · " + at.DisplayName(lang)
+		if n, ok := names[ra.UnitID]; ok {
+			label += " · " + n
 		}
-		page.Roles = append(page.Roles, name)
+		page.Roles = append(page.Roles, roleView{Key: ra.RoleKey, UnitID: ra.UnitID, Label: label})
 	}
 	s.render(c, "worker", page)
+}
+
+// changeRole gives (POST /workers/:id/roles) or takes away
+// (POST /workers/:id/roles/remove) a role at a unit; both the worker and
+// the unit must be in the actor's scope.
+func (s *Server) changeRole(remove bool) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		id, err := paramID(c, "id")
+		if err != nil {
+			s.fail(c, err)
+			return
+		}
+		unitID, _ := strconv.ParseInt(c.PostForm("unit"), 10, 64)
+		role := c.PostForm("role")
+		if remove {
+			err = s.store.RemoveRole(c.Request.Context(), actor(c), id, role, unitID)
+		} else {
+			err = s.store.AssignRole(c.Request.Context(), actor(c), id, role, unitID)
+		}
+		if err != nil {
+			s.fail(c, err)
+			return
+		}
+		s.flash(c, "worker.saved")
+		c.Redirect(http.StatusSeeOther, fmt.Sprintf("/workers/%d", id))
+	}
 }
 
 type workerFormPage struct {

@@ -97,6 +97,8 @@ func (s *Server) routes() *gin.Engine {
 	pages.GET("/workers/:id", s.showWorker)
 	pages.GET("/workers/:id/edit", s.showEditWorker)
 	pages.POST("/workers/:id", s.csrf(), s.updateWorker)
+	pages.POST("/workers/:id/roles", s.csrf(), s.changeRole(false))
+	pages.POST("/workers/:id/roles/remove", s.csrf(), s.changeRole(true))
 	pages.GET("/import", s.showImport)
 	pages.POST("/import", s.limitUpload(), s.csrf(), s.importCSV)
 	pages.GET("/audit", s.showAudit)

@@ -377,3 +377,47 @@ func TestAPI(t *testing.T) {
 		}
 	}
 }
+
+// TestRoleAssignmentGrantsScope appoints a worker booth president through
+// the worker page; the new official can then log in and sees only the booth.
+func TestRoleAssignmentGrantsScope(t *testing.T) {
+	e := newEnv(t, web.Config{})
+	b := e.browser()
+	b.login("9800000003") // mandal president of D1-A1-M1
+	ws, _, _ := e.st.FindWorkers(context.Background(), schedule.SystemActor("t"), schedule.WorkerFilter{Query: "BBB0000002"})
+	id := ws[0].ID
+	_, doc := b.get(fmt.Sprintf("/workers/%d", id))
+	units := doc.Find("#add-role select[name=unit] option")
+	if units.Length() != 4 { // booth, kendra, cluster, mandal: not the district above the mandal
+		t.Fatalf("role units offered: %q", units.Text())
+	}
+	booth := units.First().AttrOr("value", "")
+	resp, doc := b.post(fmt.Sprintf("/workers/%d/roles", id), url.Values{"role": {"booth_president"}, "unit": {booth}})
+	if resp.StatusCode != 200 || !strings.Contains(doc.Find("#roles").Text(), "बूथ अध्यक्ष") && !strings.Contains(doc.Find("#roles").Text(), "Booth president") {
+		t.Fatalf("after assigning: %d %q", resp.StatusCode, doc.Find("#roles").Text())
+	}
+	// Out of scope: the district unit is refused as not found.
+	resp, _ = b.post(fmt.Sprintf("/workers/%d/roles", id), url.Values{"role": {"president"}, "unit": {fmt.Sprint(unitID(t, e.st, "D1"))}})
+	if resp.StatusCode != http.StatusUnprocessableEntity {
+		t.Errorf("role above scope: %d", resp.StatusCode)
+	}
+	nb := e.browser()
+	nb.login("9811111112")
+	resp, _ = nb.get("/")
+	if want := "/units/" + booth; resp.Request.URL.Path != want {
+		t.Errorf("new booth president lands on %s, want %s", resp.Request.URL.Path, want)
+	}
+	// Giving up her own role: the redirect lands on a page she can no
+	// longer see, and her home page shows no area.
+	resp, _ = nb.post(fmt.Sprintf("/workers/%d/roles/remove", id), url.Values{"role": {"booth_president"}, "unit": {booth}})
+	if resp.StatusCode != http.StatusNotFound {
+		t.Fatalf("after removing own role: %d", resp.StatusCode)
+	}
+	w, _ := e.st.FindWorkerByID(context.Background(), schedule.SystemActor("t"), id)
+	if len(w.Roles) != 1 || w.Roles[0].RoleKey != "mann_ki_baat_pramukh" {
+		t.Errorf("roles after removal: %+v", w.Roles)
+	}
+	if _, doc := nb.get("/"); doc.Find("table tbody tr").Length() != 0 {
+		t.Errorf("home still lists units")
+	}
+}
