@@ -450,20 +450,16 @@ func (s *Store) ListAddresses(ctx context.Context, actor schedule.Actor, limit i
 }
 
 // ActiveAddresses returns, for the scheduler and the join directory, every
-// address not yet closed whose event ends after since. No actor: this is
-// the system's own view.
+// address whose event ends after since, and every address whose rooms may
+// still exist (created and not yet closed). No actor: this is the system's
+// own view.
 func (s *Store) ActiveAddresses(ctx context.Context, since time.Time) ([]MassAddress, error) {
-	as, err := s.loadAddresses(ctx, s.db, "WHERE room_state <> ? ORDER BY id", RoomsClosed)
+	as, err := s.loadAddresses(ctx, s.db, `WHERE event_id IN (SELECT id FROM events WHERE end_at > ?) OR room_state NOT IN (?, ?) ORDER BY id`,
+		since.UTC(), RoomsPlanned, RoomsClosed)
 	if err != nil {
 		return nil, err
 	}
-	out := as[:0]
-	for _, a := range as {
-		if a.Event.End.After(since) || a.RoomState != RoomsPlanned {
-			out = append(out, a)
-		}
-	}
-	return out, nil
+	return as, nil
 }
 
 // SetAddressRooms records the outcome of an attempt to create (or delete)

@@ -149,10 +149,15 @@ func TestCreateAddress(t *testing.T) {
 		if err != nil || len(act) != 2 {
 			t.Fatalf("active = %d, %v", len(act), err)
 		}
-		if err := st.SetAddressRooms(ctx, a.ID, store.RoomsClosed, "", now); err != nil {
+		// After both events ended, only the one whose rooms exist is active.
+		later := now.Add(4 * time.Hour)
+		if act, _ := st.ActiveAddresses(ctx, later); len(act) != 1 || act[0].ID != a.ID {
+			t.Fatalf("after the end: %d active", len(act))
+		}
+		if err := st.SetAddressRooms(ctx, a.ID, store.RoomsClosed, "", later); err != nil {
 			t.Fatal(err)
 		}
-		if act, _ := st.ActiveAddresses(ctx, now); len(act) != 1 {
+		if act, _ := st.ActiveAddresses(ctx, later); len(act) != 0 {
 			t.Fatalf("closed address still active: %d", len(act))
 		}
 	})

@@ -81,6 +81,10 @@ func (s *Server) rsvpLang(c *gin.Context, li store.LinkInvite) string {
 
 func (s *Server) rsvpPageFor(c *gin.Context, token string, li store.LinkInvite) rsvpPage {
 	p := rsvpPage{Base: s.base(c), Token: token, Invite: li, Answers: []string{store.RSVPGoing, store.RSVPMaybe, store.RSVPNotGoing}}
+	if li.Event.Type == store.AddressEventType && p.Invite.Event.Settings.JoinURL == "" {
+		// A mass address: the same personal token opens the join page.
+		p.Invite.Event.Settings.JoinURL = "/j/" + token
+	}
 	p.Base.Lang = s.rsvpLang(c, li)
 	d := schedule.NewMessageData(schedule.MessageContext{Event: li.Event.MessageEvent}, p.Base.Lang)
 	p.Title, p.Venue, p.When, p.EndTime = d.Title, d.Venue, d.When, d.EndTime

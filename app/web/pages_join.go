@@ -1,0 +1,303 @@
+package web
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/karyakram/karyakram/app/addresses"
+	"github.com/karyakram/karyakram/schedule"
+	"github.com/karyakram/karyakram/templates/static"
+)
+
+// The join page of a mass address: GET /j/<token>, where token is the
+// worker's personal invite link token (the same one /i/<token> takes). The
+// hot path touches no database: the signature and expiry are checked by
+// schedule.Signer, the invite, its revocation and the worker's room come
+// from the in-memory addresses.Directory, the LiveKit token is minted in
+// memory, and the page is a pre-rendered template with the per-request
+// values spliced in. Every refusal is a page, never a 500.
+
+// JoinConfig configures the join page.
+type JoinConfig struct {
+	// Directory resolves links to rooms; nil turns the join page into a
+	// "no online address" page.
+	Directory *addresses.Directory
+	// Mint returns a short-lived subscribe-only LiveKit token for identity
+	// in room, issued at now; nil (LiveKit not configured) also disables
+	// joining.
+	Mint func(identity, room string, now time.Time) (string, error)
+	// LiveKitURL is the ws(s):// address browsers connect to.
+	LiveKitURL string
+}
+
+// joinPage is the join template's data. For the pre-rendered pages the
+// per-request fields hold slot markers (see joinSlots).
+type joinPage struct {
+	Base         basePage
+	ProblemKey   string
+	Problem      string
+	Title        string
+	Speakers     string
+	When         string
+	Phase        string
+	LiveKitURL   string
+	LiveKitToken string
+	Room         string
+	NowMillis    string
+	OpensMillis  int64
+	ClosesMillis int64
+	HasBridge    bool
+	HasPIN       bool
+	BridgeNumber string
+	BridgePIN    string
+	ScriptURL    string
+}
+
+// Slots of a pre-rendered join page: markers that survive html/template
+// escaping in every context they are used in (letters only).
+const (
+	slotToken = iota
+	slotRoom
+	slotLink
+	slotNow
+	slotBridgeNumber
+	slotBridgePIN
+	numSlots
+)
+
+var joinSlotMarkers = [numSlots]string{"KKSLOTTOKENKK", "KKSLOTROOMKK", "KKSLOTLINKKK", "KKSLOTNOWKK", "KKSLOTBRIDGENUMKK", "KKSLOTBRIDGEPINKK"}
+
+// joinSegment is literal page bytes followed by a slot (or -1 at the end).
+type joinSegment struct {
+	lit  []byte
+	slot int
+}
+
+// joinParts is one pre-rendered page: the same for everyone opening a link
+// of this address in this language and phase (and with or without bridge).
+type joinParts struct {
+	segs []joinSegment
+	size int
+}
+
+type joinPartsKey struct {
+	lang   string
+	phase  addresses.Phase
+	bridge bool
+	pin    bool
+}
+
+var istZone = time.FixedZone("IST", 5*3600+1800)
+
+// joinBufs pools the response buffers of the join page.
+type joinBufs struct{ pool sync.Pool }
+
+func (b *joinBufs) get() *bytes.Buffer {
+	if v := b.pool.Get(); v != nil {
+		return v.(*bytes.Buffer)
+	}
+	return bytes.NewBuffer(make([]byte, 0, 8<<10))
+}
+
+func (b *joinBufs) put(buf *bytes.Buffer) {
+	if buf.Cap() <= 64<<10 {
+		buf.Reset()
+		b.pool.Put(buf)
+	}
+}
+
+// joinState is the join page's handler state.
+type joinState struct {
+	s      *Server
+	cfg    JoinConfig
+	signer *schedule.Signer
+	script string // URL of the versioned script
+	bufs   joinBufs
+}
+
+// MountJoin adds the join page (GET /j/<token>) and its script to the
+// router; serve calls it at wiring time. Links are verified with the
+// invite signer (InviteConfig.Signer).
+func (s *Server) MountJoin(cfg JoinConfig) error {
+	if !s.pages.Has("join") {
+		return fmt.Errorf("template for page %q is missing", "join")
+	}
+	if s.inv == nil || s.inv.cfg.Signer == nil {
+		return errors.New("join page: no invite link signer")
+	}
+	j := &joinState{s: s, cfg: cfg, signer: s.inv.cfg.Signer, script: "/static/join-" + static.JoinScriptVersion() + ".js"}
+	s.router.GET("/j/:token", j.join)
+	s.router.GET(j.script, func(c *gin.Context) {
+		c.Header("Cache-Control", "public, max-age=31536000, immutable")
+		c.Data(http.StatusOK, "text/javascript; charset=utf-8", static.JoinScript())
+	})
+	return nil
+}
+
+// join serves GET /j/<token>.
+func (j *joinState) join(c *gin.Context) {
+	s := j.s
+	now := time.Now()
+	token := c.Param("token")
+	claims, err := j.signer.Verify(token, now)
+	if err != nil {
+		s.joinRefused(c, err)
+		return
+	}
+	jc := j.cfg
+	if jc.Directory == nil || jc.Mint == nil {
+		s.joinRefused(c, addresses.ErrNoAddress)
+		return
+	}
+	e, seat, err := jc.Directory.Resolve(c.Request.Context(), claims)
+	if err != nil {
+		s.joinRefused(c, err)
+		return
+	}
+	lang := s.lang(c)
+	phase := e.Phase(now)
+	var vals [numSlots]string
+	vals[slotLink], vals[slotRoom] = token, seat.Room
+	vals[slotBridgeNumber], vals[slotBridgePIN] = seat.Bridge.Number, seat.Bridge.PIN
+	var nowBuf [20]byte
+	vals[slotNow] = string(strconv.AppendInt(nowBuf[:0], now.UnixMilli(), 10))
+	if phase == addresses.PhaseOpen {
+		if seat.Room == "" {
+			s.joinRefused(c, fmt.Errorf("address %d has no listener room", e.AddressID))
+			return
+		}
+		var idBuf [24]byte
+		identity := string(strconv.AppendInt(append(idBuf[:0], "w-"...), seat.WorkerID, 10))
+		if vals[slotToken], err = jc.Mint(identity, seat.Room, now); err != nil {
+			s.joinRefused(c, fmt.Errorf("mint listener token: %w", err))
+			return
+		}
+	}
+	parts, err := j.partsFor(e, joinPartsKey{lang: lang, phase: phase, bridge: seat.Bridge.Number != "", pin: seat.Bridge.PIN != ""})
+	if err != nil {
+		s.joinRefused(c, err)
+		return
+	}
+	buf := j.bufs.get()
+	buf.Grow(parts.size + 1024)
+	for _, sg := range parts.segs {
+		buf.Write(sg.lit)
+		if sg.slot >= 0 {
+			writeAttrSafe(buf, vals[sg.slot])
+		}
+	}
+	h := c.Writer.Header()
+	h["Cache-Control"] = joinNoStore
+	h["Referrer-Policy"] = joinNoReferrer
+	c.Data(http.StatusOK, "text/html; charset=utf-8", buf.Bytes())
+	j.bufs.put(buf)
+}
+
+var (
+	joinNoStore    = []string{"private, no-store"}
+	joinNoReferrer = []string{"no-referrer"}
+)
+
+// writeAttrSafe writes v HTML-escaped (values are tokens, room names and
+// phone numbers, so the loop almost never finds anything to escape).
+func writeAttrSafe(buf *bytes.Buffer, v string) {
+	start := 0
+	for i := 0; i < len(v); i++ {
+		var esc string
+		switch v[i] {
+		case '&':
+			esc = "&amp;"
+		case '<':
+			esc = "&lt;"
+		case '>':
+			esc = "&gt;"
+		case '"':
+			esc = "&#34;"
+		case '\'':
+			esc = "&#39;"
+		default:
+			continue
+		}
+		buf.WriteString(v[start:i])
+		buf.WriteString(esc)
+		start = i + 1
+	}
+	buf.WriteString(v[start:])
+}
+
+// joinPartsFor returns the pre-rendered page for key, rendering it on
+// first use and caching it in the directory entry (a refreshed entry
+// renders afresh, so title or time changes show up).
+func (j *joinState) partsFor(e *addresses.Entry, key joinPartsKey) (*joinParts, error) {
+	if v, ok := e.Pages.Load(key); ok {
+		return v.(*joinParts), nil
+	}
+	p := joinPage{
+		Base:  basePage{Lang: key.lang, Path: "/j/" + joinSlotMarkers[slotLink]},
+		Title: e.DisplayTitle(key.lang), Speakers: e.SpeakerNames(key.lang),
+		When:  e.Start.In(istZone).Format("2 Jan 2006, 15:04") + " – " + e.End.In(istZone).Format("15:04 IST"),
+		Phase: key.phase.String(), LiveKitURL: j.cfg.LiveKitURL,
+		LiveKitToken: joinSlotMarkers[slotToken], Room: joinSlotMarkers[slotRoom], NowMillis: joinSlotMarkers[slotNow],
+		OpensMillis: e.Opens.UnixMilli(), ClosesMillis: e.Closes.UnixMilli(),
+		HasBridge: key.bridge, HasPIN: key.pin,
+		BridgeNumber: joinSlotMarkers[slotBridgeNumber], BridgePIN: joinSlotMarkers[slotBridgePIN],
+		ScriptURL: j.script,
+	}
+	body, err := j.s.pages.Render("join", key.lang, p)
+	if err != nil {
+		return nil, err
+	}
+	parts := splitJoinPage(body)
+	v, _ := e.Pages.LoadOrStore(key, parts)
+	return v.(*joinParts), nil
+}
+
+// splitJoinPage cuts a rendered page at its slot markers.
+func splitJoinPage(body []byte) *joinParts {
+	p := &joinParts{size: len(body)}
+	for {
+		at, slot := -1, -1
+		for i, m := range joinSlotMarkers {
+			if j := bytes.Index(body, []byte(m)); j >= 0 && (at < 0 || j < at) {
+				at, slot = j, i
+			}
+		}
+		if at < 0 {
+			p.segs = append(p.segs, joinSegment{lit: body, slot: -1})
+			return p
+		}
+		p.segs = append(p.segs, joinSegment{lit: body[:at], slot: slot})
+		body = body[at+len(joinSlotMarkers[slot]):]
+	}
+}
+
+// joinRefused renders the page for a refused or failed join.
+func (s *Server) joinRefused(c *gin.Context, err error) {
+	p := joinPage{Base: s.base(c), Problem: schedule.ErrorMessage(err)}
+	status := http.StatusForbidden
+	switch {
+	case schedule.IsLinkInvalid(err):
+		p.ProblemKey, status = "join.invalid", http.StatusNotFound
+	case schedule.IsLinkExpired(err):
+		p.ProblemKey, status = "join.expired", http.StatusGone
+	case schedule.IsLinkRevoked(err):
+		p.ProblemKey = "join.revoked"
+	case schedule.ErrorCode(err) == schedule.ENOTFOUND:
+		p.ProblemKey, status = "join.revoked", http.StatusGone
+	case errors.Is(err, addresses.ErrNoAddress):
+		p.ProblemKey, p.Problem, status = "join.no_address", s.pages.Text(p.Base.Lang, "join.no_address_text"), http.StatusNotFound
+	default:
+		s.log.Error("join link", "err", err)
+		p.ProblemKey, p.Problem, status = "join.unavailable", s.pages.Text(p.Base.Lang, "join.try_later"), http.StatusServiceUnavailable
+	}
+	c.Header("Cache-Control", "private, no-store")
+	s.renderStatus(c, status, "join", p)
+	c.Abort()
+}
