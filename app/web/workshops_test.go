@@ -1,0 +1,335 @@
+package web_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"mime/multipart"
+	"net/http"
+	"net/url"
+	"os"
+	"os/exec"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/PuerkitoBio/goquery"
+
+	"github.com/karyakram/karyakram/app/seed"
+	"github.com/karyakram/karyakram/app/store/storetest"
+	"github.com/karyakram/karyakram/app/web"
+	"github.com/karyakram/karyakram/schedule"
+)
+
+// addAllDistricts adds the 55 fixture districts missing from SmallTree.
+func addAllDistricts(t *testing.T, e *env) {
+	t.Helper()
+	ds, err := seed.Districts()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	b.WriteString("code,parent_code,level,name,name_hi\n")
+	for i, d := range ds {
+		if d.Name != "Gwalior Nagar" && d.Name != "Bhopal Nagar" {
+			fmt.Fprintf(&b, "X%02d,MP,district,%s,%s\n", i+1, d.Name, d.NameHi)
+		}
+	}
+	storetest.ImportUnits(t, e.st, b.String())
+}
+
+var seriesPathRE = regexp.MustCompile(`^/workshops/(\d+)$`)
+
+func seriesID(t *testing.T, resp *http.Response, doc *goquery.Document) int64 {
+	t.Helper()
+	m := seriesPathRE.FindStringSubmatch(resp.Request.URL.Path)
+	if resp.StatusCode != http.StatusOK || m == nil {
+		t.Fatalf("series page not reached: %d at %s: %s", resp.StatusCode, resp.Request.URL, doc.Find(".error").Text())
+	}
+	id, _ := strconv.ParseInt(m[1], 10, 64)
+	return id
+}
+
+func num(t *testing.T, doc *goquery.Document, sel string) float64 {
+	t.Helper()
+	s := strings.TrimSpace(doc.Find(sel).First().Text())
+	v, err := strconv.ParseFloat(s, 64)
+	if err != nil {
+		t.Fatalf("%s: %q is not a number", sel, s)
+	}
+	return v
+}
+
+func (b *browser) uploadRoster(path, csv string) (*http.Response, *goquery.Document) {
+	b.e.t.Helper()
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	mw.WriteField("csrf", b.csrf())
+	fw, _ := mw.CreateFormFile("file", "roster.csv")
+	fw.Write([]byte(csv))
+	mw.Close()
+	resp, err := b.c.Post(b.e.srv.URL+path, mw.FormDataContentType(), &body)
+	if err != nil {
+		b.e.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	doc, _ := goquery.NewDocumentFromReader(resp.Body)
+	return resp, doc
+}
+
+func TestWorkshopPages(t *testing.T) {
+	e := newEnv(t, web.Config{})
+	addAllDistricts(t, e)
+	state := english(e, "9800000001")
+
+	// The state unit page links the planner.
+	_, doc := state.get(fmt.Sprintf("/units/%d", unitID(t, e.st, "MP")))
+	if doc.Find("#workshops-link").Length() != 1 {
+		t.Fatal("state unit page lacks the workshops link")
+	}
+	// The new-series form is pre-filled from the 57 districts and 52 HQ towns.
+	_, doc = state.get("/workshops/new")
+	if n := doc.Find("#districts tbody tr").Length(); n != 57 {
+		t.Fatalf("new series form lists %d districts, want 57", n)
+	}
+	if hosts := doc.Find("textarea[name=hosts]").Text(); strings.Count(strings.TrimSpace(hosts), "\n") != 52 || !strings.Contains(hosts, "ग्वालियर") {
+		t.Fatalf("hosts not pre-filled with 52 towns:\n%.300s", hosts)
+	}
+	// Bad host CSV: the error names the row.
+	form := url.Values{"title": {"Test"}, "dates": {"2022-01-05, 2022-01-06"}, "teams": {"9, 5"},
+		"hosts": {"town,town_hi,lat,lon\nGwalior,ग्वालियर,26.22,78.18\nBhopal,भोपाल,north,77.4\n"}}
+	resp, doc := state.post("/workshops", form)
+	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(doc.Find("#form-errors").Text(), "3") {
+		t.Fatalf("bad hosts CSV: %d %q", resp.StatusCode, doc.Find("#form-errors").Text())
+	}
+
+	// A series from the January 2022 roster: checked, valid, cost shown.
+	resp, doc = state.post("/workshops/sample", url.Values{})
+	id := seriesID(t, resp, doc)
+	if doc.Find("#check-valid").Length() != 1 {
+		t.Fatalf("2022 roster not valid under its own series: %s", doc.Find("#check-result").Text())
+	}
+	hand := num(t, doc, "#hand-cost")
+	best := num(t, doc, "#best-cost")
+	if best > hand+1e-6 || num(t, doc, "#saving") < 0 {
+		t.Fatalf("planner's best %v costs more than the hand-made %v", best, hand)
+	}
+	if n := doc.Find("#hosts tbody tr").Length(); n != 14 {
+		t.Fatalf("2022 roster shows %d workshops, want 14", n)
+	}
+	base := fmt.Sprintf("/workshops/%d", id)
+
+	// The map: 57 district dots, Hindi host labels.
+	resp, svg := state.getRaw(base + "/map.svg?lang=hi")
+	if resp.StatusCode != 200 || strings.Count(string(svg), `class="district"`) != 57 || !strings.Contains(string(svg), "ग्वालियर") {
+		t.Fatalf("map: %d, %d district dots", resp.StatusCode, strings.Count(string(svg), `class="district"`))
+	}
+
+	// Plan with host choice open: no more expensive than the hand-made roster.
+	resp, doc = state.post(base+"/plan", url.Values{})
+	if resp.StatusCode != 200 {
+		t.Fatalf("plan: %d %s", resp.StatusCode, doc.Find(".error").Text())
+	}
+	planned := num(t, doc, "#cost")
+	if planned > hand+1e-6 || num(t, doc, "#lower-bound") > planned+1e-6 {
+		t.Fatalf("planned %v vs hand %v, bound %v", planned, hand, num(t, doc, "#lower-bound"))
+	}
+	if doc.Find("#assigned").Text() != "57" || doc.Find("#roster td.next").FilterFunction(func(_ int, s *goquery.Selection) bool { return strings.Contains(s.Text(), "km") }).Length() == 0 {
+		t.Fatal("plan page lacks assignments or next-best options")
+	}
+
+	// A broken roster: every rule named. Gwalior Nagar away from Gwalior
+	// (own district), one workshop over its trainer teams.
+	broken := strings.Replace(sampleCSV(t), "2022-01-05,Gwalior,ग्वालियर,Gwalior Nagar", "2022-01-05,Sagar,सागर,Gwalior Nagar", 1)
+	resp, doc = state.uploadRoster(base+"/check", broken)
+	if resp.StatusCode != 200 || doc.Find("#check-invalid").Length() != 1 {
+		t.Fatalf("broken roster: %d %s", resp.StatusCode, doc.Find("#check-result").Text())
+	}
+	if v := doc.Find("#violations").Text(); !strings.Contains(v, "Gwalior Nagar") {
+		t.Fatalf("violations do not name the district: %s", v)
+	}
+	// Publishing a roster that breaks rules is refused.
+	resp, doc = state.post(base+"/publish", url.Values{})
+	if resp.StatusCode != http.StatusUnprocessableEntity || doc.Find("#publish-violations li").Length() == 0 {
+		t.Fatalf("publishing a broken roster: %d", resp.StatusCode)
+	}
+	// Bad CSV: the error names the row.
+	resp, doc = state.uploadRoster(base+"/check", "date,host_city,org_district\n2022-01-05,Gwalior,Gwalior Nagar\n2022-01-05,,Bhind\n")
+	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(doc.Find("#problems").Text(), "row 3") {
+		t.Fatalf("bad CSV: %d %q", resp.StatusCode, doc.Find("#problems").Text())
+	}
+	resp, doc = state.uploadRoster(base+"/check", "date,host_city,org_district\n2022-01-05,Gwalior,Atlantis\n")
+	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(doc.Find("#problems").Text(), "Atlantis") {
+		t.Fatalf("unknown district: %d %q", resp.StatusCode, doc.Find("#problems").Text())
+	}
+
+	// Live validation (JSON) and the same edit without JS (form post).
+	_, doc = state.post(base+"/check", url.Values{"sample": {"2022"}})
+	var asg []map[string]string
+	doc.Find("#roster tbody tr").Each(func(_ int, tr *goquery.Selection) {
+		in := tr.Find("input")
+		v, _ := in.Attr("value")
+		name, _ := in.Attr("data-name")
+		date, _ := tr.Find("option[selected]").Attr("value")
+		if date == "" {
+			date = tr.Find("option[selected]").Text()
+		}
+		asg = append(asg, map[string]string{"district": name, "host": v, "date": date})
+	})
+	if len(asg) != 57 {
+		t.Fatalf("edit form has %d rows", len(asg))
+	}
+	for _, a := range asg {
+		if a["district"] == "Bhind" {
+			a["host"] = "Bhopal"
+		}
+	}
+	body, _ := json.Marshal(map[string]any{"assignments": asg})
+	req, _ := http.NewRequest("POST", e.srv.URL+base+"/roster/check", bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("X-CSRF-Token", state.csrf())
+	jr, err := state.c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var live struct {
+		Valid      bool `json:"valid"`
+		Violations []struct{ Rule, Message string }
+	}
+	json.NewDecoder(jr.Body).Decode(&live)
+	jr.Body.Close()
+	if jr.StatusCode != 200 || live.Valid || len(live.Violations) == 0 {
+		t.Fatalf("live check of Bhind at Bhopal on the 5th: %d %+v", jr.StatusCode, live)
+	}
+	form = url.Values{}
+	doc.Find("#roster tbody tr").Each(func(_ int, tr *goquery.Selection) {
+		in := tr.Find("input")
+		n, _ := in.Attr("name")
+		v, _ := in.Attr("value")
+		form.Set(n, v)
+		sel := tr.Find("select")
+		sn, _ := sel.Attr("name")
+		form.Set(sn, sel.Find("option[selected]").Text())
+	})
+	resp, doc = state.post(base+"/roster", form)
+	if resp.StatusCode != 200 || doc.Find("#check-valid").Length() != 1 || doc.Find("#source").Text() != "hand" {
+		t.Fatalf("saving the unchanged roster by form: %d %s", resp.StatusCode, doc.Find("#check-result").Text())
+	}
+
+	// Publish: 14 events; again: the same 14.
+	resp, doc = state.post(base+"/publish", url.Values{})
+	if resp.StatusCode != 200 || !strings.Contains(doc.Find("#published").Text(), "14 events created") {
+		t.Fatalf("publish: %d %q %s", resp.StatusCode, doc.Find("#published").Text(), doc.Find(".error").Text())
+	}
+	first := doc.Find("#hosts a.event").Map(func(_ int, s *goquery.Selection) string { h, _ := s.Attr("href"); return h })
+	if len(first) != 14 || doc.Find("#hosts a.invite").Length() != 14 {
+		t.Fatalf("published page links %d events", len(first))
+	}
+	resp, doc = state.post(base+"/publish", url.Values{})
+	if !strings.Contains(doc.Find("#published").Text(), "0 events created, 0 updated, 0 cancelled") {
+		t.Fatalf("re-publish: %q", doc.Find("#published").Text())
+	}
+	again := doc.Find("#hosts a.event").Map(func(_ int, s *goquery.Selection) string { h, _ := s.Attr("href"); return h })
+	if strings.Join(again, " ") != strings.Join(first, " ") {
+		t.Fatalf("re-publish changed events: %v vs %v", again, first)
+	}
+	resp, evDoc := state.get(first[0])
+	if resp.StatusCode != 200 {
+		t.Fatalf("event page %s: %d", first[0], resp.StatusCode)
+	}
+	_ = evDoc
+	resp, _ = state.get(first[0] + "/invite")
+	if resp.StatusCode != 200 {
+		t.Fatalf("invite page: %d", resp.StatusCode)
+	}
+
+	// Feed per host city.
+	resp, doc = state.post(base+"/feeds", url.Values{"host": {"Gwalior"}})
+	feedURL := doc.Find("#feed span.muted").Text()
+	if resp.StatusCode != 200 || !strings.Contains(feedURL, "/feeds/") {
+		t.Fatalf("feed: %d %q", resp.StatusCode, feedURL)
+	}
+	u, _ := url.Parse(feedURL)
+	resp, ics := state.getRaw(u.Path)
+	// The 2022 workshops are older than the feed's history window, so only
+	// the calendar itself (the host district's) is checked here.
+	if resp.StatusCode != 200 || !strings.Contains(string(ics), "X-WR-CALNAME:Gwalior Nagar") {
+		t.Fatalf("Gwalior feed: %d\n%.400s", resp.StatusCode, ics)
+	}
+
+	// PDFs: whole series and one host, in Hindi.
+	for _, p := range []string{"/roster.pdf?lang=hi", "/roster.pdf?lang=hi&host=Gwalior", "/roster.pdf?lang=en"} {
+		resp, pdf := state.getRaw(base + p)
+		if resp.StatusCode != 200 || !bytes.HasPrefix(pdf, []byte("%PDF-")) {
+			t.Fatalf("%s: %d %q", p, resp.StatusCode, pdf[:min(len(pdf), 20)])
+		}
+		if !strings.Contains(p, "lang=hi") {
+			continue
+		}
+		text := pdfText(t, pdf)
+		if text == "" {
+			continue
+		}
+		if !strings.Contains(text, "ग्वालियर") {
+			t.Errorf("%s lacks the Hindi host name ग्वालियर:\n%.500s", p, text)
+		}
+		if !strings.Contains(p, "host=") && !strings.Contains(text, "भोपाल") {
+			t.Errorf("%s lacks भोपाल", p)
+		}
+	}
+
+	// A district official sees their assignment, not the series.
+	district := english(e, "9800000002")
+	_, doc = district.get("/workshops")
+	if doc.Find("#mine tbody tr").Length() != 1 || !strings.Contains(doc.Find("#mine .host").Text(), "Gwalior") {
+		t.Fatalf("district official's workshops: %s", doc.Find("#mine").Text())
+	}
+	if doc.Find("#new-series").Length() != 0 {
+		t.Fatal("district official offered a new series")
+	}
+	for _, p := range []string{base, base + "/edit", base + "/map.svg", base + "/roster.pdf"} {
+		if resp, _ := district.get(p); resp.StatusCode != http.StatusNotFound {
+			t.Errorf("district official GET %s: %d, want 404", p, resp.StatusCode)
+		}
+	}
+	for _, p := range []string{base + "/plan", base + "/publish", base} {
+		if resp, _ := district.post(p, url.Values{"title": {"x"}}); resp.StatusCode != http.StatusNotFound {
+			t.Errorf("district official POST %s: %d, want 404", p, resp.StatusCode)
+		}
+	}
+	if resp, _ := district.get("/workshops/new"); resp.StatusCode != http.StatusForbidden {
+		t.Errorf("district official new series: %d, want 403", resp.StatusCode)
+	}
+	if _, err := e.st.FindWorkshopSeries(context.Background(), schedule.SystemActor("t"), id); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func sampleCSV(t *testing.T) string {
+	t.Helper()
+	b, err := os.ReadFile("../../schedule/roster/testdata/mp-workshops-2022-01.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// pdfText extracts text with pdftotext, or returns "" (after logging how
+// to install it) when it is absent.
+func pdfText(t *testing.T, pdf []byte) string {
+	t.Helper()
+	path, err := exec.LookPath("pdftotext")
+	if err != nil {
+		t.Log("pdftotext not installed (apt-get install poppler-utils): PDF text not checked")
+		return ""
+	}
+	cmd := exec.Command(path, "-q", "-", "-")
+	cmd.Stdin = bytes.NewReader(pdf)
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("pdftotext: %v", err)
+	}
+	return string(out)
+}
