@@ -1,0 +1,75 @@
+// Package lkconf adapts package conferencing (LiveKit) to the address
+// scheduler and the join page: room creation with mass-address timeouts,
+// the stage relay and listener tokens.
+package lkconf
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/karyakram/karyakram/conferencing"
+	"github.com/karyakram/karyakram/schedule"
+)
+
+// ListenerTokenTTL is how long a join page's LiveKit token is valid: long
+// enough to tap "Listen" after the page loads; a connected listener stays
+// connected past it, and a page that keeps failing reloads for a new one.
+const ListenerTokenTTL = 10 * time.Minute
+
+// Conference implements addresses.Conference against one livekit-server.
+type Conference struct {
+	cfg     conferencing.Config
+	rooms   *conferencing.Rooms
+	minter  *conferencing.Minter
+	log     *slog.Logger
+	backoff conferencing.Backoff
+}
+
+// New returns a Conference for the server in cfg.
+func New(cfg conferencing.Config, log *slog.Logger) (*Conference, error) {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	b := conferencing.Backoff{Initial: 500 * time.Millisecond, Max: 15 * time.Second}
+	rooms, err := conferencing.NewRooms(cfg, log, b)
+	if err != nil {
+		return nil, fmt.Errorf("livekit rooms: %w", err)
+	}
+	minter, err := conferencing.NewMinter(cfg.APIKey, cfg.APISecret)
+	if err != nil {
+		return nil, fmt.Errorf("livekit tokens: %w", err)
+	}
+	return &Conference{cfg: cfg, rooms: rooms, minter: minter, log: log, backoff: b}, nil
+}
+
+// EnsureRooms creates the stage and listener rooms (max participants =
+// the plan's RoomLimit) with the default empty and departure timeouts.
+func (c *Conference) EnsureRooms(ctx context.Context, plan schedule.AddressPlan) error {
+	_, err := c.rooms.EnsurePlan(ctx, plan, conferencing.DefaultEmptyTimeout, conferencing.DefaultDepartureTimeout)
+	return err
+}
+
+// DeleteRooms deletes every room of the plan.
+func (c *Conference) DeleteRooms(ctx context.Context, plan schedule.AddressPlan) error {
+	return c.rooms.DeletePlan(ctx, plan)
+}
+
+// Relay runs a conferencing.Relay for the plan until ctx ends.
+func (c *Conference) Relay(ctx context.Context, plan schedule.AddressPlan) {
+	r, err := conferencing.NewRelay(c.cfg, c.minter, c.log)
+	if err != nil {
+		c.log.ErrorContext(ctx, "address relay", "address", plan.AddressID, "err", err)
+		return
+	}
+	r.Serve(ctx, plan.Stage, plan.ListenerRooms(), c.backoff)
+}
+
+// MintListener returns a subscribe-only token for identity in room.
+func (c *Conference) MintListener(identity, room string, now time.Time) (string, error) {
+	return c.minter.MintAt(conferencing.TokenRequest{Identity: identity, Room: room, Role: conferencing.RoleListener, TTL: ListenerTokenTTL}, now)
+}
+
+// Rooms returns the underlying room client (moderation, tests).
+func (c *Conference) Rooms() *conferencing.Rooms { return c.rooms }
