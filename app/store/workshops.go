@@ -400,6 +400,19 @@ func (s *Store) resolveWorkshopDistricts(ctx context.Context, db bun.IDB, actor 
 		seen[u.ID] = true
 		d.UnitPath, d.Code, d.Name, d.NameHi = u.Path, u.Code, u.Name, u.NameHi
 	}
+	// A host added by hand gets the district unit of its HQ town (the city
+	// district "X Nagar" first), which will hold its published event.
+	for i := range w.Spec.Hosts {
+		h := &w.Spec.Hosts[i]
+		if h.UnitID != 0 {
+			continue
+		}
+		for _, d := range w.Districts {
+			if strings.EqualFold(d.HQ, h.Name) && (h.UnitID == 0 || strings.HasSuffix(d.Name, " Nagar")) {
+				h.UnitID = d.UnitID
+			}
+		}
+	}
 	return nil
 }
 
