@@ -151,6 +151,9 @@ func seedDemo(ctx context.Context, st *store.Store, log *slog.Logger) error {
 	if err := seedInto(ctx, st, seed.Demo(), nil); err != nil {
 		return fmt.Errorf("seed demo: %w", err)
 	}
+	if err := seedDemoCalendar(ctx, st, time.Now()); err != nil {
+		return fmt.Errorf("seed demo calendar: %w", err)
+	}
 	log.Info("demo organisation seeded", "took", time.Since(start).Round(time.Millisecond))
 	return nil
 }
