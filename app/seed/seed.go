@@ -247,3 +247,14 @@ func (g *gen) extraWorkers(booth string, boothIdx int) {
 		g.person(booth, "", g.member())
 	}
 }
+
+// Roster2022 returns the real January 2022 workshop roster as CSV in the
+// roster format (date, host_city, host_city_hi, org_district,
+// org_district_hi): the sample hand-made roster the planner offers.
+func Roster2022() string {
+	b, err := data.ReadFile("data/mp-workshops-2022-01.csv")
+	if err != nil {
+		panic("seed: embedded roster missing: " + err.Error()) // embedded at build time
+	}
+	return string(b)
+}

@@ -19,6 +19,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/karyakram/karyakram/app/pdf"
+	"github.com/karyakram/karyakram/app/seed"
 	"github.com/karyakram/karyakram/app/store"
 	"github.com/karyakram/karyakram/schedule"
 	"github.com/karyakram/karyakram/schedule/roster"
@@ -396,7 +397,7 @@ func (s *Server) updateWorkshop(c *gin.Context) {
 // (hand-made) roster, checked.
 func (s *Server) createSampleWorkshop(c *gin.Context) {
 	ctx := c.Request.Context()
-	rows, err := roster.ReadRosterCSV(strings.NewReader(sampleRoster2022))
+	rows, err := roster.ReadRosterCSV(strings.NewReader(seed.Roster2022()))
 	if err != nil {
 		s.fail(c, fmt.Errorf("sample roster: %w", err))
 		return
@@ -679,7 +680,7 @@ func (s *Server) checkWorkshop(c *gin.Context) {
 	var text string
 	source := "csv"
 	if c.PostForm("sample") != "" {
-		text, source = sampleRoster2022, "fixture"
+		text, source = seed.Roster2022(), "fixture"
 	} else {
 		fh, err := c.FormFile("file")
 		if err != nil {
