@@ -700,12 +700,14 @@ type Invitee struct {
 }
 
 // Invitees returns the event's unrevoked invitees in the actor's scope in
-// unit order, at most limit (for letters and attendance sheets).
+// unit order, at most limit (for letters and attendance sheets). Mobiles
+// of people the actor's scope no longer owns (moved away since they were
+// invited) are masked.
 func (s *Store) Invitees(ctx context.Context, actor schedule.Actor, eventID int64, limit int) ([]Invitee, error) {
 	if _, err := s.FindInviteEvent(ctx, actor, eventID); err != nil {
 		return nil, err
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT i.id, w.name, COALESCE(w.mobile, ''), u.name, u.name_hi,
+	rows, err := s.db.QueryContext(ctx, `SELECT i.id, w.name, COALESCE(w.mobile, ''), w.unit_path, u.name, u.name_hi,
 		COALESCE((SELECT MIN(wr.role_key) FROM worker_roles wr WHERE wr.worker_id = w.id), ''), w.language, i.rsvp
 		FROM invites i JOIN workers w ON w.id = i.worker_id JOIN units u ON u.id = w.unit_id
 		WHERE i.event_id = ? AND i.revoked = ? AND (`+scopeSQL("i.unit_path", actor.Scope)+`)
@@ -717,8 +719,12 @@ func (s *Store) Invitees(ctx context.Context, actor schedule.Actor, eventID int6
 	var out []Invitee
 	for rows.Next() {
 		var v Invitee
-		if err := rows.Scan(&v.InviteID, &v.Name, &v.Mobile, &v.UnitName, &v.UnitNameHi, &v.Role, &v.Lang, &v.RSVP); err != nil {
+		var path string
+		if err := rows.Scan(&v.InviteID, &v.Name, &v.Mobile, &path, &v.UnitName, &v.UnitNameHi, &v.Role, &v.Lang, &v.RSVP); err != nil {
 			return nil, fmt.Errorf("list invitees: %w", err)
+		}
+		if !actor.Can(schedule.ActRead, path) {
+			v.Mobile = schedule.MaskMobile(v.Mobile)
 		}
 		out = append(out, v)
 	}
@@ -726,13 +732,15 @@ func (s *Store) Invitees(ctx context.Context, actor schedule.Actor, eventID int6
 }
 
 // RevokeInvite withdraws one invite: its link stops working and it gets
-// no further messages.
+// no further messages. Like ListInvites, it needs both the event and the
+// invitee in the actor's scope.
 func (s *Store) RevokeInvite(ctx context.Context, actor schedule.Actor, inviteID int64) error {
 	return s.inTx(ctx, func(tx bun.Tx) error {
 		var eventID int64
-		var path string
-		err := tx.QueryRowContext(ctx, "SELECT event_id, unit_path FROM invites WHERE id = ?", inviteID).Scan(&eventID, &path)
-		if err != nil || !actor.Can(schedule.ActWrite, path) {
+		var path, eventPath string
+		err := tx.QueryRowContext(ctx, "SELECT i.event_id, i.unit_path, e.unit_path FROM invites i JOIN events e ON e.id = i.event_id WHERE i.id = ?", inviteID).
+			Scan(&eventID, &path, &eventPath)
+		if err != nil || !actor.Can(schedule.ActRead, eventPath) || !actor.Can(schedule.ActWrite, path) {
 			return schedule.Errorf(schedule.ENOTFOUND, "invite %d not found", inviteID)
 		}
 		if _, err := tx.ExecContext(ctx, "UPDATE invites SET revoked = ? WHERE id = ?", true, inviteID); err != nil {
