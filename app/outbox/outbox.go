@@ -246,8 +246,9 @@ func (d *Drainer) Step(ctx context.Context) (int, error) {
 	defer cancel()
 	var sent, unsent []int64
 	var st Stats
+	var markErr error
 	for i, m := range b.Messages {
-		if ctx.Err() != nil {
+		if ctx.Err() != nil || markErr != nil {
 			for _, rest := range b.Messages[i:] {
 				unsent = append(unsent, rest.ID)
 			}
@@ -265,7 +266,10 @@ func (d *Drainer) Step(ctx context.Context) (int, error) {
 		default:
 			dead, rerr := d.fail(mctx, m, err)
 			if rerr != nil {
-				return len(b.Messages), rerr
+				// Stop here, but still mark what went out: unmarked, it
+				// would be sent again once the lease runs out.
+				markErr = rerr
+				continue
 			}
 			if dead {
 				st.Dead++
@@ -285,7 +289,7 @@ func (d *Drainer) Step(ctx context.Context) (int, error) {
 	d.st.Retried += st.Retried
 	d.st.Dead += st.Dead
 	d.mu.Unlock()
-	return len(b.Messages), nil
+	return len(b.Messages), markErr
 }
 
 // fail records a failed attempt: retry later or dead-letter.
