@@ -320,7 +320,13 @@ func (d *Drainer) send(ctx context.Context, b store.OutboxBatch, m store.OutboxM
 			return notify.Temporary(err)
 		}
 	}
-	return sender.Send(ctx, msg)
+	// A stop must not cut a send short: the far end may accept the message
+	// and the sender still report the cancellation, and the released
+	// message would go out twice. The send in flight finishes, bounded by
+	// the claim's lease (senders have their own timeouts too).
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), d.cfg.Lease)
+	defer cancel()
+	return sender.Send(sctx, msg)
 }
 
 // Render builds the notify.Message of an outbox row: pre-rendered rows as

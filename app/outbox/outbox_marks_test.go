@@ -89,3 +89,42 @@ func TestFailedMarkKeepsSentMessagesSent(t *testing.T) {
 	}
 	drainAll(t, f, d, s)
 }
+
+// A clean stop finishes the send in flight: a far end that accepted the
+// message while the drainer was being stopped must not get it again from
+// the next drainer (the send used to run under the stopping context, so
+// the sender reported the cancellation and the message was released).
+func TestStopDuringSendDoesNotResend(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t, schedule.ChannelSMS)
+	runCtx, stop := context.WithCancel(ctx)
+	var calls atomic.Int32
+	var mu sync.Mutex
+	delivered := map[string]int{}
+	sender := senderFunc(func(ctx context.Context, m notify.Message) error {
+		if calls.Add(1) == 5 {
+			stop()
+		}
+		mu.Lock()
+		delivered[m.Key]++
+		mu.Unlock()
+		// The far end has the message; a sender watching ctx still
+		// reports a cancellation that happened meanwhile.
+		return ctx.Err()
+	})
+	senders := map[schedule.MessageChannel]notify.Sender{schedule.ChannelSMS: sender}
+	f.drainer(t, senders, func(c *outbox.Config) { c.Workers = 1 }).Run(runCtx)
+	if _, err := f.drainer(t, senders, nil).Drain(ctx); err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(delivered) != 40 {
+		t.Errorf("%d messages delivered, want 40", len(delivered))
+	}
+	for k, n := range delivered {
+		if n != 1 {
+			t.Errorf("%s delivered %d times", k, n)
+		}
+	}
+}
