@@ -334,9 +334,10 @@ func (s *Store) Turnout(ctx context.Context, actor schedule.Actor, addressID, un
 }
 
 // peak is the most participants in the view's rooms at once, and when.
-// Leaves sort before joins at the same instant.
+// Joins sort before leaves at the same instant: LiveKit stamps webhooks in
+// whole seconds, so a stay shorter than a second still counts.
 func (s *Store) peak(ctx context.Context, addressID int64, cond string, args []any) (int, time.Time, error) {
-	q := `SELECT t, c FROM (SELECT t, SUM(d) OVER (ORDER BY t, d ROWS UNBOUNDED PRECEDING) AS c FROM (
+	q := `SELECT t, c FROM (SELECT t, SUM(d) OVER (ORDER BY t, d DESC ROWS UNBOUNDED PRECEDING) AS c FROM (
 		SELECT joined_at AS t, 1 AS d FROM presence WHERE address_id = ? AND ` + cond + `
 		UNION ALL SELECT left_at AS t, -1 AS d FROM presence WHERE address_id = ? AND left_at IS NOT NULL AND ` + cond + `) x) y
 		ORDER BY c DESC, t LIMIT 1`

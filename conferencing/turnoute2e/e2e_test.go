@@ -1,0 +1,390 @@
+// Package turnoute2e tests audio bridges and turnout end to end against a
+// real livekit-server (with Redis for SIP), real livekit-sip and a real
+// sipp call: the LiveKit side of issue 7's turnout, which lives here
+// because only conferencing and its tests may import LiveKit.
+package turnoute2e
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	lksdk "github.com/livekit/server-sdk-go/v2"
+
+	"github.com/karyakram/karyakram/app/auth"
+	"github.com/karyakram/karyakram/app/store"
+	"github.com/karyakram/karyakram/app/store/storetest"
+	"github.com/karyakram/karyakram/app/web"
+	"github.com/karyakram/karyakram/conferencing"
+	"github.com/karyakram/karyakram/conferencing/lktest"
+	"github.com/karyakram/karyakram/schedule"
+)
+
+type fixture struct {
+	st    *store.Store
+	state schedule.Actor
+	addr  int64
+	d1    schedule.Unit
+	d2    schedule.Unit
+}
+
+// newFixture seeds the small tree and a state-level address.
+func newFixture(t *testing.T) *fixture {
+	t.Helper()
+	ctx := context.Background()
+	st := storetest.Open(t)
+	storetest.Seed(t, st)
+	sys := schedule.SystemActor("test")
+	mp, _ := st.FindUnitByCode(ctx, sys, "MP")
+	d1, _ := st.FindUnitByCode(ctx, sys, "D1")
+	d2, _ := st.FindUnitByCode(ctx, sys, "D2")
+	start := time.Now().UTC().Truncate(time.Minute)
+	saved, err := st.CreateEvent(ctx, sys, schedule.Event{UnitID: mp.ID, Type: "address", Title: "State address",
+		Venue: schedule.Venue{Name: "Bhopal"}, Start: start, End: start.Add(time.Hour)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := &fixture{st: st, state: storetest.Actor(t, st, "9800000001"), addr: saved.Event.ID, d1: d1, d2: d2}
+	now := time.Now().UTC()
+	err = st.DB().QueryRowContext(ctx, "INSERT INTO addresses (event_id, unit_path, created_at, updated_at) VALUES (?, ?, ?, ?) RETURNING id",
+		saved.Event.ID, mp.Path, now, now).Scan(&f.addr)
+	if err != nil && !strings.Contains(strings.ToLower(err.Error()), "addresses") {
+		t.Fatal(err) // a missing addresses table leaves the event id standing in
+	}
+	return f
+}
+
+// webServer serves karyakram with LiveKit webhooks verified by lktest's key.
+func (f *fixture) webServer(t *testing.T, bridges store.BridgeProvisioner) *httptest.Server {
+	t.Helper()
+	log := slog.New(slog.DiscardHandler)
+	wh, err := conferencing.NewWebhooks(lktest.APIKey, lktest.APISecret, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	au := auth.New(f.st, auth.LogSender{Store: f.st, Log: log}, []byte("k"), auth.DefaultPolicy(), log)
+	s, err := web.New(f.st, au, web.Config{Turnout: web.TurnoutConfig{Webhooks: wh, Bridges: bridges}}, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(s)
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+func lkConfig(lk *lktest.Server) conferencing.Config {
+	return conferencing.Config{URL: lk.URL(), APIKey: lktest.APIKey, APISecret: lktest.APISecret}
+}
+
+// waitTurnout polls the store's turnout until ok or the timeout.
+func (f *fixture) waitTurnout(t *testing.T, what string, timeout time.Duration, ok func(store.Turnout) bool) store.Turnout {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for {
+		tu, err := f.st.Turnout(context.Background(), f.state, f.addr, 0, time.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ok(tu) {
+			return tu
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: not reached in %v; turnout %+v districts %+v", what, timeout, tu.Total, tu.Districts)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+func district(tu store.Turnout, id int64) store.TurnoutRow {
+	for _, r := range tu.Districts {
+		if r.UnitID == id {
+			return r
+		}
+	}
+	return store.TurnoutRow{}
+}
+
+func TestBridgesCreatedListedDeletedOnLiveKit(t *testing.T) {
+	lk := lktest.Start(t, lktest.WithRedis())
+	f := newFixture(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	sip, err := conferencing.NewSIPClient(lkConfig(lk), nil, conferencing.Backoff{MaxAttempts: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	prov := web.SIPBridges{SIP: sip}
+	pool, _ := store.ParseBridgeNumbers("+918000000001")
+	rep, err := f.st.ProvisionBridges(ctx, f.state, f.addr, "", pool, prov, time.Now())
+	if err != nil || rep.Ready != 2 || rep.Failed != 0 {
+		t.Fatalf("provision: %+v %v", rep, err)
+	}
+	trunks, err := sip.ListInboundTrunks(ctx, "+918000000001")
+	if err != nil || len(trunks) != 1 {
+		t.Fatalf("trunks on the number: %+v %v", trunks, err)
+	}
+	rules, err := sip.ListPINRules(ctx, trunks[0].ID)
+	if err != nil || len(rules) != 2 {
+		t.Fatalf("PIN rules: %+v %v", rules, err)
+	}
+	byPIN := map[string]conferencing.PINRule{}
+	for _, r := range rules {
+		byPIN[r.PIN] = r
+	}
+	for _, b := range rep.Bridges {
+		r, ok := byPIN[b.PIN]
+		if !ok || r.Room != b.Room || r.ID != b.RuleID || b.TrunkID != trunks[0].ID {
+			t.Errorf("bridge %s (PIN %s → %s) not on the server as recorded: %+v", b.UnitCode, b.PIN, b.Room, r)
+		}
+	}
+	// provisioning again changes nothing on the server
+	if rep2, err := f.st.ProvisionBridges(ctx, f.state, f.addr, "", pool, prov, time.Now()); err != nil || rep2.Ready != 2 {
+		t.Fatalf("again: %+v %v", rep2, err)
+	}
+	if rules, _ := sip.ListPINRules(ctx, trunks[0].ID); len(rules) != 2 {
+		t.Errorf("after a second provisioning: %d rules", len(rules))
+	}
+	if n, err := f.st.DeleteBridges(ctx, f.state, f.addr, prov); err != nil || n != 2 {
+		t.Fatalf("delete: %d %v", n, err)
+	}
+	if rules, err := sip.ListPINRules(ctx); err != nil || len(rules) != 0 {
+		t.Errorf("rules left: %+v %v", rules, err)
+	}
+	if trunks, err := sip.ListInboundTrunks(ctx); err != nil || len(trunks) != 0 {
+		t.Errorf("trunks left: %+v %v", trunks, err)
+	}
+}
+
+func TestWebhooksFromLiveKitBecomeTurnout(t *testing.T) {
+	f := newFixture(t)
+	srv := f.webServer(t, nil)
+	lk := lktest.Start(t, lktest.WithWebhooks(srv.URL+"/webhooks/livekit"))
+	var ram int64
+	if err := f.st.DB().QueryRow("SELECT id FROM workers WHERE mobile LIKE ?", "%9811111111").Scan(&ram); err != nil {
+		t.Fatal(err)
+	}
+	m, _ := conferencing.NewMinter(lktest.APIKey, lktest.APISecret)
+	room := schedule.ListenerRoomName(f.addr, f.d1.ID, 1)
+	tok, err := m.Mint(conferencing.TokenRequest{Identity: store.ListenerIdentity(ram), Name: "राम कुमार", Room: room, Role: conferencing.RoleListener})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := lksdk.ConnectToRoomWithToken(lk.WSURL(), tok, &lksdk.RoomCallback{}, lksdk.WithAutoSubscribe(false))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tu := f.waitTurnout(t, "join counted", 20*time.Second, func(tu store.Turnout) bool { return tu.Total.Online == 1 })
+	if d := district(tu, f.d1.ID); d.Joined != 1 || d.Online != 1 || district(tu, f.d2.ID).Joined != 0 {
+		t.Errorf("D1 %+v, D2 %+v", d, district(tu, f.d2.ID))
+	}
+	var m1 store.TurnoutRow
+	for _, r := range tu.Mandals {
+		if r.Code == "D1-A1-M1" {
+			m1 = r
+		}
+	}
+	if m1.Joined != 1 {
+		t.Errorf("mandal M1 (Ram's booth) joined %d", m1.Joined)
+	}
+	r.Disconnect()
+	tu = f.waitTurnout(t, "leave counted", 20*time.Second, func(tu store.Turnout) bool { return tu.Total.Online == 0 })
+	if tu.Total.Joined != 1 || tu.Peak != 1 {
+		t.Errorf("after leaving: %+v peak %d", tu.Total, tu.Peak)
+	}
+}
+
+func TestPhoneCallCountedInDistrictTurnout(t *testing.T) {
+	sippBin, err := exec.LookPath("sipp")
+	if err != nil {
+		t.Skip("sipp not installed (apt-get install sip-tester)")
+	}
+	if _, err := os.Stat(filepath.Join(sippPcapDir, "g711a.pcap")); err != nil {
+		t.Skipf("sipp RTP captures missing in %s (apt-get install sip-tester)", sippPcapDir)
+	}
+	f := newFixture(t)
+	srv := f.webServer(t, nil)
+	lk := lktest.Start(t, lktest.WithRedis(), lktest.WithWebhooks(srv.URL+"/webhooks/livekit"))
+	sipSrv := lktest.StartSIP(t, lk)
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+	sip, _ := conferencing.NewSIPClient(lkConfig(lk), nil, conferencing.Backoff{MaxAttempts: 3})
+	rooms, _ := conferencing.NewRooms(lkConfig(lk), nil, conferencing.Backoff{MaxAttempts: 3})
+	const number = "+918000000012"
+	pool, _ := store.ParseBridgeNumbers(number)
+	prov := web.SIPBridges{SIP: sip}
+	var rep store.BridgeReport
+	var d2 store.BridgeRecord
+	// sipp replays the same DTMF capture for a repeated digit, identical
+	// RTP events that livekit-sip rightly takes as one key press; a real
+	// phone does not. Draw PINs until D2's has no digit twice in a row.
+	for try := 0; d2.PIN == "" || repeatsDigit(d2.PIN); try++ {
+		if try > 0 {
+			if _, err := f.st.DeleteBridges(ctx, f.state, f.addr, prov); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if rep, err = f.st.ProvisionBridges(ctx, f.state, f.addr, "", pool, prov, time.Now()); err != nil || rep.Ready != 2 {
+			t.Fatalf("provision: %+v %v", rep, err)
+		}
+		for _, b := range rep.Bridges {
+			if b.UnitID == f.d2.ID {
+				d2 = b
+			}
+		}
+	}
+	for _, b := range rep.Bridges {
+		if _, err := rooms.Ensure(ctx, conferencing.RoomSpec{Name: b.Room}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	out, done := startSippCall(ctx, t, sippBin, sipSrv.Addr(), number, d2.PIN, 6*time.Second)
+	t.Cleanup(func() {
+		if t.Failed() {
+			b, _ := os.ReadFile(sipSrv.LogPath())
+			t.Logf("sipp:\n%s\nlivekit-sip log (tail):\n%s", out.String(), b[max(0, len(b)-8000):])
+		}
+	})
+	tu := f.waitTurnout(t, "phone caller counted in D2", 45*time.Second, func(tu store.Turnout) bool { return district(tu, f.d2.ID).ByPhone == 1 })
+	if d := district(tu, f.d2.ID); d.Joined != 1 || district(tu, f.d1.ID).Joined != 0 {
+		t.Errorf("D2 %+v D1 %+v", d, district(tu, f.d1.ID))
+	}
+	if err := <-done; err != nil {
+		t.Logf("sipp: %v\n%s", err, out.String())
+	}
+	f.waitTurnout(t, "caller hung up", 30*time.Second, func(tu store.Turnout) bool { return tu.Total.Online == 0 && tu.Total.ByPhone == 1 })
+}
+
+func repeatsDigit(pin string) bool {
+	for i := 1; i < len(pin); i++ {
+		if pin[i] == pin[i-1] {
+			return true
+		}
+	}
+	return false
+}
+
+// sippPcapDir holds the RTP captures Debian's sip-tester ships.
+const sippPcapDir = "/usr/share/sip-tester"
+
+// callScenario dials, waits for the PIN prompt, keys PIN and '#' as RFC
+// 2833 events, plays G.711 audio and hangs up (as conferencing's own call test).
+func callScenario(pin string, talk time.Duration) string {
+	var dtmf strings.Builder
+	for _, d := range pin + "#" {
+		name := string(d)
+		if d == '#' {
+			name = "pound"
+		}
+		fmt.Fprintf(&dtmf, "  <nop><action><exec play_pcap_audio=\"%s/dtmf_2833_%s.pcap\"/></action></nop>\n  <pause milliseconds=\"400\"/>\n", sippPcapDir, name)
+	}
+	hdr := func(method, cseq string) string {
+		return `      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+      From: "Worker" <sip:+919800000001@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
+      To: <sip:[service]@[remote_ip]:[remote_port]>` + map[bool]string{true: "[peer_tag_param]", false: ""}[method != "INVITE"] + `
+      Call-ID: [call_id]
+      CSeq: ` + cseq + " " + method + `
+      Contact: sip:+919800000001@[local_ip]:[local_port]
+      Max-Forwards: 70
+`
+	}
+	return `<?xml version="1.0" encoding="ISO-8859-1" ?>
+<scenario name="karyakram turnout call">
+  <send retrans="500">
+    <![CDATA[
+      INVITE sip:[service]@[remote_ip]:[remote_port] SIP/2.0
+` + hdr("INVITE", "1") + `      Content-Type: application/sdp
+      Content-Length: [len]
+
+      v=0
+      o=worker 53655765 2353687637 IN IP[local_ip_type] [local_ip]
+      s=-
+      c=IN IP[media_ip_type] [media_ip]
+      t=0 0
+      m=audio [media_port] RTP/AVP 8 101
+      a=rtpmap:8 PCMA/8000
+      a=rtpmap:101 telephone-event/8000
+      a=fmtp:101 0-15
+      a=sendrecv
+    ]]>
+  </send>
+  <recv response="100" optional="true"/>
+  <recv response="180" optional="true"/>
+  <recv response="183" optional="true"/>
+  <recv response="200" rtd="true" rrs="true"/>
+  <send>
+    <![CDATA[
+      ACK [next_url] SIP/2.0
+` + hdr("ACK", "1") + `      Content-Length: 0
+    ]]>
+  </send>
+  <pause milliseconds="4000"/>
+` + dtmf.String() + `  <nop><action><exec play_pcap_audio="` + sippPcapDir + `/g711a.pcap"/></action></nop>
+  <pause milliseconds="` + strconv.Itoa(int(talk/time.Millisecond)) + `"/>
+  <send retrans="500">
+    <![CDATA[
+      BYE [next_url] SIP/2.0
+` + hdr("BYE", "2") + `      Content-Length: 0
+    ]]>
+  </send>
+  <recv response="200" crlf="true"/>
+</scenario>
+`
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func startSippCall(ctx context.Context, t *testing.T, sippBin, addr, number, pin string, talk time.Duration) (*syncBuffer, chan error) {
+	t.Helper()
+	dir := t.TempDir()
+	scenario := filepath.Join(dir, "call.xml")
+	if err := os.WriteFile(scenario, []byte(callScenario(pin, talk)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, done := &syncBuffer{}, make(chan error, 1)
+	cmd := exec.CommandContext(ctx, sippBin, addr, "-sf", scenario, "-s", number, "-m", "1", "-t", "u1",
+		"-i", "127.0.0.1", "-p", strconv.Itoa(freeUDPPort(t)), "-mi", "127.0.0.1", "-mp", strconv.Itoa(freeUDPPort(t)),
+		"-nostdin", "-timeout", "60s", "-timeout_error")
+	cmd.Dir = dir
+	cmd.Stdout, cmd.Stderr = out, out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() { done <- cmd.Wait() }()
+	return out, done
+}
+
+func freeUDPPort(t *testing.T) int {
+	t.Helper()
+	c, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	return c.LocalAddr().(*net.UDPAddr).Port
+}
