@@ -25,7 +25,7 @@ func (s *Server) recoverer() gin.HandlerFunc {
 	return func(c *gin.Context) {
 		defer func() {
 			if r := recover(); r != nil {
-				s.log.Error("panic serving request", "path", c.Request.URL.Path, "panic", r)
+				s.log.Error("panic serving request", "path", logPath(c), "panic", r)
 				c.AbortWithStatus(http.StatusInternalServerError)
 			}
 		}()
@@ -41,9 +41,23 @@ func (s *Server) requestLog() gin.HandlerFunc {
 		if c.Writer.Status() >= 500 {
 			level = slog.LevelError
 		}
-		s.log.Log(c.Request.Context(), level, "request", "method", c.Request.Method, "path", c.Request.URL.Path,
+		s.log.Log(c.Request.Context(), level, "request", "method", c.Request.Method, "path", logPath(c),
 			"status", c.Writer.Status(), "duration", time.Since(start), "bytes", c.Writer.Size())
 	}
+}
+
+// logPath is the request path for logs, with the credential of public
+// token URLs (/i/<token>, /j/<token>, /feeds/<token>.ics) replaced by the
+// route pattern: feed tokens are stored hashed, so logs must not keep them.
+func logPath(c *gin.Context) string {
+	p := c.Request.URL.Path
+	if c.Param("token") != "" || strings.HasPrefix(p, "/feeds/") {
+		if r := c.FullPath(); r != "" {
+			return r
+		}
+		return "(token path)"
+	}
+	return p
 }
 
 // session loads the actor from the session cookie or a bearer token, and

@@ -75,7 +75,7 @@ func (s *Server) fail(c *gin.Context, err error) {
 	code := schedule.ErrorCode(err)
 	status := statusOf[code]
 	if code == schedule.EINTERNAL {
-		s.log.Error("request failed", "path", c.Request.URL.Path, "err", err)
+		s.log.Error("request failed", "path", logPath(c), "err", err)
 	}
 	msg := schedule.ErrorMessage(err)
 	if strings.HasPrefix(c.Request.URL.Path, "/api/") {
