@@ -12,6 +12,8 @@ import (
 	"net/url"
 	"time"
 
+	"github.com/karyakram/karyakram/app/addresses"
+	"github.com/karyakram/karyakram/app/addresses/lkconf"
 	"github.com/karyakram/karyakram/app/auth"
 	"github.com/karyakram/karyakram/app/notify"
 	"github.com/karyakram/karyakram/app/outbox"
@@ -71,6 +73,30 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	srv, err := web.New(st, au, web.Config{MaxUploadBytes: cfg.MaxUploadMB << 20, SecureCookies: cfg.SecureCookies,
 		Invite: web.InviteConfig{Signer: signer, Templates: msgTemplates, BaseURL: publicURL}, Turnout: turnout}, log)
 	if err != nil {
+		return err
+	}
+	// Mass addresses: rooms ahead of start, relay, join links (/j/<token>).
+	joinDir := addresses.NewDirectory(st, 0, 0, log)
+	joinCfg := web.JoinConfig{Directory: joinDir}
+	lk, err := lkconf.FromEnv(getenv, log)
+	if err != nil {
+		return err
+	}
+	if lk != nil {
+		joinCfg.Mint, joinCfg.LiveKitURL = lk.MintListener, lk.PublicURL()
+		sch, err := addresses.NewScheduler(addresses.SchedulerConfig{Store: st, Conference: lk, Directory: joinDir, Log: log})
+		if err != nil {
+			return err
+		}
+		schCtx, stopSch := context.WithCancel(ctx)
+		schDone := make(chan struct{})
+		go func() { sch.Run(schCtx); close(schDone) }()
+		defer func() { stopSch(); <-schDone }()
+		log.Info("mass addresses on: rooms created ahead of start, relay, join links", "livekit", lk.URL(), "browsers", lk.PublicURL())
+	} else {
+		log.Warn("mass addresses off: KARYAKRAM_LIVEKIT_URL/KEY/SECRET unset; no rooms are created and join links say there is no online address")
+	}
+	if err := srv.MountJoin(joinCfg); err != nil {
 		return err
 	}
 	ln, err := net.Listen("tcp", cfg.Addr)

@@ -25,6 +25,7 @@ type Conference struct {
 	minter  *conferencing.Minter
 	log     *slog.Logger
 	backoff conferencing.Backoff
+	public  string
 }
 
 // New returns a Conference for the server in cfg.
@@ -73,3 +74,37 @@ func (c *Conference) MintListener(identity, room string, now time.Time) (string,
 
 // Rooms returns the underlying room client (moderation, tests).
 func (c *Conference) Rooms() *conferencing.Rooms { return c.rooms }
+
+// FromEnv returns a Conference for KARYAKRAM_LIVEKIT_URL, _KEY and _SECRET,
+// or nil when all three are unset (mass addresses off). Browsers connect
+// to KARYAKRAM_LIVEKIT_PUBLIC_URL when set (LiveKit behind a different
+// public name), else to the same URL.
+func FromEnv(getenv func(string) string, log *slog.Logger) (*Conference, error) {
+	cfg := conferencing.Config{URL: getenv("KARYAKRAM_LIVEKIT_URL"), APIKey: getenv("KARYAKRAM_LIVEKIT_KEY"), APISecret: getenv("KARYAKRAM_LIVEKIT_SECRET")}
+	if cfg.URL == "" && cfg.APIKey == "" && cfg.APISecret == "" {
+		return nil, nil
+	}
+	if err := cfg.Validate(); err != nil {
+		return nil, fmt.Errorf("KARYAKRAM_LIVEKIT_URL/KEY/SECRET: %w", err)
+	}
+	c, err := New(cfg, log)
+	if err != nil {
+		return nil, err
+	}
+	c.public = cfg.WebSocketURL()
+	if p := getenv("KARYAKRAM_LIVEKIT_PUBLIC_URL"); p != "" {
+		c.public = conferencing.Config{URL: p, APIKey: cfg.APIKey, APISecret: cfg.APISecret}.WebSocketURL()
+	}
+	return c, nil
+}
+
+// PublicURL is the ws(s):// address browsers connect to.
+func (c *Conference) PublicURL() string {
+	if c.public != "" {
+		return c.public
+	}
+	return c.cfg.WebSocketURL()
+}
+
+// URL is the livekit-server address karyakram talks to.
+func (c *Conference) URL() string { return c.cfg.URL }
