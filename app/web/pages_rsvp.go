@@ -39,6 +39,8 @@ type rsvpPage struct {
 // refusal page and returns false.
 func (s *Server) linkInvite(c *gin.Context) (schedule.LinkClaims, store.LinkInvite, bool) {
 	token := c.Param("token")
+	// The address is the credential: never pass it on in a Referer.
+	c.Header("Referrer-Policy", "no-referrer")
 	now := time.Now()
 	claims, err := s.inv.cfg.Signer.Verify(token, now)
 	var li store.LinkInvite
