@@ -26,12 +26,21 @@ import (
 // is conferencing's business, tested there and end to end.
 type joinEnv struct {
 	*env
-	signer *schedule.Signer
-	dir    *addresses.Directory
-	state  schedule.Actor
+	t       testing.TB
+	signer  *schedule.Signer
+	dir     *addresses.Directory
+	state   schedule.Actor
+	handler http.Handler
 }
 
 func newJoinEnv(t *testing.T) *joinEnv {
+	t.Helper()
+	je := newJoinEnvTB(t)
+	je.env.t = t
+	return je
+}
+
+func newJoinEnvTB(t testing.TB) *joinEnv {
 	t.Helper()
 	st := storetest.Open(t)
 	storetest.Seed(t, st)
@@ -53,7 +62,7 @@ func newJoinEnv(t *testing.T) *joinEnv {
 	}
 	srv := httptest.NewServer(s)
 	t.Cleanup(srv.Close)
-	return &joinEnv{env: &env{t: t, st: st, srv: srv}, signer: signer, dir: dir, state: storetest.Actor(t, st, "9800000001")}
+	return &joinEnv{env: &env{st: st, srv: srv}, t: t, signer: signer, dir: dir, state: storetest.Actor(t, st, "9800000001"), handler: s}
 }
 
 // address creates an address event at MP starting at start (cap 4, so D1's
@@ -62,7 +71,7 @@ func (je *joinEnv) address(uid string, start time.Time, bridge string) (store.Ma
 	t := je.t
 	t.Helper()
 	ctx := context.Background()
-	saved, err := je.st.CreateEvent(ctx, schedule.SystemActor("t"), schedule.Event{UID: uid, UnitID: unitID(t, je.st, "MP"),
+	saved, err := je.st.CreateEvent(ctx, schedule.SystemActor("t"), schedule.Event{UID: uid, UnitID: joinUnitID(t, je.st, "MP"),
 		Type: store.AddressEventType, Title: "State address", TitleHi: "प्रदेश संबोधन", Start: start, End: start.Add(time.Hour)})
 	if err != nil {
 		t.Fatal(err)
@@ -76,7 +85,7 @@ func (je *joinEnv) address(uid string, start time.Time, bridge string) (store.Ma
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := je.st.SendInvites(ctx, je.state, saved.Event.ID, store.Audience{UnitIDs: []int64{unitID(t, je.st, "MP")}, Channel: schedule.ChannelSMS}); err != nil {
+	if _, err := je.st.SendInvites(ctx, je.state, saved.Event.ID, store.Audience{UnitIDs: []int64{joinUnitID(t, je.st, "MP")}, Channel: schedule.ChannelSMS}); err != nil {
 		t.Fatal(err)
 	}
 	invites := map[int64]store.AddressInvite{}
@@ -85,6 +94,15 @@ func (je *joinEnv) address(uid string, start time.Time, bridge string) (store.Ma
 		t.Fatal(err)
 	}
 	return a, invites
+}
+
+func joinUnitID(t testing.TB, st *store.Store, code string) int64 {
+	t.Helper()
+	u, err := st.FindUnitByCode(context.Background(), schedule.SystemActor("t"), code)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u.ID
 }
 
 func (je *joinEnv) link(eventID, inviteID int64, expires time.Time) string {
