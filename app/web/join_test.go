@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strconv"
 	"strings"
 	"testing"
@@ -320,5 +321,64 @@ func TestJoinPageWithoutLiveKit(t *testing.T) {
 	s.ServeHTTP(rec, httptest.NewRequest("GET", "/j/"+tok, nil))
 	if rec.Code != 404 || !strings.Contains(rec.Body.String(), `id="refused"`) {
 		t.Fatalf("without LiveKit: %d %s", rec.Code, rec.Body.String())
+	}
+}
+
+func TestAddressPages(t *testing.T) {
+	ctx := context.Background()
+	je := newJoinEnv(t)
+	start := time.Now().Add(48 * time.Hour)
+	saved, err := je.st.CreateEvent(ctx, schedule.SystemActor("t"), schedule.Event{UnitID: unitID(t, je.st, "MP"), Type: store.AddressEventType,
+		Title: "State address", TitleHi: "प्रदेश संबोधन", Start: start, End: start.Add(time.Hour)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev := strconv.FormatInt(saved.Event.ID, 10)
+	b := je.browser()
+	b.login("9800000001")
+
+	resp, doc := b.get("/events/" + ev + "/address")
+	if resp.StatusCode != 200 || doc.Find("#address-form").Length() != 1 {
+		t.Fatalf("form: %d", resp.StatusCode)
+	}
+	resp, doc = b.post("/events/"+ev+"/address", url.Values{"speakers": {"State President"}, "listeners_per_room": {"many"}})
+	if resp.StatusCode != 422 || !strings.Contains(doc.Find(".error").Text(), "listeners_per_room") {
+		t.Fatalf("bad cap: %d %q", resp.StatusCode, doc.Find(".error").Text())
+	}
+	resp, doc = b.post("/events/"+ev+"/address", url.Values{"speakers": {"State President"}, "scope": {"D9"}})
+	if resp.StatusCode != 422 || !strings.Contains(doc.Find(".error").Text(), "D9") {
+		t.Fatalf("bad scope: %d %q", resp.StatusCode, doc.Find(".error").Text())
+	}
+	resp, doc = b.post("/events/"+ev+"/address", url.Values{"speakers": {"State President"}, "scope": {"D1"}, "listeners_per_room": {"4"}})
+	if resp.StatusCode != 200 || doc.Find("#room-state").AttrOr("data-state", "") != store.RoomsPlanned {
+		t.Fatalf("created: %d state %q", resp.StatusCode, doc.Find("#room-state").AttrOr("data-state", ""))
+	}
+	rows := doc.Find("#areas tbody tr")
+	if rows.Length() != 1 || !strings.Contains(rows.Text(), "ग्वालियर नगर") || strings.TrimSpace(rows.Find("td").Eq(1).Text()) != "6" || strings.TrimSpace(rows.Find("td").Eq(2).Text()) != "2" {
+		t.Fatalf("areas: %q", rows.Text())
+	}
+	a, err := je.st.FindAddressByEvent(ctx, je.state, saved.Event.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The scheduler's failure shows on the page with its reason.
+	if err := je.st.SetAddressRooms(ctx, a.ID, store.RoomsFailed, "livekit: connection refused", time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	_, doc = b.get("/events/" + ev + "/address") // redirects to the address
+	if doc.Find("#room-state").AttrOr("data-state", "") != store.RoomsFailed || !strings.Contains(doc.Find("#room-error").Text(), "connection refused") {
+		t.Fatalf("failed state not shown: %q", doc.Find("#room-state").Text())
+	}
+	// Another district's official does not see the state's address.
+	d2 := je.browser()
+	d2.login("9800000005")
+	if resp, _ := d2.get("/addresses/" + strconv.FormatInt(a.ID, 10)); resp.StatusCode != 404 {
+		t.Fatalf("other district sees the address: %d", resp.StatusCode)
+	}
+	// A meeting cannot carry an address.
+	meeting := createEvent(t, je.st, "D1", start)
+	resp, doc = b.post("/events/"+strconv.FormatInt(meeting, 10)+"/address", url.Values{"speakers": {"x"}})
+	if resp.StatusCode != 422 || !strings.Contains(doc.Find(".error").Text(), "address") {
+		t.Fatalf("meeting: %d %q", resp.StatusCode, doc.Find(".error").Text())
 	}
 }

@@ -122,12 +122,15 @@ type joinState struct {
 	bufs   joinBufs
 }
 
-// MountJoin adds the join page (GET /j/<token>) and its script to the
-// router; serve calls it at wiring time. Links are verified with the
+// MountJoin adds the join page (GET /j/<token>), its script and the mass
+// address pages (plan, room state) to the router; serve calls it at wiring
+// time. Links are verified with the
 // invite signer (InviteConfig.Signer).
 func (s *Server) MountJoin(cfg JoinConfig) error {
-	if !s.pages.Has("join") {
-		return fmt.Errorf("template for page %q is missing", "join")
+	for _, p := range []string{"join", "address"} {
+		if !s.pages.Has(p) {
+			return fmt.Errorf("template for page %q is missing", p)
+		}
 	}
 	if s.inv == nil || s.inv.cfg.Signer == nil {
 		return errors.New("join page: no invite link signer")
@@ -138,6 +141,7 @@ func (s *Server) MountJoin(cfg JoinConfig) error {
 		c.Header("Cache-Control", "public, max-age=31536000, immutable")
 		c.Data(http.StatusOK, "text/javascript; charset=utf-8", static.JoinScript())
 	})
+	s.addressRoutes()
 	return nil
 }
 
