@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"crypto/rand"
-	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -573,18 +572,4 @@ func (s *Store) DeleteBridges(ctx context.Context, actor schedule.Actor, address
 		return s.audit(ctx, tx, actor, "delete", "bridges", addressID, a.UnitPath, strconv.FormatInt(n, 10)+" bridges")
 	})
 	return int(n), err
-}
-
-// bridgeForRoom returns the unit path SIP callers in room count towards:
-// the shallowest bridge unit into that room, "" when none.
-func bridgeForRoom(ctx context.Context, db bun.IDB, addressID int64, room string) (string, error) {
-	var path string
-	err := db.QueryRowContext(ctx, "SELECT unit_path FROM bridges WHERE address_id = ? AND room = ? ORDER BY length(unit_path), unit_path LIMIT 1", addressID, room).Scan(&path)
-	if errors.Is(err, sql.ErrNoRows) {
-		return "", nil
-	}
-	if err != nil {
-		return "", fmt.Errorf("bridge of room %s: %w", room, err)
-	}
-	return path, nil
 }

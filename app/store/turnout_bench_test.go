@@ -39,3 +39,42 @@ func BenchmarkRecordPresence(b *testing.B) {
 	})
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "joins/s")
 }
+
+// BenchmarkRecordPresenceBatch measures batched webhook ingest: each op is
+// one join, recorded in batches of 1,000 (what the turnout ingest flushes
+// at most) by one writer, as app/turnout.Ingest does.
+func BenchmarkRecordPresenceBatch(b *testing.B) {
+	st := storetest.Open(b)
+	storetest.ImportUnits(b, st, storetest.SmallTree)
+	ctx := context.Background()
+	d1, err := st.FindUnitByCode(ctx, schedule.SystemActor("b"), "D1")
+	if err != nil {
+		b.Fatal(err)
+	}
+	room := schedule.ListenerRoomName(1, d1.ID, 1)
+	t0 := time.Now().UTC()
+	const size = 1000
+	batch := make([]store.PresenceEvent, 0, size)
+	flush := func() {
+		n, err := st.RecordPresenceBatch(ctx, batch)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if n != len(batch) {
+			b.Fatalf("batch of %d joins wrote %d rows", len(batch), n)
+		}
+		batch = batch[:0]
+	}
+	b.ResetTimer()
+	for i := range b.N {
+		id := strconv.Itoa(i)
+		batch = append(batch, store.PresenceEvent{EventID: "EV_" + id, Joined: true, Room: room, Identity: "sip_" + id, At: t0, SIP: true})
+		if len(batch) == size {
+			flush()
+		}
+	}
+	if len(batch) > 0 {
+		flush()
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "joins/s")
+}
