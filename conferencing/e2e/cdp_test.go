@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -43,7 +44,12 @@ func startBrowser(t *testing.T) *browser {
 	if _, err := os.Stat(bin); err != nil {
 		t.Skipf("e2e: %s not found; install Debian's Chromium (apt-get install chromium) or set KARYAKRAM_CHROMIUM", bin)
 	}
-	dir := t.TempDir()
+	// Not t.TempDir: Chromium's helper processes may still be writing to
+	// the profile while the test's own cleanup runs.
+	dir, err := os.MkdirTemp("", "kk-chromium-")
+	if err != nil {
+		t.Fatal(err)
+	}
 	cmd := exec.Command(bin, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
 		"--disable-component-update", "--disable-sync", "--no-first-run", "--autoplay-policy=no-user-gesture-required",
 		"--allow-loopback-in-peer-connection", "--disable-dev-shm-usage", "--window-size=412,915",
@@ -53,13 +59,20 @@ func startBrowser(t *testing.T) *browser {
 		t.Fatal(err)
 	}
 	cmd.Stdout, cmd.Stderr = logf, logf
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true} // own group: kill helpers too
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("start chromium: %v", err)
 	}
 	t.Cleanup(func() {
-		_ = cmd.Process.Kill()
+		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
 		_ = cmd.Wait()
 		logf.Close()
+		for range 20 {
+			if os.RemoveAll(dir) == nil {
+				return
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
 	})
 	// Chromium writes the port it chose to DevToolsActivePort.
 	var port string

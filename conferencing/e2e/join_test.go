@@ -267,4 +267,23 @@ func TestJoinLinkInChromiumHearsTheStage(t *testing.T) {
 		t.Fatalf("screenshot %s: %v", shot, err)
 	}
 	t.Logf("screenshot: %s", shot)
+
+	// LiveKit goes down mid-speech: the page says it is reconnecting and
+	// keeps offering the audio bridge.
+	lk.Stop()
+	var bridgeShown bool
+	for deadline := time.Now().Add(30 * time.Second); ps.State != "reconnecting" || !bridgeShown; time.Sleep(250 * time.Millisecond) {
+		if err := br.eval(ctx, pageStateJS, &ps); err != nil {
+			t.Fatal(err)
+		}
+		if err := br.eval(ctx, `(() => { const b = document.getElementById('bridge'); return !!b && b.offsetParent !== null && b.textContent.includes('+917554000000'); })()`, &bridgeShown); err != nil {
+			t.Fatal(err)
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("page after LiveKit went down: %+v, bridge shown %v", ps, bridgeShown)
+		}
+	}
+	if err := br.screenshot(ctx, filepath.Join(dirOut, "join-page-reconnecting.png")); err != nil {
+		t.Fatal(err)
+	}
 }
