@@ -42,6 +42,11 @@ type Presence struct {
 // key or body checksum does not verify.
 var ErrUnauthorized = errors.New("webhook not signed by livekit-server")
 
+// ErrBusy, wrapped in the error of Handler's record function, answers the
+// webhook 503 with Retry-After instead of 500: the event was not taken
+// for now (a full queue) and LiveKit should deliver it again.
+var ErrBusy = errors.New("webhook receiver busy")
+
 // Webhooks verifies LiveKit webhook requests and turns participant events
 // into Presence records.
 type Webhooks struct {
@@ -109,7 +114,8 @@ func (w *Webhooks) Parse(r *http.Request) (p Presence, ok bool, err error) {
 // Handler serves LiveKit's webhook POSTs: 401 when the request does not
 // verify (nothing is recorded), 400 for an undecodable event, 200 for
 // events other than joins and leaves, and otherwise passes the Presence to
-// record: 200 when it succeeds, 500 when it fails (LiveKit retries).
+// record: 200 when it succeeds, 503 when it fails with ErrBusy, 500 when
+// it fails otherwise (LiveKit retries both).
 func (w *Webhooks) Handler(record func(context.Context, Presence) error) http.Handler {
 	return http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodPost {
@@ -132,6 +138,12 @@ func (w *Webhooks) Handler(record func(context.Context, Presence) error) http.Ha
 			return
 		}
 		if err := record(r.Context(), p); err != nil {
+			if errors.Is(err, ErrBusy) {
+				w.log.WarnContext(r.Context(), "webhook deferred", "room", p.Room, "identity", p.Identity, "kind", p.Kind, "err", err)
+				rw.Header().Set("Retry-After", "1")
+				http.Error(rw, "busy, retry", http.StatusServiceUnavailable)
+				return
+			}
 			w.log.ErrorContext(r.Context(), "record presence", "room", p.Room, "identity", p.Identity, "kind", p.Kind, "err", err)
 			http.Error(rw, "could not record", http.StatusInternalServerError)
 			return

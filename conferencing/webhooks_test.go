@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -130,6 +131,13 @@ func TestWebhooksHandlerVerifiesAndMaps(t *testing.T) {
 	h500.ServeHTTP(w, signedWebhook(t, testKey, testSecret, joined))
 	if w.Code != http.StatusInternalServerError {
 		t.Errorf("failing store: status %d, want 500", w.Code)
+	}
+	// A busy receiver gives 503 with Retry-After, also retried.
+	h503 := wh.Handler(func(context.Context, Presence) error { return fmt.Errorf("queue full: %w", ErrBusy) })
+	w = httptest.NewRecorder()
+	h503.ServeHTTP(w, signedWebhook(t, testKey, testSecret, joined))
+	if w.Code != http.StatusServiceUnavailable || w.Header().Get("Retry-After") == "" {
+		t.Errorf("busy receiver: status %d, Retry-After %q, want 503 with one", w.Code, w.Header().Get("Retry-After"))
 	}
 }
 

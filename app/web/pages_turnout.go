@@ -24,10 +24,21 @@ type TurnoutConfig struct {
 	Bridges store.BridgeProvisioner
 	// Numbers is the dial-in number pool (KARYAKRAM_BRIDGE_NUMBERS).
 	Numbers store.BridgeNumbers
+	// Ingest, when set, takes verified webhook events for batched
+	// recording (app/turnout.Ingest): the webhook is answered once the
+	// event is queued, 503 when the queue is full. nil records each event
+	// in its own transaction before answering.
+	Ingest PresenceQueue
 	// Refresh is how often the live turnout page updates; 0 means 5s.
 	Refresh time.Duration
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+}
+
+// PresenceQueue queues presence events for recording; an error wrapping
+// turnout.ErrBusy means "not now, retry".
+type PresenceQueue interface {
+	Enqueue(store.PresenceEvent) error
 }
 
 // turnoutState is the turnout pages' share of the Server.

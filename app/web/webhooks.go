@@ -2,11 +2,14 @@ package web
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"net/http"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/karyakram/karyakram/app/store"
+	"github.com/karyakram/karyakram/app/turnout"
 	"github.com/karyakram/karyakram/conferencing"
 )
 
@@ -24,13 +27,22 @@ func (s *Server) livekitWebhook() gin.HandlerFunc {
 	return gin.WrapH(wh.Handler(s.recordPresence))
 }
 
-// recordPresence stores a verified join or leave; the relay that carries
-// the stage into listener rooms is not an audience member.
+// recordPresence queues (TurnoutConfig.Ingest) or stores a verified join
+// or leave; the relay that carries the stage into listener rooms is not an
+// audience member. A full queue answers 503 so that LiveKit retries.
 func (s *Server) recordPresence(ctx context.Context, p conferencing.Presence) error {
 	if p.Identity == conferencing.RelayIdentity {
 		return nil
 	}
-	_, err := s.store.RecordPresence(ctx, store.PresenceEvent{EventID: p.EventID, Joined: p.Kind == conferencing.Joined,
-		Room: p.Room, Identity: p.Identity, At: p.At, SIP: p.SIP})
+	ev := store.PresenceEvent{EventID: p.EventID, Joined: p.Kind == conferencing.Joined,
+		Room: p.Room, Identity: p.Identity, At: p.At, SIP: p.SIP}
+	if q := s.turn.cfg.Ingest; q != nil {
+		err := q.Enqueue(ev)
+		if errors.Is(err, turnout.ErrBusy) {
+			return fmt.Errorf("%w: %w", conferencing.ErrBusy, err)
+		}
+		return err
+	}
+	_, err := s.store.RecordPresence(ctx, ev)
 	return err
 }
