@@ -19,6 +19,7 @@ import (
 	"github.com/karyakram/karyakram/app/outbox"
 	"github.com/karyakram/karyakram/app/seed"
 	"github.com/karyakram/karyakram/app/store"
+	presence "github.com/karyakram/karyakram/app/turnout"
 	"github.com/karyakram/karyakram/app/web"
 	"github.com/karyakram/karyakram/schedule"
 )
@@ -69,6 +70,22 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	turnout, err := web.TurnoutConfigFromEnv(getenv, log)
 	if err != nil {
 		return err
+	}
+	if turnout.Webhooks != nil {
+		// Webhooks are queued and recorded in batches; what is queued is
+		// recorded after the HTTP server has stopped (defers run last first).
+		ingest, err := presence.New(presence.Config{Store: st, Log: log})
+		if err != nil {
+			return err
+		}
+		defer func() {
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			if err := ingest.Close(ctx); err != nil {
+				log.Error("turnout webhooks lost at shutdown", "err", err)
+			}
+		}()
+		turnout.Ingest = ingest
 	}
 	srv, err := web.New(st, au, web.Config{MaxUploadBytes: cfg.MaxUploadMB << 20, SecureCookies: cfg.SecureCookies,
 		Invite: web.InviteConfig{Signer: signer, Templates: msgTemplates, BaseURL: publicURL}, Turnout: turnout}, log)
