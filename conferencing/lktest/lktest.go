@@ -92,6 +92,7 @@ func New(tb testing.TB, opts ...Option) *Server {
 		f(&o)
 	}
 	bin := findBinary(tb)
+	holdMachine(tb)
 	if o.redis {
 		if err := flushRedis(o.redisDB); err != nil {
 			tb.Skipf("lktest: Redis at %s is unreachable (%v); start redis-server on %s to run this test", RedisAddr, err, RedisAddr)
