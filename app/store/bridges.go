@@ -145,40 +145,15 @@ func (a Address) DisplayTitle(lang string) string {
 	return a.Title
 }
 
-// tableExists reports whether a table is present (other engineers'
-// migrations may land after this code).
-func (s *Store) tableExists(ctx context.Context, db bun.IDB, name string) (bool, error) {
-	var ok bool
-	var err error
-	if s.Postgres() {
-		err = db.QueryRowContext(ctx, "SELECT to_regclass(?) IS NOT NULL", name).Scan(&ok)
-	} else {
-		var n int
-		err = db.QueryRowContext(ctx, "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = ?", name).Scan(&n)
-		ok = n > 0
-	}
-	if err != nil {
-		return false, fmt.Errorf("look for table %s: %w", name, err)
-	}
-	return ok, nil
-}
-
-// loadAddress reads address id: from the addresses table (its event and
-// stored plan), or, where that table does not exist yet, the event with
-// the same id. A missing or unusable stored plan is recomputed with
-// schedule.PlanAddress from the active workers per district.
+// loadAddress reads address id: its event and stored plan. A missing or
+// unusable stored plan is recomputed with schedule.PlanAddress from the
+// active workers per district.
 func (s *Store) loadAddress(ctx context.Context, db bun.IDB, id int64) (Address, error) {
-	a := Address{ID: id, EventID: id}
+	a := Address{ID: id}
 	var plan string
-	has, err := s.tableExists(ctx, db, "addresses")
+	err := db.QueryRowContext(ctx, "SELECT event_id, unit_path, plan FROM addresses WHERE id = ?", id).Scan(&a.EventID, &a.UnitPath, &plan)
 	if err != nil {
-		return a, err
-	}
-	if has {
-		err := db.QueryRowContext(ctx, "SELECT event_id, unit_path, plan FROM addresses WHERE id = ?", id).Scan(&a.EventID, &a.UnitPath, &plan)
-		if err != nil {
-			return a, mapErr(err, fmt.Sprintf("address %d", id))
-		}
+		return a, mapErr(err, fmt.Sprintf("address %d", id))
 	}
 	var unitPath string
 	err = db.QueryRowContext(ctx, "SELECT title, title_hi, start_at, unit_path FROM events WHERE id = ?", a.EventID).Scan(&a.Title, &a.TitleHi, &a.Start, &unitPath)
@@ -240,16 +215,11 @@ func districtAudience(ctx context.Context, db bun.IDB, path string) (map[int64]i
 	return aud, rows.Err()
 }
 
-// AddressForEvent returns the address id of an event of type address: its
-// row in the addresses table, or the event id itself where that table does
-// not exist yet. Out-of-scope or missing events are not found.
+// AddressForEvent returns the address id of an event of type address.
+// Out-of-scope or missing events are not found.
 func (s *Store) AddressForEvent(ctx context.Context, actor schedule.Actor, eventID int64) (int64, error) {
 	if _, err := s.FindEventByID(ctx, actor, eventID); err != nil {
 		return 0, err
-	}
-	has, err := s.tableExists(ctx, s.db, "addresses")
-	if err != nil || !has {
-		return eventID, err
 	}
 	var id int64
 	if err := s.db.QueryRowContext(ctx, "SELECT id FROM addresses WHERE event_id = ?", eventID).Scan(&id); err != nil {
