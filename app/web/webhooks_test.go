@@ -2,19 +2,17 @@ package web_test
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/base64"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/livekit/protocol/auth"
 
 	"github.com/karyakram/karyakram/app/store"
 	"github.com/karyakram/karyakram/app/turnout"
 	"github.com/karyakram/karyakram/app/web"
 	"github.com/karyakram/karyakram/conferencing"
+	"github.com/karyakram/karyakram/conferencing/lktest"
 	"github.com/karyakram/karyakram/schedule"
 )
 
@@ -30,8 +28,7 @@ func (l *storeLater) RecordPresenceBatch(ctx context.Context, evs []store.Presen
 // unless forged, and returns the response.
 func postWebhook(t *testing.T, url, body string, forged bool) *http.Response {
 	t.Helper()
-	sum := sha256.Sum256([]byte(body))
-	tok, err := auth.NewAccessToken("devkey", "secret").SetValidFor(5 * time.Minute).SetSha256(base64.StdEncoding.EncodeToString(sum[:])).ToJWT()
+	tok, err := lktest.WebhookAuth("devkey", "secret", []byte(body))
 	if err != nil {
 		t.Fatal(err)
 	}
