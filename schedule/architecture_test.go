@@ -1,0 +1,71 @@
+package schedule_test
+
+import (
+	"go/parser"
+	"go/token"
+	"io/fs"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// TestArchitecture keeps the layering the project is built on: the domain
+// imports only the standard library, LiveKit stays inside conferencing,
+// gin inside the HTTP layer and bun inside storage and migrations.
+func TestArchitecture(t *testing.T) {
+	const module = "github.com/karyakram/karyakram/"
+	rules := []struct {
+		name    string
+		applies func(path string, test bool) bool
+		allowed func(imp string) bool
+	}{
+		{"schedule imports only the standard library", func(p string, test bool) bool { return strings.HasPrefix(p, "schedule/") && !test },
+			func(imp string) bool { return !strings.Contains(strings.Split(imp, "/")[0], ".") || strings.HasPrefix(imp, module+"schedule") }},
+		{"only conferencing imports LiveKit", func(p string, _ bool) bool { return !strings.HasPrefix(p, "conferencing/") },
+			func(imp string) bool { return !strings.HasPrefix(imp, "github.com/livekit/") }},
+		{"only app/web (and bench servers) import gin", func(p string, _ bool) bool {
+			return !strings.HasPrefix(p, "app/web/") && !strings.HasPrefix(p, "bench/")
+		}, func(imp string) bool { return !strings.HasPrefix(imp, "github.com/gin-gonic/") }},
+		{"only storage and migrations import bun", func(p string, test bool) bool {
+			return !strings.HasPrefix(p, "app/store/") && !strings.HasPrefix(p, "migrations/") && !test
+		}, func(imp string) bool { return !strings.HasPrefix(imp, "github.com/uptrace/bun") }},
+	}
+	root := ".."
+	fset := token.NewFileSet()
+	checked := 0
+	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && (d.Name() == "node_modules" || d.Name() == "testdata" || strings.HasPrefix(d.Name(), ".")) && path != root {
+			return filepath.SkipDir
+		}
+		if d.IsDir() || !strings.HasSuffix(path, ".go") {
+			return nil
+		}
+		rel, _ := filepath.Rel(root, path)
+		rel = filepath.ToSlash(rel)
+		f, err := parser.ParseFile(fset, path, nil, parser.ImportsOnly)
+		if err != nil {
+			return err
+		}
+		checked++
+		test := strings.HasSuffix(rel, "_test.go")
+		for _, is := range f.Imports {
+			imp, _ := strconv.Unquote(is.Path.Value)
+			for _, r := range rules {
+				if r.applies(rel, test) && !r.allowed(imp) {
+					t.Errorf("%s imports %s: %s", rel, imp, r.name)
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if checked < 100 {
+		t.Fatalf("only %d Go files found from %s", checked, root)
+	}
+}
