@@ -4,7 +4,6 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"fmt"
-	"strconv"
 	"time"
 
 	"github.com/karyakram/karyakram/app/notify"
@@ -23,23 +22,18 @@ func LinkSigner(secret string) (*schedule.Signer, error) {
 	return schedule.NewSigner(schedule.LinkKey{ID: 1, Secret: m.Sum(nil)})
 }
 
-// SMTP settings read by SendersFromEnv.
-const (
-	EnvSMTPAddr     = "KARYAKRAM_SMTP_ADDR"     // host:port; unset: email goes to the sink
-	EnvSMTPSecurity = "KARYAKRAM_SMTP_SECURITY" // plain, starttls (default) or tls
-	EnvSMTPUser     = "KARYAKRAM_SMTP_USER"
-	EnvSMTPPassword = "KARYAKRAM_SMTP_PASSWORD"
-	EnvSMTPFrom     = "KARYAKRAM_SMTP_FROM"
-	EnvSMTPFromName = "KARYAKRAM_SMTP_FROM_NAME"
-	EnvSMTPRate     = "KARYAKRAM_SMTP_RATE" // messages per second, default 10
-)
+// Delivery says how messages leave the outbox: email over SMTP when
+// SMTP.Addr is set (at SMTPRate messages per second, default 10), the
+// development sink otherwise. SMS and WhatsApp go to the sink until a
+// gateway is configured.
+type Delivery struct {
+	SMTP     notify.SMTPConfig
+	SMTPRate float64
+}
 
-// SendersFromEnv returns the sender of each channel: SMTP for email when
-// KARYAKRAM_SMTP_ADDR is set, the development sink otherwise and for SMS
-// and WhatsApp (no gateway is configured by environment yet), with the
-// per-channel rate limits. It also says, for the log, where each channel
-// goes.
-func SendersFromEnv(getenv func(string) string, sink notify.Sender, now time.Time) (map[schedule.MessageChannel]notify.Sender, *notify.ChannelLimiter, map[string]string, error) {
+// Senders returns the sender of each channel and the per-channel rate
+// limits, and says, for the log, where each channel goes.
+func Senders(d Delivery, sink notify.Sender, now time.Time) (map[schedule.MessageChannel]notify.Sender, *notify.ChannelLimiter, map[string]string, error) {
 	senders := map[schedule.MessageChannel]notify.Sender{
 		schedule.ChannelSMS: sink, schedule.ChannelWhatsApp: sink, schedule.ChannelEmail: sink,
 	}
@@ -49,23 +43,18 @@ func SendersFromEnv(getenv func(string) string, sink notify.Sender, now time.Tim
 		schedule.ChannelWhatsApp: {PerSecond: 20, Burst: 20},
 		schedule.ChannelEmail:    {PerSecond: 10, Burst: 10},
 	}
-	if addr := getenv(EnvSMTPAddr); addr != "" {
-		s, err := notify.NewSMTPSender(notify.SMTPConfig{
-			Addr: addr, Security: getenv(EnvSMTPSecurity),
-			Username: getenv(EnvSMTPUser), Password: getenv(EnvSMTPPassword),
-			From: getenv(EnvSMTPFrom), FromName: getenv(EnvSMTPFromName),
-		})
+	if d.SMTP.Addr != "" {
+		s, err := notify.NewSMTPSender(d.SMTP)
 		if err != nil {
-			return nil, nil, nil, fmt.Errorf("email from %s: %w", EnvSMTPAddr, err)
+			return nil, nil, nil, fmt.Errorf("email over SMTP %s: %w", d.SMTP.Addr, err)
 		}
 		senders[schedule.ChannelEmail] = s
-		where["email"] = "smtp " + addr
-		if r := getenv(EnvSMTPRate); r != "" {
-			n, err := strconv.ParseFloat(r, 64)
-			if err != nil || n <= 0 {
-				return nil, nil, nil, schedule.FieldError(EnvSMTPRate, "%q is not a positive number of messages per second", r)
-			}
-			rates[schedule.ChannelEmail] = notify.Rate{PerSecond: n, Burst: max(1, int(n))}
+		where["email"] = "smtp " + d.SMTP.Addr
+		if d.SMTPRate < 0 {
+			return nil, nil, nil, schedule.FieldError("smtp_rate", "%v is not a positive number of messages per second", d.SMTPRate)
+		}
+		if d.SMTPRate > 0 {
+			rates[schedule.ChannelEmail] = notify.Rate{PerSecond: d.SMTPRate, Burst: max(1, int(d.SMTPRate))}
 		}
 	}
 	lim, err := notify.NewChannelLimiter(rates, now)

@@ -32,23 +32,23 @@ func TestLinkSignerIsStableAcrossRestarts(t *testing.T) {
 	}
 }
 
-func TestSendersFromEnv(t *testing.T) {
+func TestSenders(t *testing.T) {
 	sink := notify.NewSink(notify.SinkConfig{})
-	env := map[string]string{}
-	get := func(k string) string { return env[k] }
-	s, lim, where, err := outbox.SendersFromEnv(get, sink, time.Now())
+	s, lim, where, err := outbox.Senders(outbox.Delivery{}, sink, time.Now())
 	if err != nil || lim == nil || s[schedule.ChannelEmail] != notify.Sender(sink) || where["email"] != "development sink" {
 		t.Fatalf("no smtp: %v %v", where, err)
 	}
-	env[outbox.EnvSMTPAddr] = "127.0.0.1:2525"
-	env[outbox.EnvSMTPFrom] = "office@mp.example.in"
-	env[outbox.EnvSMTPSecurity] = "plain"
-	s, _, where, err = outbox.SendersFromEnv(get, sink, time.Now())
+	d := outbox.Delivery{SMTP: notify.SMTPConfig{Addr: "127.0.0.1:2525", From: "office@mp.example.in", Security: "plain"}}
+	s, _, where, err = outbox.Senders(d, sink, time.Now())
 	if err != nil || s[schedule.ChannelEmail] == notify.Sender(sink) || where["email"] != "smtp 127.0.0.1:2525" {
 		t.Fatalf("smtp: %v %v", where, err)
 	}
-	env[outbox.EnvSMTPFrom] = "not an address"
-	if _, _, _, err := outbox.SendersFromEnv(get, sink, time.Now()); err == nil {
+	d.SMTP.From = "not an address"
+	if _, _, _, err := outbox.Senders(d, sink, time.Now()); err == nil {
 		t.Fatal("bad from accepted")
+	}
+	d.SMTP.From, d.SMTPRate = "office@mp.example.in", -1
+	if _, _, _, err := outbox.Senders(d, sink, time.Now()); err == nil {
+		t.Fatal("negative rate accepted")
 	}
 }

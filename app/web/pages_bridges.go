@@ -47,33 +47,31 @@ func (b SIPBridges) RemoveBridge(ctx context.Context, trunkID, ruleID string, la
 	return nil
 }
 
-// TurnoutConfigFromEnv builds the turnout configuration from
-// KARYAKRAM_LIVEKIT_KEY and KARYAKRAM_LIVEKIT_SECRET (webhook verification;
-// livekit-server's webhook api_key), KARYAKRAM_LIVEKIT_URL (with the same
-// key: audio bridges provisioned through LiveKit SIP) and
-// KARYAKRAM_BRIDGE_NUMBERS (the dial-in pool, see store.ParseBridgeNumbers).
-// Each part left unset disables only what needs it.
-func TurnoutConfigFromEnv(getenv func(string) string, log *slog.Logger) (TurnoutConfig, error) {
+// NewTurnoutConfig builds the turnout configuration: lk's key and secret
+// verify LiveKit webhooks (livekit-server's webhook api_key); with its URL
+// too, audio bridges are provisioned through LiveKit SIP; bridgeNumbers is
+// the dial-in pool (see store.ParseBridgeNumbers). Each part left empty
+// disables only what needs it.
+func NewTurnoutConfig(lk conferencing.Config, bridgeNumbers string, log *slog.Logger) (TurnoutConfig, error) {
 	var cfg TurnoutConfig
-	key, secret := getenv("KARYAKRAM_LIVEKIT_KEY"), getenv("KARYAKRAM_LIVEKIT_SECRET")
-	if key != "" || secret != "" {
-		wh, err := conferencing.NewWebhooks(key, secret, log)
+	if lk.APIKey != "" || lk.APISecret != "" {
+		wh, err := conferencing.NewWebhooks(lk.APIKey, lk.APISecret, log)
 		if err != nil {
-			return cfg, fmt.Errorf("KARYAKRAM_LIVEKIT_KEY/SECRET: %w", err)
+			return cfg, fmt.Errorf("LiveKit key/secret: %w", err)
 		}
 		cfg.Webhooks = wh
-		if u := getenv("KARYAKRAM_LIVEKIT_URL"); u != "" {
-			sip, err := conferencing.NewSIPClient(conferencing.Config{URL: u, APIKey: key, APISecret: secret}, log, conferencing.Backoff{MaxAttempts: 5})
+		if lk.URL != "" {
+			sip, err := conferencing.NewSIPClient(lk, log, conferencing.Backoff{MaxAttempts: 5})
 			if err != nil {
-				return cfg, fmt.Errorf("KARYAKRAM_LIVEKIT_URL: %w", err)
+				return cfg, fmt.Errorf("LiveKit URL: %w", err)
 			}
 			cfg.Bridges = SIPBridges{SIP: sip}
 		}
 	}
-	if spec := getenv("KARYAKRAM_BRIDGE_NUMBERS"); spec != "" {
-		n, err := store.ParseBridgeNumbers(spec)
+	if bridgeNumbers != "" {
+		n, err := store.ParseBridgeNumbers(bridgeNumbers)
 		if err != nil {
-			return cfg, fmt.Errorf("KARYAKRAM_BRIDGE_NUMBERS: %w", err)
+			return cfg, fmt.Errorf("bridge numbers: %w", err)
 		}
 		cfg.Numbers = n
 	}

@@ -8,6 +8,10 @@ import (
 	"io"
 	"log/slog"
 	"strconv"
+
+	"github.com/karyakram/karyakram/app/notify"
+	"github.com/karyakram/karyakram/app/outbox"
+	"github.com/karyakram/karyakram/conferencing"
 )
 
 // Config is what the server needs; flags override KARYAKRAM_* variables,
@@ -16,10 +20,21 @@ type Config struct {
 	DSN           string // "" = SQLite file karyakram.db
 	Addr          string
 	Secret        string
+	BaseURL       string // public address in links; "" = the listen address
 	MaxUploadMB   int64
 	SecureCookies bool
 	LogJSON       bool
 	LogLevel      string
+
+	// Email over SMTP; without SMTPAddr email goes to the development sink.
+	SMTPAddr, SMTPSecurity, SMTPUser, SMTPPassword, SMTPFrom, SMTPFromName string
+	SMTPRate                                                               float64
+	smtpRate                                                               string // as given; parsed by validate
+
+	// LiveKit for mass addresses; all empty turns them off.
+	LiveKitURL, LiveKitKey, LiveKitSecret, LiveKitPublicURL string
+	// BridgeNumbers is the dial-in pool of audio bridges.
+	BridgeNumbers string
 }
 
 func defaultConfig(getenv func(string) string) Config {
@@ -31,9 +46,17 @@ func defaultConfig(getenv func(string) string) Config {
 		c.Addr = v
 	}
 	c.Secret = getenv("KARYAKRAM_SECRET")
+	c.BaseURL = getenv("KARYAKRAM_BASE_URL")
 	if v, err := strconv.ParseInt(getenv("KARYAKRAM_MAX_UPLOAD_MB"), 10, 64); err == nil && v > 0 {
 		c.MaxUploadMB = v
 	}
+	c.SMTPAddr, c.SMTPSecurity = getenv("KARYAKRAM_SMTP_ADDR"), getenv("KARYAKRAM_SMTP_SECURITY")
+	c.SMTPUser, c.SMTPPassword = getenv("KARYAKRAM_SMTP_USER"), getenv("KARYAKRAM_SMTP_PASSWORD")
+	c.SMTPFrom, c.SMTPFromName = getenv("KARYAKRAM_SMTP_FROM"), getenv("KARYAKRAM_SMTP_FROM_NAME")
+	c.smtpRate = getenv("KARYAKRAM_SMTP_RATE")
+	c.LiveKitURL, c.LiveKitKey = getenv("KARYAKRAM_LIVEKIT_URL"), getenv("KARYAKRAM_LIVEKIT_KEY")
+	c.LiveKitSecret, c.LiveKitPublicURL = getenv("KARYAKRAM_LIVEKIT_SECRET"), getenv("KARYAKRAM_LIVEKIT_PUBLIC_URL")
+	c.BridgeNumbers = getenv("KARYAKRAM_BRIDGE_NUMBERS")
 	return c
 }
 
@@ -41,7 +64,9 @@ func defaultConfig(getenv func(string) string) Config {
 func (c *Config) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.DSN, "dsn", c.DSN, "database: postgres://… URL, or SQLite file path (default karyakram.db)")
 	fs.StringVar(&c.Addr, "addr", c.Addr, "listen address")
-	fs.StringVar(&c.Secret, "secret", c.Secret, "secret keying login codes (random per start when empty)")
+	fs.StringVar(&c.Secret, "secret", c.Secret, "secret keying login codes and invite links (random per start when empty)")
+	fs.StringVar(&c.BaseURL, "base-url", c.BaseURL, "public address used in links (default: the listen address)")
+	fs.StringVar(&c.LiveKitURL, "livekit-url", c.LiveKitURL, "livekit-server for mass addresses (key and secret from KARYAKRAM_LIVEKIT_KEY/SECRET)")
 	fs.Int64Var(&c.MaxUploadMB, "max-upload-mb", c.MaxUploadMB, "largest CSV upload in MB")
 	fs.BoolVar(&c.SecureCookies, "secure-cookies", c.SecureCookies, "always mark cookies Secure (behind a TLS proxy that does not set X-Forwarded-Proto)")
 	fs.BoolVar(&c.LogJSON, "log-json", c.LogJSON, "log as JSON lines")
@@ -52,6 +77,13 @@ func (c *Config) register(fs *flag.FlagSet) {
 func (c *Config) validate(log *slog.Logger) error {
 	if c.MaxUploadMB <= 0 {
 		return fmt.Errorf("-max-upload-mb must be positive")
+	}
+	if c.smtpRate != "" {
+		r, err := strconv.ParseFloat(c.smtpRate, 64)
+		if err != nil || r <= 0 {
+			return fmt.Errorf("KARYAKRAM_SMTP_RATE=%q: must be a positive number of messages per second", c.smtpRate)
+		}
+		c.SMTPRate = r
 	}
 	if c.Secret == "" {
 		b := make([]byte, 32)
@@ -70,7 +102,14 @@ func (c Config) String() string {
 	if dsn == "" {
 		dsn = "karyakram.db (SQLite)"
 	}
-	return fmt.Sprintf("dsn=%s addr=%s secret=*** max-upload-mb=%d", maskDSN(dsn), c.Addr, c.MaxUploadMB)
+	smtp, lk := "off (development sink)", "off"
+	if c.SMTPAddr != "" {
+		smtp = c.SMTPAddr
+	}
+	if c.LiveKitURL != "" {
+		lk = c.LiveKitURL
+	}
+	return fmt.Sprintf("dsn=%s addr=%s secret=*** max-upload-mb=%d smtp=%s livekit=%s", maskDSN(dsn), c.Addr, c.MaxUploadMB, smtp, lk)
 }
 
 func (c Config) logger(w io.Writer) *slog.Logger {
@@ -83,4 +122,15 @@ func (c Config) logger(w io.Writer) *slog.Logger {
 		return slog.New(slog.NewJSONHandler(w, opts))
 	}
 	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+// delivery is the outbox's channel settings.
+func (c Config) delivery() outbox.Delivery {
+	return outbox.Delivery{SMTPRate: c.SMTPRate, SMTP: notify.SMTPConfig{Addr: c.SMTPAddr, Security: c.SMTPSecurity,
+		Username: c.SMTPUser, Password: c.SMTPPassword, From: c.SMTPFrom, FromName: c.SMTPFromName}}
+}
+
+// liveKit is the conferencing configuration.
+func (c Config) liveKit() conferencing.Config {
+	return conferencing.Config{URL: c.LiveKitURL, APIKey: c.LiveKitKey, APISecret: c.LiveKitSecret}
 }

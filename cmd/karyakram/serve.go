@@ -62,12 +62,12 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	if err != nil {
 		return err
 	}
-	senders, limiter, channels, err := outbox.SendersFromEnv(getenv, notify.NewSink(notify.SinkConfig{Logger: log, Discard: true}), time.Now())
+	senders, limiter, channels, err := outbox.Senders(cfg.delivery(), notify.NewSink(notify.SinkConfig{Logger: log, Discard: true}), time.Now())
 	if err != nil {
 		return err
 	}
-	publicURL := getenv("KARYAKRAM_BASE_URL")
-	turnout, err := web.TurnoutConfigFromEnv(getenv, log)
+	publicURL := cfg.BaseURL
+	turnout, err := web.NewTurnoutConfig(cfg.liveKit(), cfg.BridgeNumbers, log)
 	if err != nil {
 		return err
 	}
@@ -95,7 +95,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	// Mass addresses: rooms ahead of start, relay, join links (/j/<token>).
 	joinDir := addresses.NewDirectory(st, 0, 0, log)
 	joinCfg := web.JoinConfig{Directory: joinDir}
-	lk, err := lkconf.FromEnv(getenv, log)
+	lk, err := lkconf.FromConfig(cfg.liveKit(), cfg.LiveKitPublicURL, log)
 	if err != nil {
 		return err
 	}

@@ -75,25 +75,23 @@ func (c *Conference) MintListener(identity, room string, now time.Time) (string,
 // Rooms returns the underlying room client (moderation, tests).
 func (c *Conference) Rooms() *conferencing.Rooms { return c.rooms }
 
-// FromEnv returns a Conference for KARYAKRAM_LIVEKIT_URL, _KEY and _SECRET,
-// or nil when all three are unset (mass addresses off). Browsers connect
-// to KARYAKRAM_LIVEKIT_PUBLIC_URL when set (LiveKit behind a different
-// public name), else to the same URL.
-func FromEnv(getenv func(string) string, log *slog.Logger) (*Conference, error) {
-	cfg := conferencing.Config{URL: getenv("KARYAKRAM_LIVEKIT_URL"), APIKey: getenv("KARYAKRAM_LIVEKIT_KEY"), APISecret: getenv("KARYAKRAM_LIVEKIT_SECRET")}
+// FromConfig returns a Conference for cfg, or nil when cfg is empty (mass
+// addresses off). Browsers connect to publicURL when set (LiveKit behind a
+// different public name), else to cfg.URL.
+func FromConfig(cfg conferencing.Config, publicURL string, log *slog.Logger) (*Conference, error) {
 	if cfg.URL == "" && cfg.APIKey == "" && cfg.APISecret == "" {
 		return nil, nil
 	}
 	if err := cfg.Validate(); err != nil {
-		return nil, fmt.Errorf("KARYAKRAM_LIVEKIT_URL/KEY/SECRET: %w", err)
+		return nil, fmt.Errorf("LiveKit URL/key/secret: %w", err)
 	}
 	c, err := New(cfg, log)
 	if err != nil {
 		return nil, err
 	}
 	c.public = cfg.WebSocketURL()
-	if p := getenv("KARYAKRAM_LIVEKIT_PUBLIC_URL"); p != "" {
-		c.public = conferencing.Config{URL: p, APIKey: cfg.APIKey, APISecret: cfg.APISecret}.WebSocketURL()
+	if publicURL != "" {
+		c.public = conferencing.Config{URL: publicURL, APIKey: cfg.APIKey, APISecret: cfg.APISecret}.WebSocketURL()
 	}
 	return c, nil
 }
