@@ -21,7 +21,9 @@ func TestArchitecture(t *testing.T) {
 		allowed func(imp string) bool
 	}{
 		{"schedule imports only the standard library", func(p string, test bool) bool { return strings.HasPrefix(p, "schedule/") && !test },
-			func(imp string) bool { return !strings.Contains(strings.Split(imp, "/")[0], ".") || strings.HasPrefix(imp, module+"schedule") }},
+			func(imp string) bool {
+				return !strings.Contains(strings.Split(imp, "/")[0], ".") || strings.HasPrefix(imp, module+"schedule")
+			}},
 		{"only conferencing imports LiveKit", func(p string, _ bool) bool { return !strings.HasPrefix(p, "conferencing/") },
 			func(imp string) bool { return !strings.HasPrefix(imp, "github.com/livekit/") }},
 		{"only app/web (and bench servers) import gin", func(p string, _ bool) bool {

@@ -7,7 +7,6 @@ import (
 	"testing"
 	"time"
 
-
 	"github.com/karyakram/karyakram/app/store"
 	"github.com/karyakram/karyakram/app/turnout"
 	"github.com/karyakram/karyakram/app/web"
