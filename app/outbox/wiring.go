@@ -24,11 +24,13 @@ func LinkSigner(secret string) (*schedule.Signer, error) {
 
 // Delivery says how messages leave the outbox: email over SMTP when
 // SMTP.Addr is set (at SMTPRate messages per second, default 10), the
-// development sink otherwise. SMS and WhatsApp go to the sink until a
-// gateway is configured.
+// development sink otherwise; SMS through the HTTP gateway when SMS is
+// set. WhatsApp goes to the sink (group pramukhs forward share links).
 type Delivery struct {
 	SMTP     notify.SMTPConfig
 	SMTPRate float64
+	// SMS, when set, sends text messages through an HTTP gateway.
+	SMS *notify.HTTPGatewayConfig
 }
 
 // Senders returns the sender of each channel and the per-channel rate
@@ -56,6 +58,14 @@ func Senders(d Delivery, sink notify.Sender, now time.Time) (map[schedule.Messag
 		if d.SMTPRate > 0 {
 			rates[schedule.ChannelEmail] = notify.Rate{PerSecond: d.SMTPRate, Burst: max(1, int(d.SMTPRate))}
 		}
+	}
+	if d.SMS != nil {
+		g, err := notify.NewHTTPGateway(*d.SMS)
+		if err != nil {
+			return nil, nil, nil, fmt.Errorf("sms gateway: %w", err)
+		}
+		senders[schedule.ChannelSMS] = g
+		where["sms"] = "gateway " + d.SMS.URL
 	}
 	lim, err := notify.NewChannelLimiter(rates, now)
 	if err != nil {

@@ -51,4 +51,14 @@ func TestSenders(t *testing.T) {
 	if _, _, _, err := outbox.Senders(d, sink, time.Now()); err == nil {
 		t.Fatal("negative rate accepted")
 	}
+	d.SMTPRate = 0
+	d.SMS = &notify.HTTPGatewayConfig{URL: "https://sms.example.in/send"}
+	s, _, where, err = outbox.Senders(d, sink, time.Now())
+	if _, ok := s[schedule.ChannelSMS].(*notify.HTTPGateway); err != nil || !ok || where["sms"] != "gateway https://sms.example.in/send" {
+		t.Fatalf("sms gateway: %v %v", where, err)
+	}
+	d.SMS.URL = "ftp://nope"
+	if _, _, _, err := outbox.Senders(d, sink, time.Now()); err == nil {
+		t.Fatal("bad gateway URL accepted")
+	}
 }

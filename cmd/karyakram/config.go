@@ -31,6 +31,10 @@ type Config struct {
 	SMTPRate                                                               float64
 	smtpRate                                                               string // as given; parsed by validate
 
+	// SMS through a provider's HTTP gateway (login codes and messages);
+	// without SMSURL texts go to the development sink.
+	SMSURL, SMSFormat, SMSKeyHeader, SMSKey, SMSSenderID string
+
 	// LiveKit for mass addresses; all empty turns them off.
 	LiveKitURL, LiveKitKey, LiveKitSecret, LiveKitPublicURL string
 	// BridgeNumbers is the dial-in pool of audio bridges.
@@ -54,6 +58,11 @@ func defaultConfig(getenv func(string) string) Config {
 	c.SMTPUser, c.SMTPPassword = getenv("KARYAKRAM_SMTP_USER"), getenv("KARYAKRAM_SMTP_PASSWORD")
 	c.SMTPFrom, c.SMTPFromName = getenv("KARYAKRAM_SMTP_FROM"), getenv("KARYAKRAM_SMTP_FROM_NAME")
 	c.smtpRate = getenv("KARYAKRAM_SMTP_RATE")
+	c.SMSURL, c.SMSFormat, c.SMSSenderID = getenv("KARYAKRAM_SMS_URL"), getenv("KARYAKRAM_SMS_FORMAT"), getenv("KARYAKRAM_SMS_SENDER_ID")
+	c.SMSKeyHeader, c.SMSKey = getenv("KARYAKRAM_SMS_KEY_HEADER"), getenv("KARYAKRAM_SMS_KEY")
+	if c.SMSKeyHeader == "" {
+		c.SMSKeyHeader = "Authorization"
+	}
 	c.LiveKitURL, c.LiveKitKey = getenv("KARYAKRAM_LIVEKIT_URL"), getenv("KARYAKRAM_LIVEKIT_KEY")
 	c.LiveKitSecret, c.LiveKitPublicURL = getenv("KARYAKRAM_LIVEKIT_SECRET"), getenv("KARYAKRAM_LIVEKIT_PUBLIC_URL")
 	c.BridgeNumbers = getenv("KARYAKRAM_BRIDGE_NUMBERS")
@@ -102,14 +111,17 @@ func (c Config) String() string {
 	if dsn == "" {
 		dsn = "karyakram.db (SQLite)"
 	}
-	smtp, lk := "off (development sink)", "off"
+	smtp, sms, lk := "off (development sink)", "off (development sink)", "off"
+	if c.SMSURL != "" {
+		sms = c.SMSURL
+	}
 	if c.SMTPAddr != "" {
 		smtp = c.SMTPAddr
 	}
 	if c.LiveKitURL != "" {
 		lk = c.LiveKitURL
 	}
-	return fmt.Sprintf("dsn=%s addr=%s secret=*** max-upload-mb=%d smtp=%s livekit=%s", maskDSN(dsn), c.Addr, c.MaxUploadMB, smtp, lk)
+	return fmt.Sprintf("dsn=%s addr=%s secret=*** max-upload-mb=%d smtp=%s sms=%s livekit=%s", maskDSN(dsn), c.Addr, c.MaxUploadMB, smtp, sms, lk)
 }
 
 func (c Config) logger(w io.Writer) *slog.Logger {
@@ -126,8 +138,13 @@ func (c Config) logger(w io.Writer) *slog.Logger {
 
 // delivery is the outbox's channel settings.
 func (c Config) delivery() outbox.Delivery {
-	return outbox.Delivery{SMTPRate: c.SMTPRate, SMTP: notify.SMTPConfig{Addr: c.SMTPAddr, Security: c.SMTPSecurity,
+	d := outbox.Delivery{SMTPRate: c.SMTPRate, SMTP: notify.SMTPConfig{Addr: c.SMTPAddr, Security: c.SMTPSecurity,
 		Username: c.SMTPUser, Password: c.SMTPPassword, From: c.SMTPFrom, FromName: c.SMTPFromName}}
+	if c.SMSURL != "" {
+		d.SMS = &notify.HTTPGatewayConfig{URL: c.SMSURL, Format: c.SMSFormat, APIKeyHeader: c.SMSKeyHeader,
+			APIKey: c.SMSKey, SenderID: c.SMSSenderID}
+	}
+	return d
 }
 
 // liveKit is the conferencing configuration.

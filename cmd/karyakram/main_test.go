@@ -5,6 +5,9 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -103,5 +106,78 @@ func TestUnknownCommandShowsUsage(t *testing.T) {
 	var errOut strings.Builder
 	if err := Run(context.Background(), []string{"frobnicate"}, os.Getenv, io.Discard, &errOut); err == nil || !strings.Contains(errOut.String(), "Usage:") {
 		t.Fatalf("err %v, stderr %q", err, errOut.String())
+	}
+}
+
+// startServe runs `karyakram <args>` on port 0 and returns its base URL;
+// the server stops when the test ends.
+func startServe(t *testing.T, getenv func(string) string, args ...string) string {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	pr, pw := io.Pipe()
+	done := make(chan error, 1)
+	go func() {
+		done <- Run(ctx, append(args, "-addr", "127.0.0.1:0"), getenv, pw, io.Discard)
+		pw.Close()
+	}()
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case <-done:
+		case <-time.After(15 * time.Second):
+			t.Error("server did not stop")
+		}
+	})
+	sc := bufio.NewScanner(pr)
+	urlRE := regexp.MustCompile(`running at (http://\S+)`)
+	for sc.Scan() {
+		if m := urlRE.FindStringSubmatch(sc.Text()); m != nil {
+			go io.Copy(io.Discard, pr)
+			return m[1]
+		}
+	}
+	t.Fatal("no URL printed")
+	return ""
+}
+
+// TestLoginCodeGoesThroughConfiguredSMSGateway configures an SMS gateway by
+// environment and checks that a login code reaches it, not the dev sink.
+func TestLoginCodeGoesThroughConfiguredSMSGateway(t *testing.T) {
+	got := make(chan url.Values, 1)
+	gw := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r.ParseForm()
+		if r.Header.Get("Authorization") != "Bearer k1" {
+			http.Error(w, "bad key", http.StatusUnauthorized)
+			return
+		}
+		got <- r.PostForm
+	}))
+	defer gw.Close()
+	db := testEnv(t)
+	env := map[string]string{"KARYAKRAM_DSN": db("KARYAKRAM_DSN"), "KARYAKRAM_SMS_URL": gw.URL, "KARYAKRAM_SMS_KEY": "Bearer k1"}
+	base := startServe(t, func(k string) string { return env[k] }, "demo")
+	jar, _ := cookiejar.New(nil)
+	c := &http.Client{Jar: jar}
+	if _, err := c.Get(base + "/login"); err != nil {
+		t.Fatal(err)
+	}
+	u, _ := url.Parse(base)
+	var csrf string
+	for _, ck := range jar.Cookies(u) {
+		if ck.Name == "kk_csrf" {
+			csrf = ck.Value
+		}
+	}
+	resp, err := c.PostForm(base+"/login/code", url.Values{"csrf": {csrf}, "mobile": {"9000000002"}})
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("request code: %v %v", resp, err)
+	}
+	select {
+	case form := <-got:
+		if form.Get("to") != "+919000000002" || !regexp.MustCompile(`\b\d{6}\b`).MatchString(form.Get("text")) {
+			t.Errorf("gateway got %v", form)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the gateway never received the login code")
 	}
 }

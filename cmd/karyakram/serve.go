@@ -53,7 +53,6 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 			return err
 		}
 	}
-	au := auth.New(st, auth.LogSender{Store: st, Log: log}, []byte(cfg.Secret), auth.DefaultPolicy(), log)
 	signer, err := outbox.LinkSigner(cfg.Secret)
 	if err != nil {
 		return err
@@ -66,6 +65,13 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	if err != nil {
 		return err
 	}
+	// Login codes go out on the same SMS channel as invitations; only the
+	// development sink keeps a copy (so the demo can show the code).
+	var codes auth.SMSSender = auth.LogSender{Store: st, Log: log}
+	if cfg.SMSURL != "" {
+		codes = auth.GatewaySender{SMS: senders[schedule.ChannelSMS], Now: time.Now}
+	}
+	au := auth.New(st, codes, []byte(cfg.Secret), auth.DefaultPolicy(), log)
 	publicURL := cfg.BaseURL
 	turnout, err := web.NewTurnoutConfig(cfg.liveKit(), cfg.BridgeNumbers, log)
 	if err != nil {
