@@ -25,7 +25,7 @@ const (
 	// FeedCluster: one unit's own events only (a cluster committee's
 	// calendar), not those of the units below it.
 	FeedCluster FeedKind = "cluster"
-	// FeedPerson: events a worker organises (invitations join later).
+	// FeedPerson: events a worker organises or is invited to.
 	FeedPerson FeedKind = "person"
 	// FeedGuest: events a VIP guest is booked at.
 	FeedGuest FeedKind = "vip"
@@ -242,7 +242,10 @@ func (s *Store) feedQuery(spec FeedSpec, now time.Time) *bun.SelectQuery {
 	case FeedCluster:
 		q = q.Where("e.unit_id = ?", spec.SubjectID)
 	case FeedPerson:
-		q = q.Where("e.id IN (SELECT event_id FROM event_organisers WHERE worker_id = ?)", spec.SubjectID)
+		q = q.WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
+			return q.Where("e.id IN (SELECT event_id FROM event_organisers WHERE worker_id = ?)", spec.SubjectID).
+				WhereOr("e.id IN (SELECT event_id FROM invites WHERE worker_id = ? AND revoked = ?)", spec.SubjectID, false)
+		})
 	case FeedGuest:
 		q = q.Where("e.id IN (SELECT event_id FROM event_guests WHERE guest_id = ?)", spec.SubjectID)
 	default:

@@ -241,3 +241,59 @@ func TestRecurringEventOccurrenceEdits(t *testing.T) {
 		t.Fatalf("October: %d %v", len(out), err)
 	}
 }
+
+// TestPersonFeedListsInvitations: a worker's own feed carries the events
+// they organise and those they are invited to, and drops a revoked invite.
+func TestPersonFeedListsInvitations(t *testing.T) {
+	st := storetest.Open(t)
+	storetest.Seed(t, st)
+	ctx := context.Background()
+	now := ist(t, "2026-04-20", "09:00")
+	st.SetClock(func() time.Time { return now })
+	district := storetest.Actor(t, st, "9800000002")
+	booth := unitID(t, st, "D1-A1-M1-C1-S1-B1")
+	worker := workerID(t, st, "BBB0000001") // राम कुमार, in booth B1
+	saved, err := st.CreateEvent(ctx, district, schedule.Event{UnitID: unitID(t, st, "D1"), Type: "training", Title: "Workshop",
+		Start: ist(t, "2026-05-04", "10:00"), End: ist(t, "2026-05-04", "17:00")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok, _, err := st.CreateFeedToken(ctx, district, store.FeedPerson, worker, "hi")
+	if err != nil {
+		t.Fatal(err)
+	}
+	spec, err := st.FeedByToken(ctx, tok)
+	if err != nil {
+		t.Fatal(err)
+	}
+	count := func() int {
+		vs, err := st.FeedVersions(ctx, spec, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(vs)
+	}
+	if n := count(); n != 0 {
+		t.Fatalf("feed before the invitation has %d events", n)
+	}
+	if _, err := st.SendInvites(ctx, district, saved.Event.ID, store.Audience{UnitIDs: []int64{booth}, Channel: schedule.ChannelSMS}); err != nil {
+		t.Fatal(err)
+	}
+	if n := count(); n != 1 {
+		t.Fatalf("feed after the invitation has %d events, want 1", n)
+	}
+	rows, _, err := st.ListInvites(ctx, district, saved.Event.ID, store.InviteFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range rows {
+		if r.WorkerID == worker {
+			if err := st.RevokeInvite(ctx, district, r.ID); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if n := count(); n != 0 {
+		t.Errorf("feed after revoking keeps %d events", n)
+	}
+}
