@@ -266,6 +266,7 @@ type workerSource struct {
 	err      error
 
 	failed  atomic.Bool // some row had a problem: loaders may stop writing
+	direct  *directLoad // set when rows go straight into workers (import_direct.go)
 	batches chan [][]any
 	quit    chan struct{}
 	batch   [][]any
@@ -344,6 +345,9 @@ func (ws *workerSource) parse() ([]any, bool) {
 		if !ok || !ws.actor.Can(schedule.ActImport, u.path) {
 			ws.fail(line, "unit_code", fmt.Sprintf("unknown unit %q", wr.UnitCode))
 			continue
+		}
+		if ws.direct != nil {
+			return ws.direct.row(int64(line), &wr, u), true
 		}
 		var roles any
 		if len(wr.Roles) > 0 {
@@ -445,7 +449,15 @@ func (s *Store) ImportWorkers(ctx context.Context, actor schedule.Actor, r io.Re
 				if _, err := tx.Exec(ctx, "SET LOCAL work_mem = '128MB'"); err != nil {
 					return fmt.Errorf("set work_mem: %w", err)
 				}
-				return run(ctx, timedImporter{pgxImporter{tx}, s.log})
+				ix := timedImporter{pgxImporter{tx}, s.log}
+				empty, err := claimEmptyWorkers(ctx, ix)
+				if err != nil {
+					return err
+				}
+				if empty {
+					return s.importDirect(ctx, ix, tx, actor, src, &rep)
+				}
+				return run(ctx, ix)
 			})
 		})
 	} else {
@@ -784,8 +796,23 @@ func eachRow(rows rowIter, row func(scan func(...any) error) error) error {
 }
 
 func (p pgxImporter) load(ctx context.Context, src *workerSource) error {
-	_, err := p.tx.CopyFrom(ctx, pgx.Identifier{"import_workers"}, stagingColumns, src)
+	_, err := p.tx.CopyFrom(ctx, pgx.Identifier{"import_workers"}, stagingColumns, writingSource{src})
 	return err
+}
+
+// writingSource passes on a workerSource's rows until some row had a
+// problem, then only drains it: the import will fail, so the rest of the
+// file is read for its problems but not sent to the database.
+type writingSource struct{ *workerSource }
+
+// Next advances to the next row worth sending (pgx.CopyFromSource).
+func (w writingSource) Next() bool {
+	for w.workerSource.Next() {
+		if !w.failed.Load() {
+			return true
+		}
+	}
+	return false
 }
 
 // dollarPlaceholders rewrites ? placeholders as $1, $2… for pgx.

@@ -271,3 +271,151 @@ func TestBulkImportRebuildsIndexesAndKeys(t *testing.T) {
 		t.Errorf("failed import changed the catalogue")
 	}
 }
+
+// workerCatalogue lists the indexes and constraints of the worker tables
+// (PostgreSQL), so a test can see that an import put every one back.
+func workerCatalogue(t *testing.T, st *store.Store) string {
+	t.Helper()
+	if !st.Postgres() {
+		return ""
+	}
+	var defs []string
+	err := st.DB().NewRaw(`SELECT indexdef FROM pg_indexes WHERE schemaname = current_schema() AND tablename IN ('workers', 'worker_roles')
+		UNION ALL SELECT conname || ' ' || pg_get_constraintdef(oid) || ' ' || convalidated FROM pg_constraint WHERE conrelid IN ('workers'::regclass, 'worker_roles'::regclass)
+		ORDER BY 1`).Scan(context.Background(), &defs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strings.Join(defs, "\n")
+}
+
+// TestWorkerImportIntoEmptyTable covers the first load of an empty workers
+// table, which on PostgreSQL COPYs straight into workers and worker_roles
+// and finds duplicates through the unique-key rebuild; on SQLite it is the
+// ordinary staged import. Both must behave the same.
+func TestWorkerImportIntoEmptyTable(t *testing.T) {
+	ctx := context.Background()
+	sys := schedule.SystemActor("test")
+	header := "name,mobile,voter_id,gender,unit_code,roles\n"
+	open := func(t *testing.T) (*store.Store, string) {
+		st := storetest.Open(t)
+		storetest.ImportUnits(t, st, storetest.SmallTree)
+		if n := countAll(t, st); n != 0 {
+			t.Fatalf("fresh store has %d workers", n)
+		}
+		return st, workerCatalogue(t, st)
+	}
+
+	t.Run("LoadsRowsAndRolesThenReimportsIdempotently", func(t *testing.T) {
+		st, before := open(t)
+		file := header +
+			"Asha,9822222221,CCC0000001,F,D1-A1-M1-C1-S1-B1,committee_member;committee_member\n" +
+			"Mobile Only,9822222230,,M,D1-A1-M1-C1-S1-B2,whatsapp_pramukh\n" +
+			"  Ravi   KUMAR ,,CCC0000002,M,D2,\n"
+		rep, err := st.ImportWorkers(ctx, sys, strings.NewReader(file), nil)
+		if err != nil || rep.Inserted != 3 || rep.Updated != 0 || rep.Rows != 3 {
+			t.Fatalf("first load: %+v %v", rep, err)
+		}
+		if after := workerCatalogue(t, st); after != before {
+			t.Errorf("catalogue changed:\nbefore %s\nafter  %s", before, after)
+		}
+		w, err := st.FindWorkerByID(ctx, sys, workerID(t, st, "CCC0000001"))
+		if err != nil || w.Name != "Asha" || w.Mobile != "+919822222221" || w.UnitID != unitID(t, st, "D1-A1-M1-C1-S1-B1") {
+			t.Fatalf("loaded worker %+v %v", w, err)
+		}
+		if len(w.Roles) != 1 || w.Roles[0].RoleKey != "committee_member" || w.Roles[0].UnitID != w.UnitID {
+			t.Errorf("roles of a row naming one role twice: %+v", w.Roles)
+		}
+		ravi, err := st.FindWorkerByID(ctx, sys, workerID(t, st, "CCC0000002"))
+		if err != nil || ravi.Name != "Ravi   KUMAR" || len(ravi.Roles) != 0 {
+			t.Fatalf("worker without roles %+v %v", ravi, err)
+		}
+		// Ids continue after the load: the sequence moved on.
+		created, err := st.CreateWorker(ctx, sys, schedule.Worker{Name: "New", VoterID: "CCC0000003", UnitID: unitID(t, st, "D1"), Active: true})
+		if err != nil || created.ID <= ravi.ID {
+			t.Fatalf("create after load: %+v %v", created, err)
+		}
+		// Keys are enforced again.
+		if _, err := st.CreateWorker(ctx, sys, schedule.Worker{Name: "Dup", VoterID: "CCC0000001", UnitID: unitID(t, st, "D1"), Active: true}); schedule.ErrorCode(err) != schedule.ECONFLICT {
+			t.Errorf("unique voter ID after load: %v", err)
+		}
+		rep, err = st.ImportWorkers(ctx, sys, strings.NewReader(file), nil)
+		if err != nil || rep.Inserted != 0 || rep.Updated != 0 {
+			t.Fatalf("re-import must change nothing: %+v %v", rep, err)
+		}
+		if got := countAll(t, st); got != 4 {
+			t.Errorf("workers %d, want 4", got)
+		}
+	})
+
+	failing := []struct {
+		name, csv string
+		want      []schedule.RowError
+	}{
+		{"DuplicateVoterIDsNamedByLine", header +
+			"A,9822222221,CCC0000001,F,D1,\n" +
+			"B,9822222222,CCC0000002,F,D1,\n" +
+			"C,9822222223,ccc0000001,F,D1,\n" +
+			"D,9822222224,CCC0000002,F,D1,\n" +
+			"E,9822222225,CCC0000001,F,D1,\n",
+			[]schedule.RowError{
+				{Line: 6, Column: "voter_id", Reason: "voter ID CCC0000001 appears 3 times in the file (first on line 2)"},
+				{Line: 5, Column: "voter_id", Reason: "voter ID CCC0000002 appears 2 times in the file (first on line 3)"},
+			}},
+		{"DuplicateMobilesWithoutVoterIDNamedByLine", header +
+			"A,9822222221,,F,D1,committee_member\n" +
+			"B,9822222221,CCC0000001,F,D1,\n" +
+			"C,+91 98222 22221,,F,D1,\n",
+			[]schedule.RowError{
+				{Line: 4, Column: "mobile", Reason: "mobile (without a voter ID) +919822222221 appears 2 times in the file (first on line 2)"},
+			}},
+		{"BadRowAfterGoodOnes", header +
+			"A,9822222221,CCC0000001,F,D1,committee_member\n" +
+			"Bad,12345,CCC0000002,F,D1,\n" +
+			"C,9822222223,CCC0000003,F,D1,\n",
+			[]schedule.RowError{{Line: 3, Column: "mobile"}}},
+	}
+	for _, tt := range failing {
+		t.Run(tt.name, func(t *testing.T) {
+			st, before := open(t)
+			rep, err := st.ImportWorkers(ctx, sys, strings.NewReader(tt.csv), nil)
+			if schedule.ErrorCode(err) != schedule.EINVALID {
+				t.Fatalf("err = %v, want invalid", err)
+			}
+			if rep.Inserted != 0 || rep.Updated != 0 || countAll(t, st) != 0 {
+				t.Errorf("failed import wrote: %+v, %d workers", rep, countAll(t, st))
+			}
+			if len(rep.List) != len(tt.want) || rep.Total != len(tt.want) {
+				t.Fatalf("errors %+v, want %+v", rep.List, tt.want)
+			}
+			for i, w := range tt.want {
+				g := rep.List[i]
+				if g.Line != w.Line || g.Column != w.Column || !strings.Contains(g.Reason, w.Reason) {
+					t.Errorf("error %d = %+v, want %+v", i, g, w)
+				}
+			}
+			if after := workerCatalogue(t, st); after != before {
+				t.Errorf("failed import changed the catalogue:\nbefore %s\nafter  %s", before, after)
+			}
+			// The table is still empty and usable: a good file loads.
+			rep, err = st.ImportWorkers(ctx, sys, strings.NewReader(header+"A,9822222221,CCC0000001,F,D1,committee_member\n"), nil)
+			if err != nil || rep.Inserted != 1 {
+				t.Fatalf("load after failure: %+v %v", rep, err)
+			}
+		})
+	}
+
+	t.Run("ScopeRespected", func(t *testing.T) {
+		st, _ := open(t)
+		mandal, err := st.FindUnitByCode(ctx, sys, "D1-A1-M1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		actor := schedule.Actor{Name: "mandal", Scope: schedule.NewScope(mandal.Path)}
+		file := header + "In,9822222221,CCC0000001,F,D1-A1-M1-C1-S1-B1,\nOut,9822222222,CCC0000002,F,D1-A1-M2-C1-S1-B1,\n"
+		rep, err := st.ImportWorkers(ctx, actor, strings.NewReader(file), nil)
+		if err == nil || len(rep.List) != 1 || rep.List[0].Line != 3 || rep.List[0].Column != "unit_code" || countAll(t, st) != 0 {
+			t.Fatalf("want line 3 unit error and nothing written, got %+v %v", rep.List, err)
+		}
+	})
+}

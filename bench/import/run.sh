@@ -38,9 +38,11 @@ a=$(secs psql -q "$dsn" -c "\\copy plain ($cols) FROM '$file' CSV HEADER")
 psql -q "$dsn" -c "CHECKPOINT"
 b=$(secs psql -q "$dsn" -c "\\copy indexed ($cols) FROM '$file' CSV HEADER")
 psql -q "$dsn" -c "CHECKPOINT"
-/usr/bin/time -f "%e %M" -o "$dir/time" "$dir/karyakram" import -quiet -dsn "$dsn" -kind workers "$file" >"$dir/report"
+/usr/bin/time -f "%e %M" -o "$dir/time" "$dir/karyakram" import -quiet -log-level debug -dsn "$dsn" -kind workers "$file" >"$dir/report" 2>"$dir/steps"
 read -r k rss <"$dir/time"
 cat "$dir/report"
+echo "first load, step by step:"
+grep 'import step' "$dir/steps" || true
 psql -q "$dsn" -c "CHECKPOINT"
 /usr/bin/time -f "%e %M" -o "$dir/time2" "$dir/karyakram" import -quiet -dsn "$dsn" -kind workers "$file" >"$dir/report2"
 read -r k2 rss2 <"$dir/time2"

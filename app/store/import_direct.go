@@ -1,0 +1,266 @@
+package store
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/karyakram/karyakram/schedule"
+)
+
+// The first load of workers into an empty PostgreSQL table skips the
+// staging table: nothing in the table can match a row of the file, so no
+// row is an update, and the rows can be COPYed straight into workers with
+// ids assigned in Go (base + line, as the staged path does). Roles go to a
+// temporary file during the same pass and are COPYed into worker_roles
+// after. Secondary indexes and keys are dropped first and rebuilt after;
+// duplicate voter IDs are found by rebuilding the unique key (one sort the
+// rebuild does anyway) and only then located by line; duplicate mobiles of
+// rows without a voter ID, which no key covers, are grouped in SQL only
+// when the file has such rows. All of it is one transaction, as before.
+
+// directColumns are the workers columns the direct load writes, in order;
+// updated_at takes its default (the transaction's start).
+var directColumns = []string{"id", "name", "name_key", "mobile", "voter_id", "gender", "social", "email", "language", "unit_id", "unit_path", "work", "active"}
+
+// directLoad is the part of a workerSource that writes rows for the direct
+// load; it is used only by the parser goroutine until the source stops.
+type directLoad struct {
+	base       int64
+	roles      *bufio.Writer // worker_roles rows in COPY text format
+	roleRows   int
+	mobileOnly int // rows with a mobile and no voter ID
+	err        error
+	seen       []string
+}
+
+// row turns a checked record into a workers row and writes its roles.
+func (d *directLoad) row(line int64, wr *schedule.WorkerRecord, u unitRef) []any {
+	w := &wr.Worker
+	id := d.base + line
+	if w.VoterID == "" && w.Mobile != "" {
+		d.mobileOnly++
+	}
+	d.seen = d.seen[:0]
+	for _, r := range wr.Roles {
+		if containsString(d.seen, r) {
+			continue // the staged path's ON CONFLICT DO NOTHING, row by row
+		}
+		d.seen = append(d.seen, r)
+		d.roleRows++
+		if d.err != nil {
+			continue
+		}
+		var b []byte
+		b = strconv.AppendInt(b, id, 10)
+		b = append(b, '\t')
+		b = appendCopyText(b, r)
+		b = append(b, '\t')
+		b = strconv.AppendInt(b, u.id, 10)
+		b = append(b, '\t')
+		b = appendCopyText(b, u.path)
+		b = append(b, '\n')
+		if _, err := d.roles.Write(b); err != nil {
+			d.err = fmt.Errorf("write roles file: %w", err)
+		}
+	}
+	return []any{id, w.Name, NameKey(w.Name), nullable(w.Mobile), nullable(w.VoterID),
+		w.Gender, w.Social, w.Email, w.Language, u.id, u.path, w.Work, w.Active}
+}
+
+func containsString(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// appendCopyText appends s escaped for COPY's text format.
+func appendCopyText(b []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; c {
+		case '\\':
+			b = append(b, '\\', '\\')
+		case '\t':
+			b = append(b, '\\', 't')
+		case '\n':
+			b = append(b, '\\', 'n')
+		case '\r':
+			b = append(b, '\\', 'r')
+		default:
+			b = append(b, c)
+		}
+	}
+	return b
+}
+
+// claimEmptyWorkers reports whether the workers table is empty, and if so
+// locks the worker tables exclusively for the rest of the transaction so
+// it stays empty. An empty workers table has no officials, hence no
+// sessions and no readers to keep unblocked, so holding the exclusive lock
+// for the whole load costs nobody anything. If a writer slipped in between
+// the check and the lock, the import takes the staged path (still holding
+// the lock, which is only stronger than that path's own).
+func claimEmptyWorkers(ctx context.Context, ix importer) (bool, error) {
+	const probe = "SELECT COUNT(*) FROM (SELECT 1 FROM workers LIMIT 1) t"
+	n, err := ix.queryInt(ctx, probe)
+	if err != nil {
+		return false, fmt.Errorf("check workers table: %w", err)
+	}
+	if n > 0 {
+		return false, nil
+	}
+	if err := ix.exec(ctx, "LOCK TABLE workers, worker_roles IN ACCESS EXCLUSIVE MODE"); err != nil {
+		return false, fmt.Errorf("lock workers: %w", err)
+	}
+	if n, err = ix.queryInt(ctx, probe); err != nil {
+		return false, fmt.Errorf("check workers table: %w", err)
+	}
+	return n == 0, nil
+}
+
+// importDirect loads the file straight into the (empty, locked) worker
+// tables; see the comment at the top of this file.
+func (s *Store) importDirect(ctx context.Context, ix importer, tx pgx.Tx, actor schedule.Actor, src *workerSource, rep *ImportReport) error {
+	if err := ix.exec(ctx, "SET LOCAL maintenance_work_mem = '256MB'"); err != nil {
+		return fmt.Errorf("set maintenance_work_mem: %w", err)
+	}
+	rebuild, err := dropWorkerIndexes(ctx, ix)
+	if err != nil {
+		return err
+	}
+	base, err := ix.queryInt(ctx, "SELECT COALESCE(MAX(id), 0) FROM workers")
+	if err != nil {
+		return fmt.Errorf("next worker id: %w", err)
+	}
+	f, err := os.CreateTemp("", "karyakram-roles-*.tsv")
+	if err != nil {
+		return fmt.Errorf("roles file: %w", err)
+	}
+	defer os.Remove(f.Name())
+	defer f.Close()
+	d := &directLoad{base: base, roles: bufio.NewWriterSize(f, 256<<10)}
+	src.direct = d
+
+	start := time.Now()
+	src.start()
+	inserted, err := tx.CopyFrom(ctx, pgx.Identifier{"workers"}, directColumns, writingSource{src})
+	src.stop()
+	s.log.Debug("import step", "sql", "COPY workers (direct)", "took", time.Since(start).Round(time.Millisecond))
+	if err != nil {
+		return fmt.Errorf("load workers: %w", mapErr(err, "worker"))
+	}
+	if err := src.Err(); err != nil {
+		return err
+	}
+	if rep.Total > 0 {
+		return rep.Err("workers import")
+	}
+	if d.err != nil {
+		return d.err
+	}
+
+	start = time.Now()
+	if err := d.roles.Flush(); err != nil {
+		return fmt.Errorf("write roles file: %w", err)
+	}
+	if _, err := f.Seek(0, 0); err != nil {
+		return fmt.Errorf("read roles file: %w", err)
+	}
+	if _, err := tx.Conn().PgConn().CopyFrom(ctx, bufio.NewReaderSize(f, 256<<10),
+		"COPY worker_roles (worker_id, role_key, unit_id, unit_path) FROM STDIN"); err != nil {
+		return fmt.Errorf("load roles: %w", err)
+	}
+	s.log.Debug("import step", "sql", "COPY worker_roles (direct)", "rows", d.roleRows, "took", time.Since(start).Round(time.Millisecond))
+
+	// Unique keys first, each under a savepoint: a duplicate makes the
+	// rebuild fail, and only then is the file searched for the lines.
+	var rest []string
+	for _, ddl := range rebuild {
+		if !strings.Contains(ddl, " UNIQUE ") {
+			rest = append(rest, ddl)
+			continue
+		}
+		if err := ix.exec(ctx, "SAVEPOINT unique_key"); err != nil {
+			return fmt.Errorf("savepoint: %w", err)
+		}
+		err := ix.exec(ctx, ddl)
+		var pgErr *pgconn.PgError
+		if errors.As(err, &pgErr) && pgErr.Code == "23505" {
+			if err := ix.exec(ctx, "ROLLBACK TO SAVEPOINT unique_key"); err != nil {
+				return fmt.Errorf("rollback to savepoint: %w", err)
+			}
+			if err := findDirectDuplicates(ctx, ix, base, rep, true); err != nil {
+				return err
+			}
+			if rep.Total == 0 { // cannot happen: the key failed on a duplicate
+				return fmt.Errorf("rebuild %q: %w", ddl, err)
+			}
+			return rep.Err("workers import")
+		}
+		if err != nil {
+			return fmt.Errorf("rebuild %q: %w", ddl, err)
+		}
+		if err := ix.exec(ctx, "RELEASE SAVEPOINT unique_key"); err != nil {
+			return fmt.Errorf("release savepoint: %w", err)
+		}
+	}
+	if d.mobileOnly > 1 {
+		if err := findDirectDuplicates(ctx, ix, base, rep, false); err != nil {
+			return err
+		}
+		if err := rep.Err("workers import"); err != nil {
+			return err
+		}
+	}
+	for _, ddl := range rest {
+		if err := ix.exec(ctx, ddl); err != nil {
+			return fmt.Errorf("rebuild %q: %w", ddl, err)
+		}
+	}
+	if err := ix.exec(ctx, "SELECT setval(pg_get_serial_sequence('workers', 'id'), GREATEST((SELECT MAX(id) FROM workers), 1))"); err != nil {
+		return fmt.Errorf("advance worker ids: %w", err)
+	}
+	rep.Inserted, rep.Updated = int(inserted), 0
+	var actorID any
+	if actor.WorkerID != 0 {
+		actorID = actor.WorkerID
+	}
+	return ix.exec(ctx, `INSERT INTO audit_log (at, actor_id, actor_name, action, entity, entity_id, unit_path, detail) VALUES (now(), ?, ?, 'import', 'workers', 0, ?, ?)`,
+		actorID, actor.Name, firstRoot(actor), fmt.Sprintf("%d rows: %d added, %d updated", rep.Rows, rep.Inserted, 0))
+}
+
+// findDirectDuplicates reports rows of the directly loaded file that share
+// a voter ID (byVoterID) or, having no voter ID, a mobile, by line (id -
+// base), in the words of the staged path's check.
+func findDirectDuplicates(ctx context.Context, ix importer, base int64, rep *ImportReport, byVoterID bool) error {
+	col, cond, what := "voter_id", "voter_id IS NOT NULL", "voter ID"
+	if !byVoterID {
+		col, cond, what = "mobile", "voter_id IS NULL AND mobile IS NOT NULL", "mobile (without a voter ID)"
+	}
+	q := fmt.Sprintf(`SELECT %[1]s, MIN(id) - %[4]d, MAX(id) - %[4]d, COUNT(*) FROM workers WHERE %[2]s
+		GROUP BY %[1]s HAVING COUNT(*) > 1 ORDER BY MIN(id) LIMIT %[3]d`, col, cond, schedule.MaxReportedRowErrors, base)
+	err := ix.query(ctx, q, func(scan func(...any) error) error {
+		var val string
+		var first, last, n int64
+		if err := scan(&val, &first, &last, &n); err != nil {
+			return err
+		}
+		rep.Add(int(last), col, "%s %s appears %d times in the file (first on line %d)", what, val, n, first)
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("check duplicate %s: %w", col, err)
+	}
+	return nil
+}
