@@ -302,11 +302,15 @@ func (ts *TemplateSet) ValidateTemplate(k TemplateKey, t MessageTemplate) error 
 }
 
 // Delete removes the template stored under k, so lookups fall back to the
-// default event type again. Deleting a default ("" event type) template is
-// refused.
+// built-in template of k's event type (a mass address has its own, see
+// DefaultMessageTemplates), else to the default event type's. Deleting a
+// default ("" event type) template is refused.
 func (ts *TemplateSet) Delete(k TemplateKey) error {
 	if k.EventType == "" {
 		return Errorf(EINVALID, "the default template %s cannot be deleted, only edited", k)
+	}
+	if def, ok := DefaultMessageTemplates()[k]; ok {
+		return ts.Set(k, def)
 	}
 	ts.mu.Lock()
 	delete(ts.m, k)

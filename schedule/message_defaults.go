@@ -1,7 +1,13 @@
 package schedule
 
+// AddressEventType is the event type of a mass address; its invitations
+// have their own built-in templates (see DefaultMessageTemplates).
+const AddressEventType = "address"
+
 // DefaultMessageTemplates returns the built-in templates for every kind,
-// channel and language, under the default event type "". The state office
+// channel and language, under the default event type "", plus the mass
+// address's invite, reminder and change templates under
+// AddressEventType (its cancellations use the defaults). The state office
 // edits copies of these; a fresh map is returned on every call.
 //
 // SMS texts are kept short: a Hindi SMS is UCS-2 (67 characters a
@@ -12,6 +18,9 @@ func DefaultMessageTemplates() map[TemplateKey]MessageTemplate {
 	add := func(kind MessageKind, ch MessageChannel, lang string, subject, body string) {
 		m[TemplateKey{Kind: kind, Channel: ch, Lang: lang}] = MessageTemplate{Subject: subject, Body: body}
 	}
+	addAddressTemplates(func(kind MessageKind, ch MessageChannel, lang string, subject, body string) {
+		m[TemplateKey{EventType: AddressEventType, Kind: kind, Channel: ch, Lang: lang}] = MessageTemplate{Subject: subject, Body: body}
+	})
 
 	// Invite.
 	add(MessageInvite, ChannelSMS, LangHindi, "",
@@ -163,4 +172,139 @@ Details and reply: {{.Link}}`)
 {{.Date}}, {{.Time}} IST, {{.Venue}}
 {{if .Reason}}Reason: {{.Reason}}{{end}}`)
 	return m
+}
+
+// addAddressTemplates adds the mass address's templates. Their link is the
+// invitee's own join link (/j/<token>), and BridgeNumber and BridgePIN are
+// the audio bridge of the invitee's own district (or mandal), else the
+// event-wide one; the bridge line is left out when there is none. A mass
+// address is heard online, so there is no venue. The SMS texts stay
+// within three segments with the long sample data (Hindi: 201 UTF-16
+// units), which saving a template checks.
+func addAddressTemplates(add func(kind MessageKind, ch MessageChannel, lang string, subject, body string)) {
+	// Invite.
+	add(MessageInvite, ChannelSMS, LangHindi, "",
+		`{{.Name}} जी, {{.Title}}: {{.ShortDate}}, {{.Time}}। सुनें: {{.Link}}{{if .BridgeNumber}} या डायल करें {{.BridgeNumber}}, पिन {{.BridgePIN}}{{end}}`)
+	add(MessageInvite, ChannelSMS, LangEnglish, "",
+		`{{.Name}}, join {{.Title}}, {{.ShortDate}} {{.Time}}: {{.Link}}{{if .BridgeNumber}} or dial {{.BridgeNumber}}, PIN {{.BridgePIN}}{{end}}`)
+	add(MessageInvite, ChannelEmail, LangHindi, `आमंत्रण: {{.Title}}, {{.ShortDate}}`,
+		`आदरणीय {{.Name}} जी,
+
+आपको {{.Title}} सुनने के लिए आमंत्रित किया जाता है।
+
+दिनांक: {{.Date}}
+समय: {{.Time}}{{if .EndTime}} से {{.EndTime}} तक{{end}}
+
+फ़ोन पर जुड़ें: {{.Link}}
+{{if .BridgeNumber}}या डायल करें {{.BridgeNumber}}, पिन {{.BridgePIN}}
+{{end}}`)
+	add(MessageInvite, ChannelEmail, LangEnglish, `Invitation: {{.Title}}, {{.ShortDate}}`,
+		`Dear {{.Name}},
+
+You are invited to listen to {{.Title}}.
+
+Date: {{.Date}}
+Time: {{.Time}}{{if .EndTime}} to {{.EndTime}}{{end}} IST
+
+Join on your phone: {{.Link}}
+{{if .BridgeNumber}}Or dial {{.BridgeNumber}}, PIN {{.BridgePIN}}
+{{end}}`)
+	add(MessageInvite, ChannelWhatsApp, LangHindi, "",
+		`*{{.Title}}*
+{{if .Name}}{{.Name}} जी, आप आमंत्रित हैं।
+{{end}}📅 {{.Date}}, {{.Time}}
+🎧 जुड़ें: {{.Link}}
+{{if .BridgeNumber}}📞 या डायल करें {{.BridgeNumber}}, पिन {{.BridgePIN}}
+{{end}}`)
+	add(MessageInvite, ChannelWhatsApp, LangEnglish, "",
+		`*{{.Title}}*
+{{if .Name}}{{.Name}}, you are invited.
+{{end}}📅 {{.Date}}, {{.Time}} IST
+🎧 Join: {{.Link}}
+{{if .BridgeNumber}}📞 Or dial {{.BridgeNumber}}, PIN {{.BridgePIN}}
+{{end}}`)
+
+	// Reminder.
+	add(MessageReminder, ChannelSMS, LangHindi, "",
+		`स्मरण: {{.Title}} {{.ShortDate}}, {{.Time}}। सुनें: {{.Link}}{{if .BridgeNumber}} या डायल करें {{.BridgeNumber}}, पिन {{.BridgePIN}}{{end}}`)
+	add(MessageReminder, ChannelSMS, LangEnglish, "",
+		`Reminder: {{.Title}}, {{.ShortDate}} {{.Time}}. Join: {{.Link}}{{if .BridgeNumber}} or dial {{.BridgeNumber}}, PIN {{.BridgePIN}}{{end}}`)
+	add(MessageReminder, ChannelEmail, LangHindi, `स्मरण: {{.Title}}, {{.ShortDate}} {{.Time}}`,
+		`आदरणीय {{.Name}} जी,
+
+स्मरण: {{.Title}}
+दिनांक: {{.Date}}
+समय: {{.Time}}
+
+फ़ोन पर जुड़ें: {{.Link}}
+{{if .BridgeNumber}}या डायल करें {{.BridgeNumber}}, पिन {{.BridgePIN}}
+{{end}}`)
+	add(MessageReminder, ChannelEmail, LangEnglish, `Reminder: {{.Title}}, {{.ShortDate}} {{.Time}}`,
+		`Dear {{.Name}},
+
+This is a reminder of {{.Title}}.
+Date: {{.Date}}
+Time: {{.Time}} IST
+
+Join on your phone: {{.Link}}
+{{if .BridgeNumber}}Or dial {{.BridgeNumber}}, PIN {{.BridgePIN}}
+{{end}}`)
+	add(MessageReminder, ChannelWhatsApp, LangHindi, "",
+		`⏰ *स्मरण: {{.Title}}*
+📅 {{.Date}}, {{.Time}}
+🎧 जुड़ें: {{.Link}}
+{{if .BridgeNumber}}📞 या डायल करें {{.BridgeNumber}}, पिन {{.BridgePIN}}
+{{end}}`)
+	add(MessageReminder, ChannelWhatsApp, LangEnglish, "",
+		`⏰ *Reminder: {{.Title}}*
+📅 {{.Date}}, {{.Time}} IST
+🎧 Join: {{.Link}}
+{{if .BridgeNumber}}📞 Or dial {{.BridgeNumber}}, PIN {{.BridgePIN}}
+{{end}}`)
+
+	// Change.
+	add(MessageChange, ChannelSMS, LangHindi, "",
+		`{{.Name}} जी, {{.Title}} अब {{.ShortDate}}, {{.Time}}। सुनें: {{.Link}}{{if .BridgeNumber}} या डायल करें {{.BridgeNumber}}, पिन {{.BridgePIN}}{{end}}`)
+	add(MessageChange, ChannelSMS, LangEnglish, "",
+		`{{.Name}}, {{.Title}} has changed: now {{.ShortDate}} {{.Time}}. Join: {{.Link}}{{if .BridgeNumber}} or dial {{.BridgeNumber}}, PIN {{.BridgePIN}}{{end}}`)
+	add(MessageChange, ChannelEmail, LangHindi, `बदलाव: {{.Title}}, अब {{.ShortDate}} {{.Time}}`,
+		`आदरणीय {{.Name}} जी,
+
+{{.Title}} के कार्यक्रम में बदलाव हुआ है।
+
+नया दिनांक: {{.Date}}
+नया समय: {{.Time}}
+{{if .OldWhen}}पहले: {{.OldWhen}}
+{{end}}{{if .Reason}}कारण: {{.Reason}}
+{{end}}
+फ़ोन पर जुड़ें: {{.Link}}
+{{if .BridgeNumber}}या डायल करें {{.BridgeNumber}}, पिन {{.BridgePIN}}
+{{end}}`)
+	add(MessageChange, ChannelEmail, LangEnglish, `Changed: {{.Title}}, now {{.ShortDate}} {{.Time}}`,
+		`Dear {{.Name}},
+
+{{.Title}} has changed.
+
+New date: {{.Date}}
+New time: {{.Time}} IST
+{{if .OldWhen}}Previously: {{.OldWhen}}
+{{end}}{{if .Reason}}Reason: {{.Reason}}
+{{end}}
+Join on your phone: {{.Link}}
+{{if .BridgeNumber}}Or dial {{.BridgeNumber}}, PIN {{.BridgePIN}}
+{{end}}`)
+	add(MessageChange, ChannelWhatsApp, LangHindi, "",
+		`🔄 *बदलाव: {{.Title}}*
+📅 अब {{.Date}}, {{.Time}}
+{{if .OldWhen}}(पहले {{.OldWhen}})
+{{end}}🎧 जुड़ें: {{.Link}}
+{{if .BridgeNumber}}📞 या डायल करें {{.BridgeNumber}}, पिन {{.BridgePIN}}
+{{end}}`)
+	add(MessageChange, ChannelWhatsApp, LangEnglish, "",
+		`🔄 *Changed: {{.Title}}*
+📅 Now {{.Date}}, {{.Time}} IST
+{{if .OldWhen}}(previously {{.OldWhen}})
+{{end}}🎧 Join: {{.Link}}
+{{if .BridgeNumber}}📞 Or dial {{.BridgeNumber}}, PIN {{.BridgePIN}}
+{{end}}`)
 }

@@ -123,8 +123,14 @@ func newTestTemplates(t *testing.T) *TemplateSet {
 func TestDefaultTemplatesComplete(t *testing.T) {
 	ts := newTestTemplates(t)
 	defaults := DefaultMessageTemplates()
-	if want := len(MessageKinds()) * len(MessageChannels()) * len(MessageLangs()); len(defaults) != want {
-		t.Errorf("%d default templates, want %d", len(defaults), want)
+	general := 0
+	for k := range defaults {
+		if k.EventType == "" {
+			general++
+		}
+	}
+	if want := len(MessageKinds()) * len(MessageChannels()) * len(MessageLangs()); general != want {
+		t.Errorf("%d default templates, want %d", general, want)
 	}
 	for _, kind := range MessageKinds() {
 		for _, ch := range MessageChannels() {
@@ -354,5 +360,66 @@ func BenchmarkCountSMSHindi(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		CountSMS(s)
+	}
+}
+
+// A mass address's built-in invite, reminder and change notices carry the
+// join link and "dial <number>, PIN <pin>" on every channel, leave the
+// bridge line out when there is none, and its SMS fit three segments even
+// with the long sample data (checked when the set is built) and with a
+// real one.
+func TestAddressTemplates(t *testing.T) {
+	ts := newTestTemplates(t)
+	ctx := sampleContext()
+	ctx.Event.Type = AddressEventType
+	ctx.Event.Venue, ctx.Event.VenueHi = "", ""
+	ctx.Link = "https://karyakram.example.in/j/EcCNtwG5YAGY1J0OTe3vVbKf_xaamg"
+	dial := map[string]string{LangHindi: "डायल करें", LangEnglish: "dial"}
+	pin := map[string]string{LangHindi: "पिन 482913", LangEnglish: "PIN 482913"}
+	for _, kind := range []MessageKind{MessageInvite, MessageReminder, MessageChange} {
+		for _, ch := range MessageChannels() {
+			for _, lang := range MessageLangs() {
+				k := TemplateKey{EventType: AddressEventType, Kind: kind, Channel: ch, Lang: lang}
+				if _, ok := DefaultMessageTemplates()[k]; !ok {
+					t.Errorf("no built-in address template %s", k)
+					continue
+				}
+				r, err := ts.Render(k, ctx)
+				if err != nil {
+					t.Fatalf("%s: %v", k, err)
+				}
+				body := strings.ToLower(r.Body)
+				if !strings.Contains(r.Body, ctx.Link) || !strings.Contains(body, dial[lang]+" +912261234567, "+strings.ToLower(pin[lang])) {
+					t.Errorf("%s lacks the join link or the dial-in:\n%s", k, r.Body)
+				}
+				if ch == ChannelSMS && r.SMS.Segments > 3 {
+					t.Errorf("%s takes %d segments", k, r.SMS.Segments)
+				}
+				if ch == ChannelSMS {
+					t.Logf("%s: %d %s units, %d segments", k, r.SMS.Units, r.SMS.Encoding, r.SMS.Segments)
+				}
+				none := ctx
+				none.Event.BridgeNumber, none.Event.BridgePIN = "", ""
+				r, err = ts.Render(k, none)
+				if err != nil {
+					t.Fatalf("%s: %v", k, err)
+				}
+				if strings.Contains(strings.ToLower(r.Body), dial[lang]) || strings.Contains(r.Body, "PIN") || strings.Contains(r.Body, "पिन") {
+					t.Errorf("%s without a bridge still mentions one:\n%s", k, r.Body)
+				}
+			}
+		}
+	}
+	// Deleting an edited address template restores the built-in one, not
+	// the general default.
+	k := TemplateKey{EventType: AddressEventType, Kind: MessageInvite, Channel: ChannelSMS, Lang: LangEnglish}
+	if err := ts.Set(k, MessageTemplate{Body: "Join: {{.Link}}"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := ts.Delete(k); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := ts.Template(k); got != DefaultMessageTemplates()[k] {
+		t.Errorf("after delete %s = %q, want the built-in address template", k, got.Body)
 	}
 }
