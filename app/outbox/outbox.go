@@ -23,6 +23,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"strings"
 	"sync"
 	"time"
 
@@ -60,6 +61,10 @@ type Config struct {
 	Lease time.Duration
 	// Poll is the wait when the queue is empty; 0 means 2 s.
 	Poll time.Duration
+	// BridgeTTL is how long the drainer keeps a mass address's audio
+	// bridges (loaded once per event, resolved per invitee in memory)
+	// before reading them again; 0 means 30 s.
+	BridgeTTL time.Duration
 	// ReminderEvery is how often Run enqueues due reminders; 0 means a
 	// minute, negative turns the reminder scheduler off.
 	ReminderEvery time.Duration
@@ -79,6 +84,15 @@ type Drainer struct {
 	mu  sync.Mutex
 	rnd *rand.Rand
 	st  Stats
+	// bridges caches each address event's bridges for cfg.BridgeTTL.
+	bmu     sync.Mutex
+	bridges map[int64]cachedBridges
+}
+
+// cachedBridges is one event's bridges and when they were read.
+type cachedBridges struct {
+	set    store.EventBridges
+	loaded time.Time
 }
 
 // New checks cfg and returns a drainer.
@@ -107,6 +121,9 @@ func New(cfg Config) (*Drainer, error) {
 	if cfg.Poll <= 0 {
 		cfg.Poll = 2 * time.Second
 	}
+	if cfg.BridgeTTL <= 0 {
+		cfg.BridgeTTL = 30 * time.Second
+	}
 	if cfg.ReminderEvery == 0 {
 		cfg.ReminderEvery = time.Minute
 	}
@@ -116,7 +133,7 @@ func New(cfg Config) (*Drainer, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	return &Drainer{cfg: cfg, rnd: rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 0x6b6b))}, nil
+	return &Drainer{cfg: cfg, rnd: rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 0x6b6b)), bridges: map[int64]cachedBridges{}}, nil
 }
 
 // Stats returns the counts so far.
@@ -225,6 +242,9 @@ func (d *Drainer) Step(ctx context.Context) (int, error) {
 		return 0, err
 	}
 	b, err := d.cfg.Store.ClaimOutbox(ctx, now, d.cfg.Lease, d.cfg.BatchSize)
+	if err == nil {
+		err = d.attachBridges(ctx, &b, now)
+	}
 	if err != nil {
 		if len(b.Messages) > 0 {
 			ids := make([]int64, len(b.Messages))
@@ -292,6 +312,42 @@ func (d *Drainer) Step(ctx context.Context) (int, error) {
 	return len(b.Messages), markErr
 }
 
+// attachBridges fills b.Bridges for the mass addresses among the batch's
+// events from the drainer's cache, reading an event's bridges (one query)
+// when they are missing or older than cfg.BridgeTTL.
+func (d *Drainer) attachBridges(ctx context.Context, b *store.OutboxBatch, now time.Time) error {
+	for id, ev := range b.Events {
+		if ev.Type != store.AddressEventType {
+			continue
+		}
+		d.bmu.Lock()
+		c, ok := d.bridges[id]
+		d.bmu.Unlock()
+		if !ok || now.Sub(c.loaded) >= d.cfg.BridgeTTL || now.Before(c.loaded) {
+			// Read outside the lock; two workers missing at once both
+			// read, which is harmless.
+			set, err := d.cfg.Store.EventBridgesOf(context.WithoutCancel(ctx), id)
+			if err != nil {
+				return fmt.Errorf("outbox: %w", err)
+			}
+			c = cachedBridges{set: set, loaded: now}
+			d.bmu.Lock()
+			for k, old := range d.bridges { // drop expired entries so the cache stays small
+				if now.Sub(old.loaded) >= d.cfg.BridgeTTL {
+					delete(d.bridges, k)
+				}
+			}
+			d.bridges[id] = c
+			d.bmu.Unlock()
+		}
+		if b.Bridges == nil {
+			b.Bridges = map[int64]store.EventBridges{}
+		}
+		b.Bridges[id] = c.set
+	}
+	return nil
+}
+
 // fail records a failed attempt: retry later or dead-letter.
 func (d *Drainer) fail(ctx context.Context, m store.OutboxMessage, err error) (dead bool, _ error) {
 	now := d.cfg.Now()
@@ -330,7 +386,10 @@ func (d *Drainer) send(ctx context.Context, b store.OutboxBatch, m store.OutboxM
 }
 
 // Render builds the notify.Message of an outbox row: pre-rendered rows as
-// they are, invite messages from the templates with the personal link.
+// they are, invite messages from the templates with the personal link
+// (PersonalLink). For a mass address the message carries the invitee's
+// own area's audio bridge from b.Bridges (store.InviteEvent.ForInvitee),
+// else the event-wide one.
 func (d *Drainer) Render(b store.OutboxBatch, m store.OutboxMessage) (notify.Message, error) {
 	if m.Body != "" || m.InviteID == 0 {
 		return notify.Message{Key: m.Key, Channel: m.Channel, To: m.Recipient, ToName: m.Name, Subject: m.Subject, Text: m.Body, Created: m.Created}, nil
@@ -343,10 +402,11 @@ func (d *Drainer) Render(b store.OutboxBatch, m store.OutboxMessage) (notify.Mes
 	if !ok {
 		return notify.Message{}, notify.Permanent(fmt.Errorf("outbox %s: event %d is gone", m.Key, m.EventID))
 	}
-	link, err := InviteLink(d.cfg.Signer, d.cfg.BaseURL, m.InviteID, ev, d.cfg.LinkTTL)
+	link, err := PersonalLink(d.cfg.Signer, d.cfg.BaseURL, m.InviteID, ev, d.cfg.LinkTTL)
 	if err != nil {
 		return notify.Message{}, notify.Permanent(err)
 	}
+	ev = ev.ForInvitee(b.Bridges[m.EventID], m.UnitPath)
 	to := notify.Recipient{Name: m.Name, Lang: m.Lang}
 	if m.Channel == schedule.ChannelEmail {
 		to.Email = m.Recipient
@@ -360,6 +420,19 @@ func (d *Drainer) Render(b store.OutboxBatch, m store.OutboxMessage) (notify.Mes
 		return notify.Message{}, notify.Permanent(err)
 	}
 	return msg, nil
+}
+
+// PersonalLink returns the link a message or letter for invite inviteID
+// carries: for a mass address the join link /j/<token> (the join page, with
+// the worker's own room and bridge), otherwise the RSVP link /i/<token>
+// (InviteLink). Both carry the same token.
+func PersonalLink(s *schedule.Signer, baseURL string, inviteID int64, ev store.InviteEvent, ttl time.Duration) (string, error) {
+	link, err := InviteLink(s, baseURL, inviteID, ev, ttl)
+	if err != nil || ev.Type != store.AddressEventType {
+		return link, err
+	}
+	base := strings.TrimRight(baseURL, "/")
+	return base + "/j/" + strings.TrimPrefix(link, base+"/i/"), nil
 }
 
 // InviteLink returns the personal link of invite inviteID to ev: signed

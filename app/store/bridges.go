@@ -543,3 +543,78 @@ func (s *Store) DeleteBridges(ctx context.Context, actor schedule.Actor, address
 	})
 	return int(n), err
 }
+
+// BridgeDialIn is what an invitee dials: a bridge's number and PIN, and
+// the unit subtree whose workers it serves.
+type BridgeDialIn struct {
+	UnitPath, Number, PIN string
+}
+
+// EventBridges is the set of bridges of one event's mass address, ready
+// to resolve a worker's bridge in memory (see For).
+type EventBridges struct {
+	byPath map[string]BridgeDialIn
+}
+
+// Len is the number of bridges in the set.
+func (eb EventBridges) Len() int { return len(eb.byPath) }
+
+// NewEventBridges indexes bridges by unit path for For.
+func NewEventBridges(bridges []BridgeDialIn) EventBridges {
+	eb := EventBridges{byPath: make(map[string]BridgeDialIn, len(bridges))}
+	for _, b := range bridges {
+		eb.byPath[b.UnitPath] = b
+	}
+	return eb
+}
+
+// For returns the bridge of the worker at unitPath: the one whose unit
+// path is the longest prefix of unitPath (a mandal's bridge beats its
+// district's), and whether there is one. It walks unitPath's ancestors,
+// so a lookup costs the path's depth, not the number of bridges.
+func (eb EventBridges) For(unitPath string) (BridgeDialIn, bool) {
+	if len(eb.byPath) == 0 {
+		return BridgeDialIn{}, false
+	}
+	for p := unitPath; len(p) > 1; {
+		if b, ok := eb.byPath[p]; ok {
+			return b, true
+		}
+		// "/1/7/42/" → "/1/7/"
+		i := strings.LastIndexByte(p[:len(p)-1], '/')
+		if i < 0 {
+			break
+		}
+		p = p[:i+1]
+	}
+	return BridgeDialIn{}, false
+}
+
+// EventBridgesOf loads the bridges of the mass address held by event
+// eventID in one query: none when the event is no address or its address
+// has no bridges. Every recorded bridge counts, whatever its provisioning
+// state: a bridge's number and PIN are fixed when it is recorded and kept
+// when it is provisioned (again), so invitations sent ahead of
+// provisioning print what will work. No actor: callers (the outbox, a
+// verified invite link, a letters page already scope-checked) decide who
+// sees it.
+func (s *Store) EventBridgesOf(ctx context.Context, eventID int64) (EventBridges, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT b.unit_path, b.number, b.pin FROM bridges b
+		JOIN addresses a ON a.id = b.address_id WHERE a.event_id = ? ORDER BY b.unit_path`, eventID)
+	if err != nil {
+		return EventBridges{}, fmt.Errorf("bridges of event %d: %w", eventID, err)
+	}
+	defer rows.Close()
+	var out []BridgeDialIn
+	for rows.Next() {
+		var b BridgeDialIn
+		if err := rows.Scan(&b.UnitPath, &b.Number, &b.PIN); err != nil {
+			return EventBridges{}, fmt.Errorf("bridges of event %d: %w", eventID, err)
+		}
+		out = append(out, b)
+	}
+	if err := rows.Err(); err != nil {
+		return EventBridges{}, fmt.Errorf("bridges of event %d: %w", eventID, err)
+	}
+	return NewEventBridges(out), nil
+}

@@ -76,9 +76,20 @@ type InviteEvent struct {
 	Settings    InviteSettings
 }
 
-// MassAddress reports whether the event has an audio bridge or join link.
+// MassAddress reports whether the event is a mass address or has an audio
+// bridge or join link.
 func (e InviteEvent) MassAddress() bool {
-	return e.Settings.BridgeNumber != "" || e.Settings.JoinURL != ""
+	return e.Type == AddressEventType || e.Settings.BridgeNumber != "" || e.Settings.JoinURL != "" || e.BridgeNumber != ""
+}
+
+// ForInvitee returns e as the invitee at unitPath sees it: the audio
+// bridge of their own area (eb.For) when the event's address has one, else
+// the event-wide bridge of the invitation settings, else none.
+func (e InviteEvent) ForInvitee(eb EventBridges, unitPath string) InviteEvent {
+	if b, ok := eb.For(unitPath); ok {
+		e.BridgeNumber, e.BridgePIN = b.Number, b.PIN
+	}
+	return e
 }
 
 // Event returns the event as a schedule.Event (for .ics files).
@@ -695,6 +706,7 @@ type Invitee struct {
 	UnitName   string
 	UnitNameHi string
 	Role       string // the person's first role key, or ""
+	UnitPath   string // the invite's unit path (the worker's when invited)
 	Lang       string
 	RSVP       string
 }
@@ -719,11 +731,10 @@ func (s *Store) Invitees(ctx context.Context, actor schedule.Actor, eventID int6
 	var out []Invitee
 	for rows.Next() {
 		var v Invitee
-		var path string
-		if err := rows.Scan(&v.InviteID, &v.Name, &v.Mobile, &path, &v.UnitName, &v.UnitNameHi, &v.Role, &v.Lang, &v.RSVP); err != nil {
+		if err := rows.Scan(&v.InviteID, &v.Name, &v.Mobile, &v.UnitPath, &v.UnitName, &v.UnitNameHi, &v.Role, &v.Lang, &v.RSVP); err != nil {
 			return nil, fmt.Errorf("list invitees: %w", err)
 		}
-		if !actor.Can(schedule.ActRead, path) {
+		if !actor.Can(schedule.ActRead, v.UnitPath) {
 			v.Mobile = schedule.MaskMobile(v.Mobile)
 		}
 		out = append(out, v)
@@ -782,7 +793,11 @@ type LinkInvite struct {
 	Lang     string
 	RSVP     string
 	RSVPAt   *time.Time
-	Event    InviteEvent
+	// UnitPath is the invite's unit path (the worker's when invited).
+	UnitPath string
+	// Event is the invite's event; for a mass address its BridgeNumber
+	// and BridgePIN are the invitee's own area's bridge (ForInvitee).
+	Event InviteEvent
 }
 
 // InviteByLink returns the invite a verified link names, refusing it
@@ -794,9 +809,9 @@ func (s *Store) InviteByLink(ctx context.Context, c schedule.LinkClaims) (LinkIn
 	var eventID int64
 	var revoked bool
 	var rsvpAt sql.NullTime
-	err := s.db.QueryRowContext(ctx, `SELECT i.event_id, i.revoked, i.rsvp, i.rsvp_at, w.name, w.language
+	err := s.db.QueryRowContext(ctx, `SELECT i.event_id, i.revoked, i.rsvp, i.rsvp_at, i.unit_path, w.name, w.language
 		FROM invites i JOIN workers w ON w.id = i.worker_id WHERE i.id = ?`, c.InviteID).
-		Scan(&eventID, &revoked, &li.RSVP, &rsvpAt, &li.Name, &li.Lang)
+		Scan(&eventID, &revoked, &li.RSVP, &rsvpAt, &li.UnitPath, &li.Name, &li.Lang)
 	if errors.Is(err, sql.ErrNoRows) || (err == nil && eventID != c.EventID) {
 		return li, schedule.Errorf(schedule.ENOTFOUND, "this invitation no longer exists")
 	}
@@ -809,6 +824,13 @@ func (s *Store) InviteByLink(ctx context.Context, c schedule.LinkClaims) (LinkIn
 	}
 	if err := c.CheckRevoked(e.LinkVersion, revoked); err != nil {
 		return li, err
+	}
+	if e.Type == AddressEventType {
+		eb, err := s.EventBridgesOf(ctx, eventID)
+		if err != nil {
+			return li, err
+		}
+		e = e.ForInvitee(eb, li.UnitPath)
 	}
 	li.InviteID, li.Event = c.InviteID, e
 	if rsvpAt.Valid {

@@ -48,8 +48,9 @@ type OutboxMessage struct {
 	Payload       NoticePayload
 	Attempts      int // including this one
 	Created       time.Time
-	// Name and Lang are the invitee's (invite messages).
-	Name, Lang string
+	// Name and Lang are the invitee's (invite messages); UnitPath is the
+	// invite's unit path, which picks the invitee's audio bridge.
+	Name, Lang, UnitPath string
 }
 
 // NoticePayload is the outbox payload of change and cancel notices.
@@ -63,6 +64,9 @@ type NoticePayload struct {
 type OutboxBatch struct {
 	Messages []OutboxMessage
 	Events   map[int64]InviteEvent
+	// Bridges holds the audio bridges of the batch's mass addresses, by
+	// event id; the drainer fills it (from its cache, EventBridgesOf).
+	Bridges map[int64]EventBridges
 }
 
 // RecoverOutbox returns messages whose claim lease ran out (their drainer
@@ -137,19 +141,19 @@ func (s *Store) ClaimOutbox(ctx context.Context, now time.Time, lease time.Durat
 		}
 	}
 	if len(ids) > 0 {
-		rows, err := s.db.QueryContext(ctx, "SELECT i.id, w.name, w.language FROM invites i JOIN workers w ON w.id = i.worker_id WHERE i.id IN (?)", bun.In(ids))
+		rows, err := s.db.QueryContext(ctx, "SELECT i.id, w.name, w.language, i.unit_path FROM invites i JOIN workers w ON w.id = i.worker_id WHERE i.id IN (?)", bun.In(ids))
 		if err != nil {
 			return b, fmt.Errorf("outbox invitees: %w", err)
 		}
 		defer rows.Close()
 		for rows.Next() {
 			var id int64
-			var name, lang string
-			if err := rows.Scan(&id, &name, &lang); err != nil {
+			var name, lang, path string
+			if err := rows.Scan(&id, &name, &lang, &path); err != nil {
 				return b, fmt.Errorf("outbox invitees: %w", err)
 			}
 			for _, i := range idx[id] {
-				b.Messages[i].Name, b.Messages[i].Lang = name, lang
+				b.Messages[i].Name, b.Messages[i].Lang, b.Messages[i].UnitPath = name, lang, path
 			}
 		}
 		if err := rows.Err(); err != nil {
