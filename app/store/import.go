@@ -305,17 +305,38 @@ func (ws *workerSource) start() {
 // stop ends the parser early (after a load error) and waits for it.
 func (ws *workerSource) stop() {
 	close(ws.quit)
+	if ws.direct != nil {
+		for range ws.direct.chunks {
+		}
+		return
+	}
 	for range ws.batches {
 	}
 }
 
-// parse reads to the next valid row.
+// parse reads to the next valid row and returns it as a staging row.
 func (ws *workerSource) parse() ([]any, bool) {
+	line, wr, u, ok := ws.next()
+	if !ok {
+		return nil, false
+	}
+	var roles any
+	if len(wr.Roles) > 0 {
+		b, _ := json.Marshal(wr.Roles)
+		roles = string(b)
+	}
+	w := wr.Worker
+	return []any{int64(line), w.Name, importNameKey(w.Name), nullable(w.Mobile), nullable(w.VoterID),
+		w.Gender, w.Social, w.Email, w.Language, u.id, u.path, w.Work, w.Active, roles}, true
+}
+
+// next reads to the next valid row: its line, its fields and its unit.
+func (ws *workerSource) next() (int, schedule.WorkerRecord, unitRef, bool) {
 	for {
 		ws.line++
 		rec, err := ws.cr.Read()
 		if err == io.EOF {
-			return nil, false
+			return 0, schedule.WorkerRecord{}, unitRef{}, false
 		}
 		if err != nil {
 			var pe *csv.ParseError
@@ -324,7 +345,7 @@ func (ws *workerSource) parse() ([]any, bool) {
 				continue
 			}
 			ws.err = fmt.Errorf("read line %d: %w", ws.line, err)
-			return nil, false
+			return 0, schedule.WorkerRecord{}, unitRef{}, false
 		}
 		ws.rep.Rows++
 		if ws.progress != nil && ws.rep.Rows%progressEvery == 0 {
@@ -346,17 +367,7 @@ func (ws *workerSource) parse() ([]any, bool) {
 			ws.fail(line, "unit_code", fmt.Sprintf("unknown unit %q", wr.UnitCode))
 			continue
 		}
-		if ws.direct != nil {
-			return ws.direct.row(int64(line), &wr, u), true
-		}
-		var roles any
-		if len(wr.Roles) > 0 {
-			b, _ := json.Marshal(wr.Roles)
-			roles = string(b)
-		}
-		w := wr.Worker
-		return []any{int64(line), w.Name, NameKey(w.Name), nullable(w.Mobile), nullable(w.VoterID),
-			w.Gender, w.Social, w.Email, w.Language, u.id, u.path, w.Work, w.Active, roles}, true
+		return line, wr, u, true
 	}
 }
 

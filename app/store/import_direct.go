@@ -5,10 +5,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -32,7 +35,10 @@ import (
 var directColumns = []string{"id", "name", "name_key", "mobile", "voter_id", "gender", "social", "email", "language", "unit_id", "unit_path", "work", "active"}
 
 // directLoad is the part of a workerSource that writes rows for the direct
-// load; it is used only by the parser goroutine until the source stops.
+// load. Its parser goroutine encodes rows in COPY's text format into
+// chunks (no per-value boxing or encoding plans: the rows are strings
+// already) and writes each row's roles to a file; the loading goroutine
+// only passes the chunks to the connection.
 type directLoad struct {
 	base       int64
 	roles      *bufio.Writer // worker_roles rows in COPY text format
@@ -40,17 +46,105 @@ type directLoad struct {
 	mobileOnly int // rows with a mobile and no voter ID
 	err        error
 	seen       []string
+	rowBuf     []byte
+
+	chunks chan []byte // filled chunks, parser to loader
+	free   chan []byte // emptied chunks, loader to parser
+	cur    []byte      // the loader's unread part of a chunk
+	last   []byte      // the chunk cur belongs to, returned to free when read
 }
 
-// row turns a checked record into a workers row and writes its roles.
-func (d *directLoad) row(line int64, wr *schedule.WorkerRecord, u unitRef) []any {
+const chunkSize = 64 << 10
+
+// start launches the parser, which encodes valid rows into chunks until
+// some row had a problem, then only reads on to report the rest.
+func (d *directLoad) start(ws *workerSource) {
+	d.chunks = make(chan []byte, 8)
+	d.free = make(chan []byte, 10)
+	ws.quit = make(chan struct{})
+	go func() {
+		defer close(d.chunks)
+		buf := make([]byte, 0, chunkSize)
+		for {
+			line, wr, u, ok := ws.next()
+			if ok && !ws.failed.Load() {
+				buf = d.appendRow(buf, int64(line), &wr, u)
+			}
+			if len(buf) >= chunkSize-4<<10 || (!ok && len(buf) > 0) {
+				select {
+				case d.chunks <- buf:
+				case <-ws.quit:
+					return
+				}
+				select {
+				case buf = <-d.free:
+					buf = buf[:0]
+				default:
+					buf = make([]byte, 0, chunkSize)
+				}
+			}
+			if !ok {
+				return
+			}
+		}
+	}()
+}
+
+// Read hands the encoded rows to COPY (io.Reader).
+func (d *directLoad) Read(p []byte) (int, error) {
+	for len(d.cur) == 0 {
+		if d.last != nil {
+			select {
+			case d.free <- d.last:
+			default:
+			}
+			d.last = nil
+		}
+		b, ok := <-d.chunks
+		if !ok {
+			return 0, io.EOF
+		}
+		d.cur, d.last = b, b
+	}
+	n := copy(p, d.cur)
+	d.cur = d.cur[n:]
+	return n, nil
+}
+
+// appendRow appends one workers row in COPY text format (columns as
+// directColumns) and writes its roles to the roles file.
+func (d *directLoad) appendRow(b []byte, line int64, wr *schedule.WorkerRecord, u unitRef) []byte {
 	w := &wr.Worker
 	id := d.base + line
 	if w.VoterID == "" && w.Mobile != "" {
 		d.mobileOnly++
 	}
+	b = strconv.AppendInt(b, id, 10)
+	b = appendCopyField(b, w.Name)
+	b = appendCopyField(b, importNameKey(w.Name))
+	b = appendCopyNullable(b, w.Mobile)
+	b = appendCopyNullable(b, w.VoterID)
+	b = appendCopyField(b, w.Gender)
+	b = appendCopyField(b, w.Social)
+	b = appendCopyField(b, w.Email)
+	b = appendCopyField(b, w.Language)
+	b = append(b, '\t')
+	b = strconv.AppendInt(b, u.id, 10)
+	b = appendCopyField(b, u.path)
+	b = appendCopyField(b, w.Work)
+	if w.Active {
+		b = append(b, "\tt\n"...)
+	} else {
+		b = append(b, "\tf\n"...)
+	}
+	d.writeRoles(id, wr.Roles, u)
+	return b
+}
+
+// writeRoles writes a row's roles, each once, to the roles file.
+func (d *directLoad) writeRoles(id int64, roles []string, u unitRef) {
 	d.seen = d.seen[:0]
-	for _, r := range wr.Roles {
+	for _, r := range roles {
 		if containsString(d.seen, r) {
 			continue // the staged path's ON CONFLICT DO NOTHING, row by row
 		}
@@ -59,21 +153,54 @@ func (d *directLoad) row(line int64, wr *schedule.WorkerRecord, u unitRef) []any
 		if d.err != nil {
 			continue
 		}
-		var b []byte
+		b := d.rowBuf[:0]
 		b = strconv.AppendInt(b, id, 10)
-		b = append(b, '\t')
-		b = appendCopyText(b, r)
+		b = appendCopyField(b, r)
 		b = append(b, '\t')
 		b = strconv.AppendInt(b, u.id, 10)
-		b = append(b, '\t')
-		b = appendCopyText(b, u.path)
+		b = appendCopyField(b, u.path)
 		b = append(b, '\n')
+		d.rowBuf = b
 		if _, err := d.roles.Write(b); err != nil {
 			d.err = fmt.Errorf("write roles file: %w", err)
 		}
 	}
-	return []any{id, w.Name, NameKey(w.Name), nullable(w.Mobile), nullable(w.VoterID),
-		w.Gender, w.Social, w.Email, w.Language, u.id, u.path, w.Work, w.Active}
+}
+
+// appendCopyField appends a tab and s escaped for COPY's text format.
+func appendCopyField(b []byte, s string) []byte {
+	return appendCopyText(append(b, '\t'), s)
+}
+
+// appendCopyNullable is appendCopyField with "" sent as NULL.
+func appendCopyNullable(b []byte, s string) []byte {
+	if s == "" {
+		return append(b, "\t\\N"...)
+	}
+	return appendCopyField(b, s)
+}
+
+// importNameKey is NameKey without the allocations for the usual name
+// that is its own key already (no upper case, single inner spaces).
+func importNameKey(name string) string {
+	prevSpace := true // a leading space needs NameKey
+	for _, r := range name {
+		if r == ' ' {
+			if prevSpace {
+				return NameKey(name)
+			}
+			prevSpace = true
+			continue
+		}
+		if r == utf8.RuneError || unicode.IsSpace(r) || unicode.ToLower(r) != r {
+			return NameKey(name)
+		}
+		prevSpace = false
+	}
+	if prevSpace && name != "" { // a trailing space
+		return NameKey(name)
+	}
+	return name
 }
 
 func containsString(list []string, s string) bool {
@@ -153,9 +280,10 @@ func (s *Store) importDirect(ctx context.Context, ix importer, tx pgx.Tx, actor 
 	src.direct = d
 
 	start := time.Now()
-	src.start()
-	inserted, err := tx.CopyFrom(ctx, pgx.Identifier{"workers"}, directColumns, writingSource{src})
+	d.start(src)
+	tag, err := tx.Conn().PgConn().CopyFrom(ctx, d, "COPY workers ("+strings.Join(directColumns, ", ")+") FROM STDIN")
 	src.stop()
+	inserted := tag.RowsAffected()
 	s.log.Debug("import step", "sql", "COPY workers (direct)", "took", time.Since(start).Round(time.Millisecond))
 	if err != nil {
 		return fmt.Errorf("load workers: %w", mapErr(err, "worker"))
