@@ -405,16 +405,25 @@ func (s *Server) inviteLettersPDF(c *gin.Context) {
 	roles, _ := s.store.Roles(ctx)
 	b := pdf.InviteLetters{Lang: pdf.Lang(lang), Organisation: s.pages.Text(lang, "invite.pdf.organisation"), IssuedOn: time.Now(),
 		Signatory: actor(c).Name, SignatoryRole: s.pages.Text(lang, "invite.pdf.signatory_role")}
-	var bridge *pdf.DialIn
-	if ev.Settings.BridgeNumber != "" {
-		bridge = &pdf.DialIn{Number: ev.Settings.BridgeNumber, PIN: ev.Settings.BridgePIN}
+	// A mass address's letters each print the invitee's own area's
+	// bridge (read once for the whole PDF) and join link.
+	var bridges store.EventBridges
+	if ev.Type == store.AddressEventType {
+		if bridges, err = s.store.EventBridgesOf(ctx, id); err != nil {
+			s.fail(c, err)
+			return
+		}
 	}
 	base := s.baseURL(c)
 	for _, p := range people {
-		link, err := outbox.InviteLink(s.inv.cfg.Signer, base, p.InviteID, ev, s.inv.cfg.LinkTTL)
+		link, err := outbox.PersonalLink(s.inv.cfg.Signer, base, p.InviteID, ev, s.inv.cfg.LinkTTL)
 		if err != nil {
 			s.fail(c, err)
 			return
+		}
+		var bridge *pdf.DialIn
+		if mine := ev.ForInvitee(bridges, p.UnitPath); mine.BridgeNumber != "" {
+			bridge = &pdf.DialIn{Number: mine.BridgeNumber, PIN: mine.BridgePIN}
 		}
 		b.Letters = append(b.Letters, pdf.InviteLetter{Name: p.Name, Role: roleLabel(roles, p.Role, lang), EventTitle: eventTitle(ev, lang),
 			Start: ev.Start, End: ev.End, Venue: eventVenue(ev, lang), Link: link, Bridge: bridge})

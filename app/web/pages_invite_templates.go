@@ -53,6 +53,20 @@ func (s *Server) templatesPageFor(c *gin.Context) templatesPage {
 			}
 		}
 	}
+	// Event types with built-in templates of their own (a mass address)
+	// are listed too, edited or not.
+	builtin := schedule.DefaultMessageTemplates()
+	for _, k := range schedule.MessageKinds() {
+		for _, ch := range schedule.MessageChannels() {
+			for _, l := range schedule.MessageLangs() {
+				key := schedule.TemplateKey{EventType: schedule.AddressEventType, Kind: k, Channel: ch, Lang: l}
+				if _, ok := builtin[key]; ok && !saved[key] {
+					src, _ := s.inv.cfg.Templates.Template(key)
+					p.Rows = append(p.Rows, templateRow{Key: key, Source: src})
+				}
+			}
+		}
+	}
 	for k := range saved {
 		if k.EventType != "" {
 			src, _ := s.inv.cfg.Templates.Template(k)
