@@ -110,8 +110,14 @@ func previewMessage(k schedule.TemplateKey, t schedule.MessageTemplate, cfg sche
 	if k.Lang == schedule.LangHindi {
 		name = "रमेश कुमार"
 	}
-	r, err := ts.Render(k, schedule.MessageContext{Event: ev, Previous: &prev, Name: name,
-		Link: schedule.InviteURL("https://karyakram.example.in", strings.Repeat("x", 30)), Reason: "heavy rain"})
+	link := schedule.InviteURL("https://karyakram.example.in", strings.Repeat("x", 30))
+	if k.EventType == schedule.AddressEventType {
+		// A mass address's notices carry the join link and the worker's
+		// own district's bridge.
+		link = strings.Replace(link, "/i/", "/j/", 1)
+		ev.BridgeNumber, ev.BridgePIN = "+917554000012", "482913"
+	}
+	r, err := ts.Render(k, schedule.MessageContext{Event: ev, Previous: &prev, Name: name, Link: link, Reason: "heavy rain"})
 	if err != nil {
 		return nil, err
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -184,5 +185,11 @@ func TestTemplateEditorListsAddressTemplates(t *testing.T) {
 	})
 	if !found {
 		t.Fatal("the editor does not list address/invite/sms/en")
+	}
+	// Its preview shows a join link and a sample dial-in.
+	resp, doc := b.post("/messages/templates", url.Values{"type": {"address"}, "kind": {"invite"}, "channel": {"sms"}, "lang": {"hi"},
+		"body": {"{{.Name}} जी, {{.Title}}: {{.Link}}{{if .BridgeNumber}} या डायल करें {{.BridgeNumber}}, पिन {{.BridgePIN}}{{end}}"}, "action": {"preview"}})
+	if got := doc.Find("#preview pre").Text(); resp.StatusCode != 200 || !strings.Contains(got, "/j/") || !strings.Contains(got, "डायल करें +917554000012, पिन 482913") {
+		t.Fatalf("preview: %d %q", resp.StatusCode, got)
 	}
 }
