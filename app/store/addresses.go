@@ -26,7 +26,7 @@ import (
 // through an in-memory directory loaded from here, never per request.
 
 // AddressEventType is the event type that carries a mass address.
-const AddressEventType = "address"
+const AddressEventType = schedule.AddressEventType
 
 // Room states of an address (addresses.room_state).
 const (
