@@ -4,14 +4,12 @@ import (
 	"context"
 	"database/sql"
 	"encoding/csv"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"strconv"
 	"strings"
-	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -248,154 +246,6 @@ func firstRoot(a schedule.Actor) string {
 // load order.
 var stagingColumns = []string{"line", "name", "name_key", "mobile", "voter_id", "gender", "social", "email", "language", "unit_id", "unit_path", "work", "active", "roles"}
 
-// workerSource streams validated rows of a workers CSV; rows with problems
-// are reported and skipped, so every problem of the file is found in one
-// pass without holding the file in memory. Parsing runs in its own
-// goroutine and hands rows over in batches, so reading and checking the
-// file overlaps with sending rows to the database.
-type workerSource struct {
-	cr       *csv.Reader
-	h        schedule.Header
-	width    int
-	refs     map[string]unitRef
-	roles    map[string]bool
-	actor    schedule.Actor
-	rep      *ImportReport // written by the parser; read after Next returns false
-	progress Progress
-	line     int
-	err      error
-
-	failed  atomic.Bool // some row had a problem: loaders may stop writing
-	direct  *directLoad // set when rows go straight into workers (import_direct.go)
-	batches chan [][]any
-	quit    chan struct{}
-	batch   [][]any
-	row     []any
-}
-
-const sourceBatch = 512
-
-// start launches the parser; stop must be called when loading ends.
-func (ws *workerSource) start() {
-	ws.batches = make(chan [][]any, 8)
-	ws.quit = make(chan struct{})
-	go func() {
-		defer close(ws.batches)
-		batch := make([][]any, 0, sourceBatch)
-		for {
-			row, ok := ws.parse()
-			if ok {
-				batch = append(batch, row)
-			}
-			if len(batch) == sourceBatch || (!ok && len(batch) > 0) {
-				select {
-				case ws.batches <- batch:
-				case <-ws.quit:
-					return
-				}
-				batch = make([][]any, 0, sourceBatch)
-			}
-			if !ok {
-				return
-			}
-		}
-	}()
-}
-
-// stop ends the parser early (after a load error) and waits for it.
-func (ws *workerSource) stop() {
-	close(ws.quit)
-	if ws.direct != nil {
-		for range ws.direct.chunks {
-		}
-		return
-	}
-	for range ws.batches {
-	}
-}
-
-// parse reads to the next valid row and returns it as a staging row.
-func (ws *workerSource) parse() ([]any, bool) {
-	line, wr, u, ok := ws.next()
-	if !ok {
-		return nil, false
-	}
-	var roles any
-	if len(wr.Roles) > 0 {
-		b, _ := json.Marshal(wr.Roles)
-		roles = string(b)
-	}
-	w := wr.Worker
-	return []any{int64(line), w.Name, importNameKey(w.Name), nullable(w.Mobile), nullable(w.VoterID),
-		w.Gender, w.Social, w.Email, w.Language, u.id, u.path, w.Work, w.Active, roles}, true
-}
-
-// next reads to the next valid row: its line, its fields and its unit.
-func (ws *workerSource) next() (int, schedule.WorkerRecord, unitRef, bool) {
-	for {
-		ws.line++
-		rec, err := ws.cr.Read()
-		if err == io.EOF {
-			return 0, schedule.WorkerRecord{}, unitRef{}, false
-		}
-		if err != nil {
-			var pe *csv.ParseError
-			if errors.As(err, &pe) {
-				ws.fail(pe.StartLine, "", csvErr(err))
-				continue
-			}
-			ws.err = fmt.Errorf("read line %d: %w", ws.line, err)
-			return 0, schedule.WorkerRecord{}, unitRef{}, false
-		}
-		ws.rep.Rows++
-		if ws.progress != nil && ws.rep.Rows%progressEvery == 0 {
-			ws.progress(ws.rep.Rows)
-		}
-		line, _ := ws.cr.FieldPos(0)
-		before := ws.rep.Total
-		if !ws.h.CheckRecord(line, rec, ws.width, &ws.rep.RowErrors) {
-			ws.failed.Store(true)
-			continue
-		}
-		wr, ok := schedule.ParseWorkerRecord(ws.h, line, rec, ws.roles, &ws.rep.RowErrors)
-		if !ok || ws.rep.Total > before {
-			ws.failed.Store(true)
-			continue
-		}
-		u, ok := ws.refs[wr.UnitCode]
-		if !ok || !ws.actor.Can(schedule.ActImport, u.path) {
-			ws.fail(line, "unit_code", fmt.Sprintf("unknown unit %q", wr.UnitCode))
-			continue
-		}
-		return line, wr, u, true
-	}
-}
-
-func (ws *workerSource) fail(line int, column, reason string) {
-	ws.rep.Add(line, column, "%s", reason)
-	ws.failed.Store(true)
-}
-
-// Next advances to the next valid row (pgx.CopyFromSource).
-func (ws *workerSource) Next() bool {
-	for len(ws.batch) == 0 {
-		b, ok := <-ws.batches
-		if !ok {
-			return false
-		}
-		ws.batch = b
-	}
-	ws.row, ws.batch = ws.batch[0], ws.batch[1:]
-	return true
-}
-
-// Values returns the current row (pgx.CopyFromSource).
-func (ws *workerSource) Values() ([]any, error) { return ws.row, nil }
-
-// Err returns a read failure that is not a row problem (pgx.CopyFromSource);
-// valid once Next has returned false.
-func (ws *workerSource) Err() error { return ws.err }
-
 // ImportWorkers reads a workers CSV and merges it into the worker records in
 // one transaction: rows are checked while streaming into a staging table
 // (COPY on Postgres), duplicates and scope are checked in SQL, then workers
@@ -576,7 +426,7 @@ func (s *Store) mergeStaging(ctx context.Context, ix importer, actor schedule.Ac
 	var rebuild []string
 	if bulk {
 		var err error
-		if rebuild, err = dropWorkerIndexes(ctx, ix); err != nil {
+		if rebuild, err = dropWorkerIndexes(ctx, ix, false); err != nil {
 			return err
 		}
 	}
@@ -675,19 +525,27 @@ func (s *Store) lockWorkers(ctx context.Context, ix importer) (bool, error) {
 }
 
 // dropWorkerIndexes drops the foreign keys, unique constraints and
-// secondary indexes of workers and worker_roles (primary keys stay, as
-// other tables refer to them) and returns the DDL that recreates them, read
-// from the catalogue so it always matches the migrations.
-func dropWorkerIndexes(ctx context.Context, ix importer) ([]string, error) {
+// secondary indexes of workers and worker_roles and returns the DDL that
+// recreates them, read from the catalogue so it always matches the
+// migrations. Primary keys stay, as other tables refer to them, unless
+// withPrimary is set (a load into empty tables): then they go too, with the
+// foreign keys of other tables that refer to workers.
+func dropWorkerIndexes(ctx context.Context, ix importer, withPrimary bool) ([]string, error) {
 	var drops, rebuild []string
+	kinds, referring := "'f', 'u'", ""
+	if withPrimary {
+		kinds, referring = "'f', 'u', 'p'", " OR (c.contype = 'f' AND c.confrelid = 'workers'::regclass)"
+	}
+	// Rebuilt in the order u, p, f (keys before the foreign keys that need
+	// them); dropped in the reverse order.
 	err := ix.query(ctx, `SELECT c.conrelid::regclass::text, c.conname, pg_get_constraintdef(c.oid), c.contype
-		FROM pg_constraint c WHERE c.conrelid IN ('workers'::regclass, 'worker_roles'::regclass) AND c.contype IN ('f', 'u')
-		ORDER BY c.contype DESC`, func(scan func(...any) error) error {
+		FROM pg_constraint c WHERE (c.conrelid IN ('workers'::regclass, 'worker_roles'::regclass) AND c.contype IN (`+kinds+`))`+referring+`
+		ORDER BY c.contype DESC, c.conrelid::regclass::text, c.conname`, func(scan func(...any) error) error {
 		var table, name, def, kind string
 		if err := scan(&table, &name, &def, &kind); err != nil {
 			return err
 		}
-		drops = append(drops, fmt.Sprintf("ALTER TABLE %s DROP CONSTRAINT %s", table, name))
+		drops = append([]string{fmt.Sprintf("ALTER TABLE %s DROP CONSTRAINT %s", table, name)}, drops...)
 		rebuild = append(rebuild, fmt.Sprintf("ALTER TABLE %s ADD CONSTRAINT %s %s", table, name, def))
 		return nil
 	})

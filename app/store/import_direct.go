@@ -35,76 +35,52 @@ import (
 var directColumns = []string{"id", "name", "name_key", "mobile", "voter_id", "gender", "social", "email", "language", "unit_id", "unit_path", "work", "active"}
 
 // directLoad is the part of a workerSource that writes rows for the direct
-// load. Its parser goroutine encodes rows in COPY's text format into
-// chunks (no per-value boxing or encoding plans: the rows are strings
-// already) and writes each row's roles to a file; the loading goroutine
-// only passes the chunks to the connection.
+// load. The checking goroutines encode rows in COPY's text format (no
+// per-value boxing or encoding plans: the rows are strings already), the
+// merger writes the roles to a file and hands the rows, in file order, to
+// the loading goroutine, which only passes them to the connection.
 type directLoad struct {
 	base       int64
 	roles      *bufio.Writer // worker_roles rows in COPY text format
 	roleRows   int
 	mobileOnly int // rows with a mobile and no voter ID
 	err        error
-	seen       []string
-	rowBuf     []byte
 
-	chunks chan []byte // filled chunks, parser to loader
-	free   chan []byte // emptied chunks, loader to parser
+	chunks chan []byte // encoded rows, merger to loader
 	cur    []byte      // the loader's unread part of a chunk
-	last   []byte      // the chunk cur belongs to, returned to free when read
 }
 
-const chunkSize = 64 << 10
-
-// start launches the parser, which encodes valid rows into chunks until
-// some row had a problem, then only reads on to report the rest.
+// start launches the pipeline for the direct load (Read).
 func (d *directLoad) start(ws *workerSource) {
-	d.chunks = make(chan []byte, 8)
-	d.free = make(chan []byte, 10)
-	ws.quit = make(chan struct{})
-	go func() {
-		defer close(d.chunks)
-		buf := make([]byte, 0, chunkSize)
-		for {
-			line, wr, u, ok := ws.next()
-			if ok && !ws.failed.Load() {
-				buf = d.appendRow(buf, int64(line), &wr, u)
-			}
-			if len(buf) >= chunkSize-4<<10 || (!ok && len(buf) > 0) {
-				select {
-				case d.chunks <- buf:
-				case <-ws.quit:
-					return
-				}
-				select {
-				case buf = <-d.free:
-					buf = buf[:0]
-				default:
-					buf = make([]byte, 0, chunkSize)
-				}
-			}
-			if !ok {
-				return
+	d.chunks = make(chan []byte, 4)
+	ws.run(func(b *rawBatch) bool {
+		d.roleRows += b.roleRows
+		d.mobileOnly += b.mobileOnly
+		if d.err == nil && len(b.roles) > 0 {
+			if _, err := d.roles.Write(b.roles); err != nil {
+				d.err = fmt.Errorf("write roles file: %w", err)
 			}
 		}
-	}()
+		if len(b.out) == 0 {
+			return true
+		}
+		select {
+		case d.chunks <- b.out:
+			return true
+		case <-ws.quit:
+			return false
+		}
+	}, func() { close(d.chunks) })
 }
 
 // Read hands the encoded rows to COPY (io.Reader).
 func (d *directLoad) Read(p []byte) (int, error) {
 	for len(d.cur) == 0 {
-		if d.last != nil {
-			select {
-			case d.free <- d.last:
-			default:
-			}
-			d.last = nil
-		}
 		b, ok := <-d.chunks
 		if !ok {
 			return 0, io.EOF
 		}
-		d.cur, d.last = b, b
+		d.cur = b
 	}
 	n := copy(p, d.cur)
 	d.cur = d.cur[n:]
@@ -113,11 +89,15 @@ func (d *directLoad) Read(p []byte) (int, error) {
 
 // appendRow appends one workers row in COPY text format (columns as
 // directColumns) and writes its roles to the roles file.
-func (d *directLoad) appendRow(b []byte, line int64, wr *schedule.WorkerRecord, u unitRef) []byte {
+func (d *directLoad) appendRow(batch *rawBatch, line int64, wr *schedule.WorkerRecord, u unitRef) {
 	w := &wr.Worker
 	id := d.base + line
 	if w.VoterID == "" && w.Mobile != "" {
-		d.mobileOnly++
+		batch.mobileOnly++
+	}
+	b := batch.out
+	if b == nil {
+		b = make([]byte, 0, 128*rawBatchSize)
 	}
 	b = strconv.AppendInt(b, id, 10)
 	b = appendCopyField(b, w.Name)
@@ -137,33 +117,24 @@ func (d *directLoad) appendRow(b []byte, line int64, wr *schedule.WorkerRecord, 
 	} else {
 		b = append(b, "\tf\n"...)
 	}
-	d.writeRoles(id, wr.Roles, u)
-	return b
+	batch.out = b
+	writeRoles(batch, id, wr.Roles, u)
 }
 
-// writeRoles writes a row's roles, each once, to the roles file.
-func (d *directLoad) writeRoles(id int64, roles []string, u unitRef) {
-	d.seen = d.seen[:0]
-	for _, r := range roles {
-		if containsString(d.seen, r) {
+// writeRoles encodes a row's roles, each once, for worker_roles.
+func writeRoles(batch *rawBatch, id int64, roles []string, u unitRef) {
+	for i, r := range roles {
+		if containsString(roles[:i], r) {
 			continue // the staged path's ON CONFLICT DO NOTHING, row by row
 		}
-		d.seen = append(d.seen, r)
-		d.roleRows++
-		if d.err != nil {
-			continue
-		}
-		b := d.rowBuf[:0]
+		batch.roleRows++
+		b := batch.roles
 		b = strconv.AppendInt(b, id, 10)
 		b = appendCopyField(b, r)
 		b = append(b, '\t')
 		b = strconv.AppendInt(b, u.id, 10)
 		b = appendCopyField(b, u.path)
-		b = append(b, '\n')
-		d.rowBuf = b
-		if _, err := d.roles.Write(b); err != nil {
-			d.err = fmt.Errorf("write roles file: %w", err)
-		}
+		batch.roles = append(b, '\n')
 	}
 }
 
@@ -262,7 +233,7 @@ func (s *Store) importDirect(ctx context.Context, ix importer, tx pgx.Tx, actor 
 	if err := ix.exec(ctx, "SET LOCAL maintenance_work_mem = '256MB'"); err != nil {
 		return fmt.Errorf("set maintenance_work_mem: %w", err)
 	}
-	rebuild, err := dropWorkerIndexes(ctx, ix)
+	rebuild, err := dropWorkerIndexes(ctx, ix, true)
 	if err != nil {
 		return err
 	}

@@ -2,7 +2,6 @@ package store
 
 import (
 	"bufio"
-	"bytes"
 	"encoding/csv"
 	"io"
 	"os"
@@ -96,17 +95,15 @@ func TestImportNameKeyIsNameKey(t *testing.T) {
 }
 
 func TestDirectRowsAreCOPYText(t *testing.T) {
-	d := &directLoad{base: 10, roles: bufio.NewWriter(io.Discard)}
-	var roles bytes.Buffer
-	d.roles = bufio.NewWriter(&roles)
+	d := &directLoad{base: 10}
+	var b rawBatch
 	wr := schedule.WorkerRecord{Worker: schedule.Worker{Name: "A\\b\tc", Mobile: "+919822222221", Gender: "F", Active: false}, Roles: []string{"x", "y", "x"}}
-	got := string(d.appendRow(nil, 5, &wr, unitRef{id: 7, path: "/1/7/"}))
+	d.appendRow(&b, 5, &wr, unitRef{id: 7, path: "/1/7/"})
 	want := "15\tA\\\\b\\tc\ta\\\\b c\t+919822222221\t\\N\tF\t\t\t\t7\t/1/7/\t\tf\n"
-	if got != want {
-		t.Errorf("row %q, want %q", got, want)
+	if string(b.out) != want {
+		t.Errorf("row %q, want %q", b.out, want)
 	}
-	d.roles.Flush()
-	if roles.String() != "15\tx\t7\t/1/7/\n15\ty\t7\t/1/7/\n" || d.roleRows != 2 || d.mobileOnly != 1 {
-		t.Errorf("roles %q (%d), mobile-only %d", roles.String(), d.roleRows, d.mobileOnly)
+	if string(b.roles) != "15\tx\t7\t/1/7/\n15\ty\t7\t/1/7/\n" || b.roleRows != 2 || b.mobileOnly != 1 {
+		t.Errorf("roles %q (%d), mobile-only %d", b.roles, b.roleRows, b.mobileOnly)
 	}
 }

@@ -281,7 +281,8 @@ func workerCatalogue(t *testing.T, st *store.Store) string {
 	}
 	var defs []string
 	err := st.DB().NewRaw(`SELECT indexdef FROM pg_indexes WHERE schemaname = current_schema() AND tablename IN ('workers', 'worker_roles')
-		UNION ALL SELECT conname || ' ' || pg_get_constraintdef(oid) || ' ' || convalidated FROM pg_constraint WHERE conrelid IN ('workers'::regclass, 'worker_roles'::regclass)
+		UNION ALL SELECT conrelid::regclass::text || ' ' || conname || ' ' || pg_get_constraintdef(oid) || ' ' || convalidated FROM pg_constraint
+			WHERE conrelid IN ('workers'::regclass, 'worker_roles'::regclass) OR confrelid = 'workers'::regclass
 		ORDER BY 1`).Scan(context.Background(), &defs)
 	if err != nil {
 		t.Fatal(err)
