@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"encoding/csv"
 	"io"
+	"math/rand/v2"
 	"os"
 	"strconv"
 	"testing"
@@ -90,6 +91,18 @@ func TestImportNameKeyIsNameKey(t *testing.T) {
 		"प्रदेश कार्यालय (state office)", "प्रदेश कार्यालय (State Office)", "राम\u00a0कुमार", "ǅemal", "İstanbul", "x\u2028y", "a b c"} {
 		if got, want := importNameKey(name), NameKey(name); got != want {
 			t.Errorf("importNameKey(%q) = %q, NameKey %q", name, got, want)
+		}
+	}
+	alphabet := []rune("aZ \t\n\u00a0\u0085\u2003\u3000İıẞßǅǄΣσςКкरामक़ि्\u200d😀.(")
+	rng := rand.New(rand.NewPCG(1, 2))
+	for range 20000 {
+		r := make([]rune, rng.IntN(12))
+		for i := range r {
+			r[i] = alphabet[rng.IntN(len(alphabet))]
+		}
+		name := string(r)
+		if got, want := importNameKey(name), NameKey(name); got != want {
+			t.Fatalf("importNameKey(%q) = %q, NameKey %q", name, got, want)
 		}
 	}
 }

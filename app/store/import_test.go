@@ -406,6 +406,42 @@ func TestWorkerImportIntoEmptyTable(t *testing.T) {
 		})
 	}
 
+	// Rows are checked in parallel batches; the report must still list the
+	// first problems of the file in line order and count them all.
+	t.Run("ErrorsAcrossBatchesInLineOrder", func(t *testing.T) {
+		for _, seeded := range []bool{false, true} {
+			st, _ := open(t)
+			if seeded {
+				storetest.ImportWorkers(t, st, storetest.SmallWorkers)
+			}
+			before := countAll(t, st)
+			var b strings.Builder
+			b.WriteString(header)
+			var want []int
+			for i := 0; i < 5000; i++ {
+				line := i + 2
+				if i%37 == 5 {
+					b.WriteString("Bad,123,,F,D1,\n")
+					want = append(want, line)
+					continue
+				}
+				b.WriteString("W,,DDD" + strings.Repeat("0", 7-len(itoa(i))) + itoa(i) + ",M,D1-A1-M1-C1-S1-B1,\n")
+			}
+			rep, err := st.ImportWorkers(ctx, sys, strings.NewReader(b.String()), nil)
+			if schedule.ErrorCode(err) != schedule.EINVALID || rep.Total != len(want) || rep.Rows != 5000 || len(rep.List) != schedule.MaxReportedRowErrors {
+				t.Fatalf("seeded %v: total %d of %d, rows %d, listed %d, err %v", seeded, rep.Total, len(want), rep.Rows, len(rep.List), err)
+			}
+			for i, e := range rep.List {
+				if e.Line != want[i] || e.Column != "mobile" {
+					t.Fatalf("seeded %v: error %d = %+v, want line %d", seeded, i, e, want[i])
+				}
+			}
+			if after := countAll(t, st); after != before {
+				t.Errorf("seeded %v: workers %d -> %d", seeded, before, after)
+			}
+		}
+	})
+
 	t.Run("ScopeRespected", func(t *testing.T) {
 		st, _ := open(t)
 		mandal, err := st.FindUnitByCode(ctx, sys, "D1-A1-M1")
