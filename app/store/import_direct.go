@@ -364,8 +364,23 @@ func (s *Store) importDirect(ctx context.Context, ix importer, tx pgx.Tx, actor 
 		}
 	}
 	for _, ddl := range rest {
+		// worker_roles' key starts with worker_id and workers' is id, both
+		// rebuilt just before: checking the foreign key by merging the two
+		// indexes is ~3x faster than the hash join the planner picks for
+		// the freshly loaded (unanalysed) tables.
+		merge := strings.HasPrefix(ddl, "ALTER TABLE worker_roles ADD CONSTRAINT") && strings.Contains(ddl, "FOREIGN KEY (worker_id) REFERENCES workers(id)")
+		if merge {
+			if err := ix.exec(ctx, "SET LOCAL enable_hashjoin = off"); err != nil {
+				return fmt.Errorf("set enable_hashjoin: %w", err)
+			}
+		}
 		if err := ix.exec(ctx, ddl); err != nil {
 			return fmt.Errorf("rebuild %q: %w", ddl, err)
+		}
+		if merge {
+			if err := ix.exec(ctx, "SET LOCAL enable_hashjoin = on"); err != nil {
+				return fmt.Errorf("set enable_hashjoin: %w", err)
+			}
 		}
 	}
 	if err := ix.exec(ctx, "SELECT setval(pg_get_serial_sequence('workers', 'id'), GREATEST((SELECT MAX(id) FROM workers), 1))"); err != nil {
