@@ -48,11 +48,14 @@ type directLoad struct {
 
 	chunks chan []byte // encoded rows, merger to loader
 	cur    []byte      // the loader's unread part of a chunk
+	last   []byte      // the chunk cur is part of
+	spare  chan []byte // chunks read, for the checkers to reuse
 }
 
 // start launches the pipeline for the direct load (Read).
 func (d *directLoad) start(ws *workerSource) {
 	d.chunks = make(chan []byte, 4)
+	d.spare = make(chan []byte, 16)
 	ws.run(func(b *rawBatch) bool {
 		d.roleRows += b.roleRows
 		d.mobileOnly += b.mobileOnly
@@ -76,11 +79,18 @@ func (d *directLoad) start(ws *workerSource) {
 // Read hands the encoded rows to COPY (io.Reader).
 func (d *directLoad) Read(p []byte) (int, error) {
 	for len(d.cur) == 0 {
+		if d.last != nil {
+			select {
+			case d.spare <- d.last[:0]:
+			default:
+			}
+			d.last = nil
+		}
 		b, ok := <-d.chunks
 		if !ok {
 			return 0, io.EOF
 		}
-		d.cur = b
+		d.cur, d.last = b, b
 	}
 	n := copy(p, d.cur)
 	d.cur = d.cur[n:]
@@ -97,7 +107,11 @@ func (d *directLoad) appendRow(batch *rawBatch, line int64, wr *schedule.WorkerR
 	}
 	b := batch.out
 	if b == nil {
-		b = make([]byte, 0, 128*rawBatchSize)
+		select {
+		case b = <-d.spare:
+		default:
+			b = make([]byte, 0, 160*rawBatchSize)
+		}
 	}
 	b = strconv.AppendInt(b, id, 10)
 	b = appendCopyField(b, w.Name)

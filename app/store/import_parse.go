@@ -40,6 +40,7 @@ type workerSource struct {
 	batches chan [][]any
 	quit    chan struct{}
 	wg      sync.WaitGroup
+	spare   chan *rawBatch // merged batches, for the reader to reuse
 	batch   [][]any
 	row     []any
 }
@@ -63,6 +64,16 @@ type rawBatch struct {
 	roleRows, mobileOnly int
 }
 
+// reset empties a merged batch for reuse; what it handed on (staged rows,
+// encoded rows) belongs to the receiver now.
+func (b *rawBatch) reset() {
+	clear(b.arena) // let the file's strings go
+	b.items, b.arena = b.items[:0], b.arena[:0]
+	b.rows, b.errs, b.staged, b.out = 0, schedule.RowErrors{}, nil, nil
+	b.roles = b.roles[:0]
+	b.roleRows, b.mobileOnly = 0, 0
+}
+
 type rawItem struct {
 	line       int
 	start, end int    // fields in arena
@@ -74,6 +85,7 @@ type rawItem struct {
 func (ws *workerSource) run(emit func(*rawBatch) bool, done func()) {
 	ws.quit = make(chan struct{})
 	workers := min(max(runtime.GOMAXPROCS(0), 1), 4)
+	ws.spare = make(chan *rawBatch, 3*workers+4)
 	work := make(chan *rawBatch, workers)
 	ordered := make(chan *rawBatch, 2*workers+2)
 	ws.wg.Add(2 + workers)
@@ -126,6 +138,11 @@ func (ws *workerSource) run(emit func(*rawBatch) bool, done func()) {
 			if !ws.failed.Load() && !emit(b) {
 				return
 			}
+			b.reset()
+			select {
+			case ws.spare <- b:
+			default:
+			}
 		}
 	}()
 }
@@ -133,7 +150,12 @@ func (ws *workerSource) run(emit func(*rawBatch) bool, done func()) {
 // read reads the next batch of records; more is false at the end of the
 // file (or at a read failure, left in ws.err).
 func (ws *workerSource) read() (b *rawBatch, more bool) {
-	b = &rawBatch{done: make(chan struct{}), arena: make([]string, 0, rawBatchSize*ws.width)}
+	select {
+	case b = <-ws.spare:
+	default:
+		b = &rawBatch{arena: make([]string, 0, rawBatchSize*ws.width), items: make([]rawItem, 0, rawBatchSize)}
+	}
+	b.done = make(chan struct{})
 	for len(b.items) < rawBatchSize {
 		ws.line++
 		rec, err := ws.cr.Read()
