@@ -191,18 +191,27 @@ func importNameKey(name string) string {
 			b = append(b, c)
 			continue
 		}
-		if unicode.IsSpace(r) {
+		if isIndic(r) {
+			// no case, no spaces: as is
+		} else if unicode.IsSpace(r) {
 			space = len(b) > 0
 			continue
+		} else {
+			r = unicode.ToLower(r)
 		}
 		if space {
 			b = append(b, ' ')
 			space = false
 		}
-		b = utf8.AppendRune(b, unicode.ToLower(r))
+		b = utf8.AppendRune(b, r)
 	}
 	return string(b)
 }
+
+// isIndic reports whether r lies in the blocks from Devanagari to Sinhala,
+// which have neither letter case nor spaces (TestImportNameKeyIsNameKey
+// checks every code point), so names in them skip the Unicode tables.
+func isIndic(r rune) bool { return 0x0900 <= r && r < 0x0E00 }
 
 var asciiSpace = [utf8.RuneSelf]bool{'\t': true, '\n': true, '\v': true, '\f': true, '\r': true, ' ': true}
 
@@ -218,7 +227,11 @@ func isOwnNameKey(name string) bool {
 			prevSpace = true
 			continue
 		}
-		if r == utf8.RuneError || unicode.IsSpace(r) || unicode.ToLower(r) != r {
+		if r < utf8.RuneSelf {
+			if asciiSpace[r] || 'A' <= r && r <= 'Z' {
+				return false
+			}
+		} else if !isIndic(r) && (r == utf8.RuneError || unicode.IsSpace(r) || unicode.ToLower(r) != r) {
 			return false
 		}
 		prevSpace = false
@@ -235,8 +248,21 @@ func containsString(list []string, s string) bool {
 	return false
 }
 
+// copyEscaped marks the bytes COPY's text format escapes.
+var copyEscaped = [256]bool{'\\': true, '\t': true, '\n': true, '\r': true}
+
 // appendCopyText appends s escaped for COPY's text format.
 func appendCopyText(b []byte, s string) []byte {
+	plain := true
+	for i := 0; i < len(s); i++ {
+		if copyEscaped[s[i]] {
+			plain = false
+			break
+		}
+	}
+	if plain {
+		return append(b, s...)
+	}
 	for i := 0; i < len(s); i++ {
 		switch c := s[i]; c {
 		case '\\':

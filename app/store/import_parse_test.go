@@ -8,6 +8,7 @@ import (
 	"os"
 	"strconv"
 	"testing"
+	"unicode"
 
 	"github.com/karyakram/karyakram/schedule"
 )
@@ -91,6 +92,11 @@ func TestImportNameKeyIsNameKey(t *testing.T) {
 		"प्रदेश कार्यालय (state office)", "प्रदेश कार्यालय (State Office)", "राम\u00a0कुमार", "ǅemal", "İstanbul", "x\u2028y", "a b c"} {
 		if got, want := importNameKey(name), NameKey(name); got != want {
 			t.Errorf("importNameKey(%q) = %q, NameKey %q", name, got, want)
+		}
+	}
+	for r := rune(0); r < 0x0E00; r++ {
+		if isIndic(r) && (unicode.IsSpace(r) || unicode.ToLower(r) != r || unicode.ToUpper(r) != r) {
+			t.Fatalf("%U is not caseless and non-space", r)
 		}
 	}
 	alphabet := []rune("aZ \t\n\u00a0\u0085\u2003\u3000İıẞßǅǄΣσςКкरामक़ि्\u200d😀.(")
