@@ -52,7 +52,7 @@ printf '\n| step | seconds | ratio to (b) |\n|---|---|---|\n'
 printf '| (a) psql \\copy into a plain table | %.1f | %.2f |\n' "$a" "$(echo "$a / $b" | bc -l)"
 printf '| (b) psql \\copy into a table with PK + unique voter ID | %.1f | 1.00 |\n' "$b"
 printf '| karyakram import, first load (peak RSS %d MB) | %.1f | %.2f |\n' "$((rss / 1024))" "$k" "$(echo "$k / $b" | bc -l)"
-printf '| karyakram import, re-import of the same file (all updates; peak RSS %d MB) | %.1f | %.2f |\n' "$((rss2 / 1024))" "$k2" "$(echo "$k2 / $b" | bc -l)"
+printf '| karyakram import, re-import of the same file (all matched, nothing changed; peak RSS %d MB) | %.1f | %.2f |\n' "$((rss2 / 1024))" "$k2" "$(echo "$k2 / $b" | bc -l)"
 printf 'karyakram first load vs (a): %.2fx\n' "$(echo "$k / $a" | bc -l)"
 
 psql -q "$dsn" -c "VACUUM ANALYZE workers" 
