@@ -251,6 +251,8 @@ var stagingColumns = []string{"line", "name", "name_key", "mobile", "voter_id", 
 // (COPY on Postgres), duplicates and scope are checked in SQL, then workers
 // are updated (matched by voter ID, else mobile) or inserted, and roles
 // added. Any bad row means nothing is written; the report lists problems.
+// On Postgres the first load into an empty workers table skips the staging
+// table and COPYs straight into the worker tables (import_direct.go).
 func (s *Store) ImportWorkers(ctx context.Context, actor schedule.Actor, r io.Reader, progress Progress) (ImportReport, error) {
 	rep := ImportReport{Kind: "workers"}
 	roles, err := s.Roles(ctx)

@@ -24,7 +24,8 @@ import (
 // row is an update, and the rows can be COPYed straight into workers with
 // ids assigned in Go (base + line, as the staged path does). Roles go to a
 // temporary file during the same pass and are COPYed into worker_roles
-// after. Secondary indexes and keys are dropped first and rebuilt after;
+// after. Indexes and keys, primary keys included, are dropped first and
+// rebuilt after;
 // duplicate voter IDs are found by rebuilding the unique key (one sort the
 // rebuild does anyway) and only then located by line; duplicate mobiles of
 // rows without a voter ID, which no key covers, are grouped in SQL only
