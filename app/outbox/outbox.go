@@ -238,12 +238,17 @@ func (d *Drainer) Drain(ctx context.Context) (Stats, error) {
 // the number of messages claimed.
 func (d *Drainer) Step(ctx context.Context) (int, error) {
 	now := d.cfg.Now()
-	if _, err := d.cfg.Store.RecoverOutbox(ctx, now); err != nil {
+	// A stop must not cut a claim short: the server may commit a claim the
+	// client reports as cancelled, and nobody would release those messages
+	// until their lease ran out. A finished claim is released below when
+	// the drainer is stopping.
+	cctx := context.WithoutCancel(ctx)
+	if _, err := d.cfg.Store.RecoverOutbox(cctx, now); err != nil {
 		return 0, err
 	}
-	b, err := d.cfg.Store.ClaimOutbox(ctx, now, d.cfg.Lease, d.cfg.BatchSize)
+	b, err := d.cfg.Store.ClaimOutbox(cctx, now, d.cfg.Lease, d.cfg.BatchSize)
 	if err == nil {
-		err = d.attachBridges(ctx, &b, now)
+		err = d.attachBridges(cctx, &b, now)
 	}
 	if err != nil {
 		if len(b.Messages) > 0 {
