@@ -313,9 +313,8 @@ var windowsZones = map[string]string{
 }
 
 type converter struct {
-	zones   map[string]*time.Location
-	vtz     map[string]*goical.Component
-	skipped []string
+	zones map[string]*time.Location
+	vtz   map[string]*goical.Component
 }
 
 func (c *converter) location(tzid string) (*time.Location, error) {

@@ -228,7 +228,7 @@ func TestWorkshopPages(t *testing.T) {
 		t.Fatalf("published page links %d events", len(first))
 	}
 	resp, doc = state.post(base+"/publish", url.Values{})
-	if !strings.Contains(doc.Find("#published").Text(), "0 events created, 0 updated, 0 cancelled") {
+	if resp.StatusCode != http.StatusOK || !strings.Contains(doc.Find("#published").Text(), "0 events created, 0 updated, 0 cancelled") {
 		t.Fatalf("re-publish: %q", doc.Find("#published").Text())
 	}
 	again := doc.Find("#hosts a.event").Map(func(_ int, s *goquery.Selection) string { h, _ := s.Attr("href"); return h })
