@@ -106,6 +106,23 @@ func (a Actor) CanWriteUnit(path string) bool {
 	return false
 }
 
+// CanSeeEventAt reports whether the actor may read an event held at the
+// unit with path: events in their subtree, and events of the units above
+// them, which are addressed to everyone below (a state programme, a
+// district workshop). Changing an event still needs write access to its
+// unit.
+func (a Actor) CanSeeEventAt(path string) bool {
+	if a.Can(ActRead, path) {
+		return true
+	}
+	for _, r := range a.Scope.Roots {
+		if IsWithin(r, path) {
+			return true
+		}
+	}
+	return false
+}
+
 // Owns reports whether the worker's records are the actor's to see in full.
 func (a Actor) Owns(w Worker) bool { return a.Can(ActRead, w.UnitPath) }
 

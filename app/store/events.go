@@ -50,6 +50,10 @@ type EventFilter struct {
 	Depth       *int // unit level depth
 	ProgrammeID int64
 	Cancelled   bool // include cancelled events
+	// WithAbove adds the events held at the units above the unit (or the
+	// actor's scope): they concern everyone below, e.g. a state programme
+	// on a cluster's calendar.
+	WithAbove bool
 	Limit       int  // default 2000, at most 20000
 }
 
@@ -516,7 +520,7 @@ func (s *Store) FindEventByID(ctx context.Context, actor schedule.Actor, id int6
 	if err != nil && !schedule.IsNotFound(err) {
 		return EventRecord{}, err
 	}
-	if err != nil || !actor.Can(schedule.ActRead, r.UnitPath) {
+	if err != nil || !actor.CanSeeEventAt(r.UnitPath) {
 		return EventRecord{}, schedule.Errorf(schedule.ENOTFOUND, "event %d not found", id)
 	}
 	return r, nil
@@ -610,7 +614,20 @@ func (s *Store) eventQuery(ctx context.Context, db bun.IDB, actor schedule.Actor
 		}
 		scope = scope.Narrow(u.Path)
 	}
-	q = whereScope(q, "e.unit_path", scope)
+	var above []int64
+	if f.WithAbove && !f.OnlyUnit {
+		for _, root := range scope.Roots {
+			ids := schedule.PathIDs(root)
+			above = append(above, ids[:max(0, len(ids)-1)]...)
+		}
+	}
+	if len(above) == 0 {
+		q = whereScope(q, "e.unit_path", scope)
+	} else {
+		q = q.WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
+			return whereScope(q, "e.unit_path", scope).WhereOr("e.unit_id IN (?)", bun.In(above))
+		})
+	}
 	if !f.To.IsZero() {
 		q = q.Where("e.start_at < ?", f.To.UTC())
 	}

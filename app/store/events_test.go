@@ -173,3 +173,62 @@ func TestEventScopeClusterOfficial(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestEventsAboveAreVisibleNotWritable: a cluster president sees the
+// events of the district and state above (they concern the cluster) on
+// the calendar and by ID, cannot change them, and still sees nothing of
+// another cluster or district.
+func TestEventsAboveAreVisibleNotWritable(t *testing.T) {
+	st := storetest.Open(t)
+	storetest.Seed(t, st)
+	ctx := context.Background()
+	sys := schedule.SystemActor("t")
+	cluster := unitID(t, st, "D1-A1-M1-C1")
+	if err := st.AssignRole(ctx, sys, workerID(t, st, "BBB0000001"), "president", cluster); err != nil {
+		t.Fatal(err)
+	}
+	cp := storetest.Actor(t, st, "9811111111")
+	mk := func(code, title string) int64 {
+		t.Helper()
+		s, err := st.CreateEvent(ctx, sys, schedule.Event{UnitID: unitID(t, st, code), Type: "meeting", Title: title,
+			Start: ist(t, "2026-05-04", "10:00"), End: ist(t, "2026-05-04", "11:00")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s.Event.ID
+	}
+	state, district, own := mk("MP", "State"), mk("D1", "District"), mk("D1-A1-M1-C1", "Own")
+	sibling, other := mk("D1-A1-M2-C1", "Sibling cluster"), mk("D2", "Other district")
+	for _, tt := range []struct {
+		id      int64
+		visible bool
+	}{{state, true}, {district, true}, {own, true}, {sibling, false}, {other, false}} {
+		_, err := st.FindEventByID(ctx, cp, tt.id)
+		if (err == nil) != tt.visible {
+			t.Errorf("event %d: err %v, want visible=%v", tt.id, err, tt.visible)
+		}
+	}
+	rec, _ := st.FindEventByID(ctx, sys, district)
+	rec.Event.Title = "Changed by the cluster"
+	if _, err := st.UpdateEvent(ctx, cp, rec.Event); !schedule.IsNotFound(err) {
+		t.Errorf("cluster president changed the district's event: %v", err)
+	}
+	if _, err := st.CancelEvent(ctx, cp, state); !schedule.IsNotFound(err) {
+		t.Errorf("cluster president cancelled the state's event: %v", err)
+	}
+	recs, err := st.FindEvents(ctx, cp, store.EventFilter{UnitID: cluster, WithAbove: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[int64]bool{}
+	for _, r := range recs {
+		got[r.ID] = true
+	}
+	if !got[state] || !got[district] || !got[own] || got[sibling] || got[other] || len(got) != 3 {
+		t.Errorf("calendar with events above: %v", got)
+	}
+	recs, _ = st.FindEvents(ctx, cp, store.EventFilter{UnitID: cluster})
+	if len(recs) != 1 || recs[0].ID != own {
+		t.Errorf("calendar without events above: %d events", len(recs))
+	}
+}

@@ -179,7 +179,7 @@ func (s *Server) showCalendar(c *gin.Context) {
 	if lang == "hi" {
 		page.WeekdayHdr = weekdaysHi
 	}
-	f := store.EventFilter{UnitID: id, From: from, To: to, Cancelled: true}
+	f := store.EventFilter{UnitID: id, From: from, To: to, Cancelled: true, WithAbove: true}
 	if page.Type != "" {
 		f.Types = []string{page.Type}
 	}

@@ -592,6 +592,10 @@ func (s *Server) showOccurrence(c *gin.Context) {
 	if !ok {
 		return
 	}
+	if !actor(c).Can(schedule.ActWrite, rec.UnitPath) {
+		s.fail(c, schedule.Errorf(schedule.ENOTFOUND, "event %d not found", rec.ID))
+		return
+	}
 	rid, ok := s.occurrenceParam(c, rec, c.Query("rid"))
 	if !ok {
 		return

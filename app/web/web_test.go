@@ -15,6 +15,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/PuerkitoBio/goquery"
 
@@ -419,5 +420,38 @@ func TestRoleAssignmentGrantsScope(t *testing.T) {
 	}
 	if _, doc := nb.get("/"); doc.Find("table tbody tr").Length() != 0 {
 		t.Errorf("home still lists units")
+	}
+}
+
+// TestClusterCalendarShowsEventsAbove: the district's workshop appears on
+// a cluster president's calendar and opens read-only.
+func TestClusterCalendarShowsEventsAbove(t *testing.T) {
+	e := newEnv(t, web.Config{})
+	ctx := context.Background()
+	sys := schedule.SystemActor("t")
+	cluster := unitID(t, e.st, "D1-A1-M1-C1")
+	ws, _, _ := e.st.FindWorkers(ctx, sys, schedule.WorkerFilter{Query: "BBB0000001"})
+	if err := e.st.AssignRole(ctx, sys, ws[0].ID, "president", cluster); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now().Add(48 * time.Hour).Truncate(time.Hour)
+	saved, err := e.st.CreateEvent(ctx, sys, schedule.Event{UnitID: unitID(t, e.st, "D1"), Type: "training", Title: "District workshop",
+		Start: start, End: start.Add(2 * time.Hour)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := e.browser()
+	b.login("9811111111")
+	b.get("/lang/en?next=/")
+	_, doc := b.get(fmt.Sprintf("/units/%d/calendar?view=list", cluster))
+	if !strings.Contains(doc.Text(), "District workshop") {
+		t.Fatalf("cluster calendar lacks the district's event")
+	}
+	resp, doc := b.get(fmt.Sprintf("/events/%d", saved.Event.ID))
+	if resp.StatusCode != http.StatusOK || doc.Find("#edit").Length() != 0 {
+		t.Errorf("event page: %d, edit link %d", resp.StatusCode, doc.Find("#edit").Length())
+	}
+	if resp, _ := b.get(fmt.Sprintf("/events/%d/edit", saved.Event.ID)); resp.StatusCode != http.StatusNotFound {
+		t.Errorf("edit page of the district's event: %d", resp.StatusCode)
 	}
 }
