@@ -54,7 +54,7 @@ type EventFilter struct {
 	// actor's scope): they concern everyone below, e.g. a state programme
 	// on a cluster's calendar.
 	WithAbove bool
-	Limit       int  // default 2000, at most 20000
+	Limit     int // default 2000, at most 20000
 }
 
 // farFuture stands for "no end" in series_end_at: the recurrence expander
