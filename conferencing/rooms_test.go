@@ -1,13 +1,11 @@
 package conferencing
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"log/slog"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -16,22 +14,7 @@ import (
 )
 
 // syncBuffer is a goroutine-safe log sink for asserting on retries.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
+type syncBuffer = lktest.SyncBuffer
 
 func testConfig(url string) Config {
 	return Config{URL: url, APIKey: lktest.APIKey, APISecret: lktest.APISecret}

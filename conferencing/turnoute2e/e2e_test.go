@@ -5,18 +5,11 @@
 package turnoute2e
 
 import (
-	"bytes"
 	"context"
-	"fmt"
 	"log/slog"
-	"net"
 	"net/http/httptest"
 	"os"
-	"os/exec"
-	"path/filepath"
-	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -205,13 +198,7 @@ func TestWebhooksFromLiveKitBecomeTurnout(t *testing.T) {
 }
 
 func TestPhoneCallCountedInDistrictTurnout(t *testing.T) {
-	sippBin, err := exec.LookPath("sipp")
-	if err != nil {
-		t.Skip("sipp not installed (apt-get install sip-tester)")
-	}
-	if _, err := os.Stat(filepath.Join(sippPcapDir, "g711a.pcap")); err != nil {
-		t.Skipf("sipp RTP captures missing in %s (apt-get install sip-tester)", sippPcapDir)
-	}
+	lktest.RequireSipp(t)
 	f := newFixture(t)
 	srv := f.webServer(t, nil)
 	lk := lktest.Start(t, lktest.WithRedis(), lktest.WithWebhooks(srv.URL+"/webhooks/livekit"))
@@ -234,6 +221,7 @@ func TestPhoneCallCountedInDistrictTurnout(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
+		var err error
 		if rep, err = f.st.ProvisionBridges(ctx, f.state, f.addr, "", pool, prov, time.Now()); err != nil || rep.Ready != 2 {
 			t.Fatalf("provision: %+v %v", rep, err)
 		}
@@ -248,19 +236,19 @@ func TestPhoneCallCountedInDistrictTurnout(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	out, done := startSippCall(ctx, t, sippBin, sipSrv.Addr(), number, d2.PIN, 6*time.Second)
+	call := lktest.DialWithPIN(ctx, t, sipSrv, number, d2.PIN, 6*time.Second)
 	t.Cleanup(func() {
 		if t.Failed() {
 			b, _ := os.ReadFile(sipSrv.LogPath())
-			t.Logf("sipp:\n%s\nlivekit-sip log (tail):\n%s", out.String(), b[max(0, len(b)-8000):])
+			t.Logf("sipp:\n%s\nlivekit-sip log (tail):\n%s", call.Output(), b[max(0, len(b)-8000):])
 		}
 	})
 	tu := f.waitTurnout(t, "phone caller counted in D2", 45*time.Second, func(tu store.Turnout) bool { return district(tu, f.d2.ID).ByPhone == 1 })
 	if d := district(tu, f.d2.ID); d.Joined != 1 || district(tu, f.d1.ID).Joined != 0 {
 		t.Errorf("D2 %+v D1 %+v", d, district(tu, f.d1.ID))
 	}
-	if err := <-done; err != nil {
-		t.Logf("sipp: %v\n%s", err, out.String())
+	if err := <-call.Done(); err != nil {
+		t.Logf("sipp: %v\n%s", err, call.Output())
 	}
 	f.waitTurnout(t, "caller hung up", 30*time.Second, func(tu store.Turnout) bool { return tu.Total.Online == 0 && tu.Total.ByPhone == 1 })
 }
@@ -272,119 +260,4 @@ func repeatsDigit(pin string) bool {
 		}
 	}
 	return false
-}
-
-// sippPcapDir holds the RTP captures Debian's sip-tester ships.
-const sippPcapDir = "/usr/share/sip-tester"
-
-// callScenario dials, waits for the PIN prompt, keys PIN and '#' as RFC
-// 2833 events, plays G.711 audio and hangs up (as conferencing's own call test).
-func callScenario(pin string, talk time.Duration) string {
-	var dtmf strings.Builder
-	for _, d := range pin + "#" {
-		name := string(d)
-		if d == '#' {
-			name = "pound"
-		}
-		fmt.Fprintf(&dtmf, "  <nop><action><exec play_pcap_audio=\"%s/dtmf_2833_%s.pcap\"/></action></nop>\n  <pause milliseconds=\"400\"/>\n", sippPcapDir, name)
-	}
-	hdr := func(method, cseq string) string {
-		return `      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-      From: "Worker" <sip:+919800000001@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
-      To: <sip:[service]@[remote_ip]:[remote_port]>` + map[bool]string{true: "[peer_tag_param]", false: ""}[method != "INVITE"] + `
-      Call-ID: [call_id]
-      CSeq: ` + cseq + " " + method + `
-      Contact: sip:+919800000001@[local_ip]:[local_port]
-      Max-Forwards: 70
-`
-	}
-	return `<?xml version="1.0" encoding="ISO-8859-1" ?>
-<scenario name="karyakram turnout call">
-  <send retrans="500">
-    <![CDATA[
-      INVITE sip:[service]@[remote_ip]:[remote_port] SIP/2.0
-` + hdr("INVITE", "1") + `      Content-Type: application/sdp
-      Content-Length: [len]
-
-      v=0
-      o=worker 53655765 2353687637 IN IP[local_ip_type] [local_ip]
-      s=-
-      c=IN IP[media_ip_type] [media_ip]
-      t=0 0
-      m=audio [media_port] RTP/AVP 8 101
-      a=rtpmap:8 PCMA/8000
-      a=rtpmap:101 telephone-event/8000
-      a=fmtp:101 0-15
-      a=sendrecv
-    ]]>
-  </send>
-  <recv response="100" optional="true"/>
-  <recv response="180" optional="true"/>
-  <recv response="183" optional="true"/>
-  <recv response="200" rtd="true" rrs="true"/>
-  <send>
-    <![CDATA[
-      ACK [next_url] SIP/2.0
-` + hdr("ACK", "1") + `      Content-Length: 0
-    ]]>
-  </send>
-  <pause milliseconds="4000"/>
-` + dtmf.String() + `  <nop><action><exec play_pcap_audio="` + sippPcapDir + `/g711a.pcap"/></action></nop>
-  <pause milliseconds="` + strconv.Itoa(int(talk/time.Millisecond)) + `"/>
-  <send retrans="500">
-    <![CDATA[
-      BYE [next_url] SIP/2.0
-` + hdr("BYE", "2") + `      Content-Length: 0
-    ]]>
-  </send>
-  <recv response="200" crlf="true"/>
-</scenario>
-`
-}
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
-func startSippCall(ctx context.Context, t *testing.T, sippBin, addr, number, pin string, talk time.Duration) (*syncBuffer, chan error) {
-	t.Helper()
-	dir := t.TempDir()
-	scenario := filepath.Join(dir, "call.xml")
-	if err := os.WriteFile(scenario, []byte(callScenario(pin, talk)), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	out, done := &syncBuffer{}, make(chan error, 1)
-	cmd := exec.CommandContext(ctx, sippBin, addr, "-sf", scenario, "-s", number, "-m", "1", "-t", "u1",
-		"-i", "127.0.0.1", "-p", strconv.Itoa(freeUDPPort(t)), "-mi", "127.0.0.1", "-mp", strconv.Itoa(freeUDPPort(t)),
-		"-nostdin", "-timeout", "60s", "-timeout_error")
-	cmd.Dir = dir
-	cmd.Stdout, cmd.Stderr = out, out
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	go func() { done <- cmd.Wait() }()
-	return out, done
-}
-
-func freeUDPPort(t *testing.T) int {
-	t.Helper()
-	c, err := net.ListenPacket("udp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	return c.LocalAddr().(*net.UDPAddr).Port
 }
