@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/csv"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -189,11 +190,5 @@ func (s *Server) bridgesPDF(c *gin.Context) {
 	for _, br := range list {
 		b.Entries = append(b.Entries, pdf.BridgeEntry{District: br.UnitDisplayName(lang), Number: br.Number, PIN: br.PIN, Room: br.Room})
 	}
-	var buf bytes.Buffer
-	if err := eng.WriteBridgeList(&buf, b); err != nil {
-		s.fail(c, err)
-		return
-	}
-	c.Header("Content-Disposition", fmt.Sprintf(`inline; filename="bridges-%d-%s.pdf"`, a.ID, lang))
-	c.Data(http.StatusOK, "application/pdf", buf.Bytes())
+	s.servePDF(c, "bridges", a.ID, lang, func(w io.Writer) error { return eng.WriteBridgeList(w, b) })
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/rand"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -375,33 +376,67 @@ func (s *Server) pdfLang(c *gin.Context) string {
 	return s.lang(c)
 }
 
-func (s *Server) inviteLettersPDF(c *gin.Context) {
+// invitePDF is what an invite event's PDFs are made from.
+type invitePDF struct {
+	id     int64
+	ev     store.InviteEvent
+	people []store.Invitee // up to maxLetters
+	eng    *pdf.Engine
+	lang   string // from pdfLang
+}
+
+// loadInvitePDF parses the event id and loads the invite event, its
+// invitees and the PDF engine. With needInvitees an event nobody is invited
+// to yet is refused (before the engine is loaded). On failure it has
+// answered c and returns false.
+func (s *Server) loadInvitePDF(c *gin.Context, needInvitees bool) (invitePDF, bool) {
 	ctx := c.Request.Context()
 	id, err := paramID(c, "id")
 	if err != nil {
 		s.fail(c, err)
-		return
+		return invitePDF{}, false
 	}
 	ev, err := s.store.FindInviteEvent(ctx, actor(c), id)
 	if err != nil {
 		s.fail(c, err)
-		return
+		return invitePDF{}, false
 	}
 	people, err := s.store.Invitees(ctx, actor(c), id, maxLetters)
 	if err != nil {
 		s.fail(c, err)
-		return
+		return invitePDF{}, false
 	}
-	if len(people) == 0 {
+	if needInvitees && len(people) == 0 {
 		s.fail(c, schedule.Errorf(schedule.EINVALID, "nobody is invited to this event yet; send invitations first"))
-		return
+		return invitePDF{}, false
 	}
 	eng, err := s.pdfEngine()
 	if err != nil {
 		s.fail(c, err)
+		return invitePDF{}, false
+	}
+	return invitePDF{id: id, ev: ev, people: people, eng: eng, lang: s.pdfLang(c)}, true
+}
+
+// servePDF renders a PDF with write and serves it inline as
+// "<name>-<id>-<lang>.pdf".
+func (s *Server) servePDF(c *gin.Context, name string, id int64, lang string, write func(io.Writer) error) {
+	var buf bytes.Buffer
+	if err := write(&buf); err != nil {
+		s.fail(c, err)
 		return
 	}
-	lang := s.pdfLang(c)
+	c.Header("Content-Disposition", fmt.Sprintf(`inline; filename="%s-%d-%s.pdf"`, name, id, lang))
+	c.Data(http.StatusOK, "application/pdf", buf.Bytes())
+}
+
+func (s *Server) inviteLettersPDF(c *gin.Context) {
+	in, ok := s.loadInvitePDF(c, true)
+	if !ok {
+		return
+	}
+	ctx := c.Request.Context()
+	id, ev, lang := in.id, in.ev, in.lang
 	roles, _ := s.store.Roles(ctx)
 	b := pdf.InviteLetters{Lang: pdf.Lang(lang), Organisation: s.pages.Text(lang, "invite.pdf.organisation"), IssuedOn: time.Now(),
 		Signatory: actor(c).Name, SignatoryRole: s.pages.Text(lang, "invite.pdf.signatory_role")}
@@ -409,13 +444,14 @@ func (s *Server) inviteLettersPDF(c *gin.Context) {
 	// bridge (read once for the whole PDF) and join link.
 	var bridges store.EventBridges
 	if ev.Type == store.AddressEventType {
+		var err error
 		if bridges, err = s.store.EventBridgesOf(ctx, id); err != nil {
 			s.fail(c, err)
 			return
 		}
 	}
 	base := s.baseURL(c)
-	for _, p := range people {
+	for _, p := range in.people {
 		link, err := outbox.PersonalLink(s.inv.cfg.Signer, base, p.InviteID, ev, s.inv.cfg.LinkTTL)
 		if err != nil {
 			s.fail(c, err)
@@ -428,13 +464,7 @@ func (s *Server) inviteLettersPDF(c *gin.Context) {
 		b.Letters = append(b.Letters, pdf.InviteLetter{Name: p.Name, Role: roleLabel(roles, p.Role, lang), EventTitle: eventTitle(ev, lang),
 			Start: ev.Start, End: ev.End, Venue: eventVenue(ev, lang), Link: link, Bridge: bridge})
 	}
-	var buf bytes.Buffer
-	if err := eng.WriteInviteLetters(&buf, b); err != nil {
-		s.fail(c, err)
-		return
-	}
-	c.Header("Content-Disposition", fmt.Sprintf(`inline; filename="invites-%d-%s.pdf"`, id, lang))
-	c.Data(http.StatusOK, "application/pdf", buf.Bytes())
+	s.servePDF(c, "invites", id, lang, func(w io.Writer) error { return in.eng.WriteInviteLetters(w, b) })
 }
 
 func roleLabel(roles []schedule.Role, key, lang string) string {
@@ -450,43 +480,20 @@ func roleLabel(roles []schedule.Role, key, lang string) string {
 }
 
 func (s *Server) attendancePDF(c *gin.Context) {
-	ctx := c.Request.Context()
-	id, err := paramID(c, "id")
-	if err != nil {
-		s.fail(c, err)
+	in, ok := s.loadInvitePDF(c, false)
+	if !ok {
 		return
 	}
-	ev, err := s.store.FindInviteEvent(ctx, actor(c), id)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	people, err := s.store.Invitees(ctx, actor(c), id, maxLetters)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	eng, err := s.pdfEngine()
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	lang := s.pdfLang(c)
+	ev, lang := in.ev, in.lang
 	sheet := pdf.AttendanceSheet{Lang: pdf.Lang(lang), EventTitle: eventTitle(ev, lang), Start: ev.Start, End: ev.End, Venue: eventVenue(ev, lang), BlankRows: 10}
-	for _, p := range people {
+	for _, p := range in.people {
 		unit := p.UnitName
 		if lang == schedule.LangHindi && p.UnitNameHi != "" {
 			unit = p.UnitNameHi
 		}
 		sheet.Rows = append(sheet.Rows, pdf.AttendanceRow{Name: p.Name, Unit: unit, Mobile: p.Mobile})
 	}
-	var buf bytes.Buffer
-	if err := eng.WriteAttendanceSheet(&buf, sheet); err != nil {
-		s.fail(c, err)
-		return
-	}
-	c.Header("Content-Disposition", fmt.Sprintf(`inline; filename="attendance-%d-%s.pdf"`, id, lang))
-	c.Data(http.StatusOK, "application/pdf", buf.Bytes())
+	s.servePDF(c, "attendance", in.id, lang, func(w io.Writer) error { return in.eng.WriteAttendanceSheet(w, sheet) })
 }
 
 type remindersPage struct {
