@@ -11,19 +11,6 @@ import (
 	"github.com/karyakram/karyakram/schedule"
 )
 
-// addressEvent creates an event of type "address" at unit code.
-func addressEvent(t testing.TB, st *store.Store, unitCode, uid string, start time.Time) int64 {
-	t.Helper()
-	saved, err := st.CreateEvent(context.Background(), schedule.SystemActor("t"), schedule.Event{
-		UID: uid, UnitID: unitIDOf(t, st, unitCode), Type: store.AddressEventType, Title: "State address", TitleHi: "प्रदेश संबोधन",
-		Start: start, End: start.Add(time.Hour),
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return saved.Event.ID
-}
-
 func TestAddressAreaOf(t *testing.T) {
 	for _, c := range []struct {
 		path, area string
@@ -43,14 +30,12 @@ func TestAddressAreaOf(t *testing.T) {
 
 func TestCreateAddress(t *testing.T) {
 	ctx := context.Background()
-	st := storetest.Open(t)
-	storetest.Seed(t, st)
-	now := time.Date(2026, 9, 1, 10, 0, 0, 0, time.UTC)
-	st.SetClock(func() time.Time { return now })
+	now := inviteNow()
+	st := seededAt(t, now)
 	state := storetest.Actor(t, st, "9800000001")
 	d1 := storetest.Actor(t, st, "9800000002")
 	d2 := storetest.Actor(t, st, "9800000005")
-	mp, d1ID, d2ID := unitIDOf(t, st, "MP"), unitIDOf(t, st, "D1"), unitIDOf(t, st, "D2")
+	mp, d1ID, d2ID := unitID(t, st, "MP"), unitID(t, st, "D1"), unitID(t, st, "D2")
 	ev := addressEvent(t, st, "MP", "addr-1@test", now.Add(2*time.Hour))
 
 	t.Run("WholeStatePerDistrict", func(t *testing.T) {
@@ -91,7 +76,7 @@ func TestCreateAddress(t *testing.T) {
 	})
 	t.Run("ScopeAndExpected", func(t *testing.T) {
 		ev2 := addressEvent(t, st, "MP", "addr-2@test", now.Add(3*time.Hour))
-		a, err := st.CreateAddress(ctx, state, store.AddressInput{EventID: ev2, ScopeUnitIDs: []int64{d2ID, unitIDOf(t, st, "D2-A1")}, ExpectedAudience: 5000})
+		a, err := st.CreateAddress(ctx, state, store.AddressInput{EventID: ev2, ScopeUnitIDs: []int64{d2ID, unitID(t, st, "D2-A1")}, ExpectedAudience: 5000})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -12,11 +12,9 @@ import (
 )
 
 func TestFeedTokensAndVersions(t *testing.T) {
-	st := storetest.Open(t)
-	storetest.Seed(t, st)
 	ctx := context.Background()
 	now := ist(t, "2026-04-20", "09:00")
-	st.SetClock(func() time.Time { return now })
+	st := seededAt(t, now)
 	district := storetest.Actor(t, st, "9800000002")
 	d1 := unitID(t, st, "D1")
 	c1 := unitID(t, st, "D1-A1-M1-C1")
@@ -110,11 +108,9 @@ func TestFeedTokensAndVersions(t *testing.T) {
 }
 
 func TestGuestFeedAndConflicts(t *testing.T) {
-	st := storetest.Open(t)
-	storetest.Seed(t, st)
 	ctx := context.Background()
 	now := ist(t, "2026-04-20", "09:00")
-	st.SetClock(func() time.Time { return now })
+	st := seededAt(t, now)
 	state := storetest.Actor(t, st, "9800000001")
 	d1 := storetest.Actor(t, st, "9800000002")
 	d2 := storetest.Actor(t, st, "9800000005")
@@ -195,10 +191,8 @@ func TestGuestFeedAndConflicts(t *testing.T) {
 }
 
 func TestRecurringEventOccurrenceEdits(t *testing.T) {
-	st := storetest.Open(t)
-	storetest.Seed(t, st)
 	ctx := context.Background()
-	st.SetClock(func() time.Time { return ist(t, "2026-04-20", "09:00") })
+	st := seededAt(t, ist(t, "2026-04-20", "09:00"))
 	d1 := storetest.Actor(t, st, "9800000002")
 	// Monthly radio-address listening, last Sunday 11:00 IST, six times.
 	s, err := st.CreateEvent(ctx, d1, schedule.Event{UnitID: unitID(t, st, "D1-A1-M1-C1"), Type: "listening", Title: "Listening",
@@ -245,11 +239,9 @@ func TestRecurringEventOccurrenceEdits(t *testing.T) {
 // TestPersonFeedListsInvitations: a worker's own feed carries the events
 // they organise and those they are invited to, and drops a revoked invite.
 func TestPersonFeedListsInvitations(t *testing.T) {
-	st := storetest.Open(t)
-	storetest.Seed(t, st)
 	ctx := context.Background()
 	now := ist(t, "2026-04-20", "09:00")
-	st.SetClock(func() time.Time { return now })
+	st := seededAt(t, now)
 	district := storetest.Actor(t, st, "9800000002")
 	booth := unitID(t, st, "D1-A1-M1-C1-S1-B1")
 	worker := workerID(t, st, "BBB0000001") // राम कुमार, in booth B1

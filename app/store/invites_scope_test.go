@@ -16,16 +16,12 @@ import (
 // workers: the state office invited D1's people to a state event.
 func TestRevokeInviteOfOutOfScopeEvent(t *testing.T) {
 	ctx := context.Background()
-	st := storetest.Open(t)
-	storetest.Seed(t, st)
-	now := time.Date(2026, 9, 1, 10, 0, 0, 0, time.UTC)
-	st.SetClock(func() time.Time { return now })
+	now := inviteNow()
+	st := seededAt(t, now)
 	state := storetest.Actor(t, st, "9800000001")
 	d1 := storetest.Actor(t, st, "9800000002")
 	ev := insertEvent(t, st, "MP", "ev-state@test", now.Add(72*time.Hour))
-	if _, err := st.SendInvites(ctx, state, ev, store.Audience{UnitIDs: []int64{unitIDOf(t, st, "D1")}, Channel: schedule.ChannelSMS}); err != nil {
-		t.Fatal(err)
-	}
+	inviteD1(t, st, state, ev)
 	rows, _, err := st.ListInvites(ctx, state, ev, store.InviteFilter{})
 	if err != nil || len(rows) == 0 {
 		t.Fatalf("list: %v %v", rows, err)
@@ -51,22 +47,18 @@ func TestRevokeInviteOfOutOfScopeEvent(t *testing.T) {
 // since moved out of the viewer's scope must come out masked.
 func TestInviteesMaskWorkersMovedOutOfScope(t *testing.T) {
 	ctx := context.Background()
-	st := storetest.Open(t)
-	storetest.Seed(t, st)
-	now := time.Date(2026, 9, 1, 10, 0, 0, 0, time.UTC)
-	st.SetClock(func() time.Time { return now })
+	now := inviteNow()
+	st := seededAt(t, now)
 	state := storetest.Actor(t, st, "9800000001")
 	d1 := storetest.Actor(t, st, "9800000002")
 	ev := insertEvent(t, st, "D1", "ev-move@test", now.Add(72*time.Hour))
-	if _, err := st.SendInvites(ctx, d1, ev, store.Audience{UnitIDs: []int64{unitIDOf(t, st, "D1")}, Channel: schedule.ChannelSMS}); err != nil {
-		t.Fatal(err)
-	}
-	ws, _, err := st.FindWorkers(ctx, state, schedule.WorkerFilter{UnitID: unitIDOf(t, st, "D1-A1-M2-C1-S1-B1")})
+	inviteD1(t, st, d1, ev)
+	ws, _, err := st.FindWorkers(ctx, state, schedule.WorkerFilter{UnitID: unitID(t, st, "D1-A1-M2-C1-S1-B1")})
 	if err != nil || len(ws) != 1 {
 		t.Fatalf("Mohan Lal: %v %v", ws, err)
 	}
 	mohan := ws[0]
-	d2Booth := unitIDOf(t, st, "D2-A1-M1-C1-S1-B1")
+	d2Booth := unitID(t, st, "D2-A1-M1-C1-S1-B1")
 	if _, err := st.UpdateWorker(ctx, state, mohan.ID, schedule.WorkerPatch{UnitID: &d2Booth}); err != nil {
 		t.Fatal(err)
 	}

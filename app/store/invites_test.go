@@ -11,44 +11,14 @@ import (
 	"github.com/karyakram/karyakram/schedule"
 )
 
-// insertEvent creates an event at unit code, starting at start, through
-// the events store.
-func insertEvent(t testing.TB, st *store.Store, unitCode, uid string, start time.Time) int64 {
-	t.Helper()
-	ctx := context.Background()
-	u, err := st.FindUnitByCode(ctx, schedule.SystemActor("t"), unitCode)
-	if err != nil {
-		t.Fatal(err)
-	}
-	saved, err := st.CreateEvent(ctx, schedule.SystemActor("t"), schedule.Event{
-		UID: uid, UnitID: u.ID, Type: "meeting", Title: "District Working Committee", TitleHi: "ज़िला कार्यसमिति बैठक",
-		Venue: schedule.Venue{Name: "Manas Bhawan"}, Start: start, End: start.Add(2 * time.Hour),
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return saved.Event.ID
-}
-
-func unitIDOf(t testing.TB, st *store.Store, code string) int64 {
-	t.Helper()
-	u, err := st.FindUnitByCode(context.Background(), schedule.SystemActor("t"), code)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return u.ID
-}
-
 func TestInvitesFanOut(t *testing.T) {
 	ctx := context.Background()
-	st := storetest.Open(t)
-	storetest.Seed(t, st)
-	now := time.Date(2026, 9, 1, 10, 0, 0, 0, time.UTC)
-	st.SetClock(func() time.Time { return now })
+	now := inviteNow()
+	st := seededAt(t, now)
 	state := storetest.Actor(t, st, "9800000001")
 	d1 := storetest.Actor(t, st, "9800000002")
 	ev := insertEvent(t, st, "D1", "ev-1@test", now.Add(72*time.Hour))
-	mp, d1ID, d2ID := unitIDOf(t, st, "MP"), unitIDOf(t, st, "D1"), unitIDOf(t, st, "D2")
+	mp, d1ID, d2ID := unitID(t, st, "MP"), unitID(t, st, "D1"), unitID(t, st, "D2")
 
 	t.Run("PreviewPerDistrict", func(t *testing.T) {
 		p, err := st.PreviewAudience(ctx, state, ev, store.Audience{UnitIDs: []int64{mp}, Channel: schedule.ChannelEmail}, 3)
@@ -142,15 +112,11 @@ func TestInvitesFanOut(t *testing.T) {
 
 func TestRSVPAndRevocation(t *testing.T) {
 	ctx := context.Background()
-	st := storetest.Open(t)
-	storetest.Seed(t, st)
-	now := time.Date(2026, 9, 1, 10, 0, 0, 0, time.UTC)
-	st.SetClock(func() time.Time { return now })
+	now := inviteNow()
+	st := seededAt(t, now)
 	d1 := storetest.Actor(t, st, "9800000002")
 	ev := insertEvent(t, st, "D1", "ev-r@test", now.Add(72*time.Hour))
-	if _, err := st.SendInvites(ctx, d1, ev, store.Audience{UnitIDs: []int64{unitIDOf(t, st, "D1")}, Channel: schedule.ChannelSMS}); err != nil {
-		t.Fatal(err)
-	}
+	inviteD1(t, st, d1, ev)
 	rows, _, err := st.ListInvites(ctx, d1, ev, store.InviteFilter{})
 	if err != nil || len(rows) == 0 {
 		t.Fatal(err)
@@ -196,14 +162,12 @@ func TestRSVPAndRevocation(t *testing.T) {
 
 func TestRemindersAndNotices(t *testing.T) {
 	ctx := context.Background()
-	st := storetest.Open(t)
-	storetest.Seed(t, st)
-	now := time.Date(2026, 9, 1, 10, 0, 0, 0, time.UTC)
-	st.SetClock(func() time.Time { return now })
+	now := inviteNow()
+	st := seededAt(t, now)
 	d1 := storetest.Actor(t, st, "9800000002")
 	start := now.Add(72 * time.Hour)
 	ev := insertEvent(t, st, "D1", "ev-n@test", start)
-	d1ID := unitIDOf(t, st, "D1")
+	d1ID := unitID(t, st, "D1")
 	if _, err := st.SendInvites(ctx, d1, ev, store.Audience{UnitIDs: []int64{d1ID}, Channel: schedule.ChannelSMS}); err != nil {
 		t.Fatal(err)
 	}
@@ -304,16 +268,12 @@ func TestMessageTemplatesStore(t *testing.T) {
 // one cancel notice each while stopping queued invites.
 func TestEventChangesNotifyInvitees(t *testing.T) {
 	ctx := context.Background()
-	st := storetest.Open(t)
-	storetest.Seed(t, st)
-	now := time.Date(2026, 9, 1, 10, 0, 0, 0, time.UTC)
-	st.SetClock(func() time.Time { return now })
+	now := inviteNow()
+	st := seededAt(t, now)
 	d1 := storetest.Actor(t, st, "9800000002")
 	start := now.Add(72 * time.Hour)
 	ev := insertEvent(t, st, "D1", "ev-change@test", start)
-	if _, err := st.SendInvites(ctx, d1, ev, store.Audience{UnitIDs: []int64{unitIDOf(t, st, "D1")}, Channel: schedule.ChannelSMS}); err != nil {
-		t.Fatal(err)
-	}
+	inviteD1(t, st, d1, ev)
 	queued := func() int {
 		counts, err := st.OutboxCounts(ctx)
 		if err != nil {

@@ -11,15 +11,6 @@ import (
 	"github.com/karyakram/karyakram/schedule"
 )
 
-func unitID(t *testing.T, st *store.Store, code string) int64 {
-	t.Helper()
-	u, err := st.FindUnitByCode(context.Background(), schedule.SystemActor("test"), code)
-	if err != nil {
-		t.Fatalf("unit %s: %v", code, err)
-	}
-	return u.ID
-}
-
 func workerID(t *testing.T, st *store.Store, voterID string) int64 {
 	t.Helper()
 	ws, _, err := st.FindWorkers(context.Background(), schedule.SystemActor("test"), schedule.WorkerFilter{Query: voterID})
