@@ -247,8 +247,11 @@ func (s *Server) stopLocked() {
 	s.cmd, s.done, s.log = nil, nil, nil
 }
 
-func (s *Server) tailLog() string {
-	b, err := os.ReadFile(s.LogPath())
+func (s *Server) tailLog() string { return tailFile(s.LogPath()) }
+
+// tailFile is the last 4000 bytes of the log at path, or why there is none.
+func tailFile(path string) string {
+	b, err := os.ReadFile(path)
 	if err != nil {
 		return "(no log: " + err.Error() + ")"
 	}

@@ -128,13 +128,4 @@ func (s *SIPServer) stop() {
 	}
 }
 
-func (s *SIPServer) tailLog() string {
-	b, err := os.ReadFile(s.LogPath())
-	if err != nil {
-		return "(no log: " + err.Error() + ")"
-	}
-	if len(b) > 4000 {
-		b = b[len(b)-4000:]
-	}
-	return string(b)
-}
+func (s *SIPServer) tailLog() string { return tailFile(s.LogPath()) }
