@@ -22,18 +22,22 @@ type addressPage struct {
 	Address *store.MassAddress
 	Form    addressForm
 	Title   string
+	// Moderation is the participant lists and actions, for officials who
+	// may moderate the address (nil for others).
+	Moderation *moderation
 }
 
 type addressForm struct {
 	Speakers, SpeakersHi, Cap, Scope, Expected string
 }
 
-// addressRoutes registers the address pages (called by MountJoin).
-func (s *Server) addressRoutes() {
+// addressRoutes registers the address pages (called by MountJoin; j gives
+// the address page its LiveKit room moderation).
+func (s *Server) addressRoutes(j *joinState) {
 	pages := s.router.Group("/", s.requireLogin(false))
 	pages.GET("/events/:id/address", s.showEventAddress)
 	pages.POST("/events/:id/address", s.csrf(), s.createAddress)
-	pages.GET("/addresses/:id", s.showAddress)
+	pages.GET("/addresses/:id", func(c *gin.Context) { s.showAddress(c, j) })
 }
 
 func (s *Server) showEventAddress(c *gin.Context) {
@@ -114,7 +118,7 @@ func (s *Server) addressInput(c *gin.Context, eventID int64, f addressForm) (sto
 	return in, nil
 }
 
-func (s *Server) showAddress(c *gin.Context) {
+func (s *Server) showAddress(c *gin.Context, j *joinState) {
 	id, err := paramID(c, "id")
 	if err != nil {
 		s.fail(c, err)
@@ -126,6 +130,9 @@ func (s *Server) showAddress(c *gin.Context) {
 		return
 	}
 	p := addressPage{Base: s.base(c), Event: a.Event, Address: &a, Title: eventTitle(a.Event, s.lang(c))}
+	if canModerate(actor(c), a) {
+		p.Moderation = j.moderationFor(c, a)
+	}
 	c.Header("Cache-Control", "private, no-store")
 	s.render(c, "address", p)
 }

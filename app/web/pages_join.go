@@ -35,6 +35,13 @@ type JoinConfig struct {
 	Mint func(identity, room string, now time.Time) (string, error)
 	// LiveKitURL is the ws(s):// address browsers connect to.
 	LiveKitURL string
+	// MintSpeaker returns a short-lived publishing LiveKit token for the
+	// stage console (identity, display name, stage room, issued at now);
+	// nil (LiveKit not configured) makes the console say so.
+	MintSpeaker func(identity, name, room string, now time.Time) (string, error)
+	// Rooms lists, mutes and removes participants for the moderation on
+	// the address page; nil (LiveKit not configured) makes it say so.
+	Rooms RoomModerator
 }
 
 // joinPage is the join template's data. For the pre-rendered pages the
@@ -127,7 +134,7 @@ type joinState struct {
 // time. Links are verified with the
 // invite signer (InviteConfig.Signer).
 func (s *Server) MountJoin(cfg JoinConfig) error {
-	for _, p := range []string{"join", "address"} {
+	for _, p := range []string{"join", "address", "stage"} {
 		if !s.pages.Has(p) {
 			return fmt.Errorf("template for page %q is missing", p)
 		}
@@ -141,7 +148,8 @@ func (s *Server) MountJoin(cfg JoinConfig) error {
 		c.Header("Cache-Control", "public, max-age=31536000, immutable")
 		c.Data(http.StatusOK, "text/javascript; charset=utf-8", static.JoinScript())
 	})
-	s.addressRoutes()
+	s.addressRoutes(j)
+	j.stageRoutes()
 	return nil
 }
 

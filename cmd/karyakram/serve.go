@@ -107,6 +107,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	if lk != nil {
 		joinCfg.Mint, joinCfg.LiveKitURL = lk.MintListener, lk.PublicURL()
+		joinCfg.MintSpeaker, joinCfg.Rooms = lk.MintSpeaker, lk.Rooms()
 		sch, err := addresses.NewScheduler(addresses.SchedulerConfig{Store: st, Conference: lk, Directory: joinDir, Log: log})
 		if err != nil {
 			return err

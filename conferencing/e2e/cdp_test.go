@@ -52,7 +52,8 @@ func startBrowser(t *testing.T) *browser {
 	}
 	cmd := exec.Command(bin, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
 		"--disable-component-update", "--disable-sync", "--no-first-run", "--autoplay-policy=no-user-gesture-required",
-		"--allow-loopback-in-peer-connection", "--disable-dev-shm-usage", "--window-size=412,915",
+		"--allow-loopback-in-peer-connection", "--disable-dev-shm-usage",
+		"--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream", "--window-size=412,915",
 		"--user-data-dir="+dir, "--remote-debugging-port=0", "about:blank")
 	logf, err := os.Create(filepath.Join(dir, "chromium.log"))
 	if err != nil {

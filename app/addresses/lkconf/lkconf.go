@@ -106,3 +106,14 @@ func (c *Conference) PublicURL() string {
 
 // URL is the livekit-server address karyakram talks to.
 func (c *Conference) URL() string { return c.cfg.URL }
+
+// SpeakerTokenTTL is how long a stage console's LiveKit token is valid:
+// enough to allow the microphone and tap "Go live"; a connected speaker
+// stays connected past it, and a retry reloads the console for a new one.
+const SpeakerTokenTTL = 5 * time.Minute
+
+// MintSpeaker returns a publishing token (audio, video, data) for identity,
+// shown to others as name, in room (the address's stage).
+func (c *Conference) MintSpeaker(identity, name, room string, now time.Time) (string, error) {
+	return c.minter.MintAt(conferencing.TokenRequest{Identity: identity, Name: name, Room: room, Role: conferencing.RoleSpeaker, TTL: SpeakerTokenTTL}, now)
+}
