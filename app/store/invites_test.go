@@ -196,7 +196,11 @@ func TestRemindersAndNotices(t *testing.T) {
 		t.Fatalf("1h reminders: %d %v", n, err)
 	}
 	// A later invitee, invited after the 1 h mark, gets no reminder.
-	// Change notices: moving the event tells all six, once.
+	// Change notices: once the invitations went out, moving the event
+	// tells all six, once.
+	if _, err := st.DB().ExecContext(ctx, "UPDATE outbox SET status = 'sent' WHERE event_id = ? AND kind = 'invite'", ev); err != nil {
+		t.Fatal(err)
+	}
 	e, err := st.FindInviteEvent(ctx, d1, ev)
 	if err != nil {
 		t.Fatal(err)
@@ -215,7 +219,7 @@ func TestRemindersAndNotices(t *testing.T) {
 		}
 	}
 	counts, _ := st.OutboxCounts(ctx)
-	if counts[store.OutboxQueued] != 6+6+5+6 {
+	if counts[store.OutboxQueued] != 6+5+6 || counts[store.OutboxSent] != 6 {
 		t.Fatalf("outbox = %v", counts)
 	}
 	// A title edit notifies nobody.
@@ -264,8 +268,9 @@ func TestMessageTemplatesStore(t *testing.T) {
 
 // TestEventChangesNotifyInvitees checks the events code and the outbox
 // together: moving an event through UpdateEvent enqueues one change notice
-// per invitee in the same transaction, a title edit none, and cancelling
-// one cancel notice each while stopping queued invites.
+// per invitee whose invitation went out, in the same transaction; a title
+// edit or a move before the invitations went out none; cancelling one
+// cancel notice each while stopping queued messages.
 func TestEventChangesNotifyInvitees(t *testing.T) {
 	ctx := context.Background()
 	now := inviteNow()
@@ -299,14 +304,26 @@ func TestEventChangesNotifyInvitees(t *testing.T) {
 	if _, err := st.UpdateEvent(ctx, d1, moved); err != nil {
 		t.Fatal(err)
 	}
-	if got := queued(); got != 2*invites {
-		t.Fatalf("moving the event queued %d notices for %d invites", got-invites, invites)
+	if got := queued(); got != invites {
+		t.Fatalf("a move before the invitations went out queued %d notices", got-invites)
+	}
+	// The invitations go out (rendered with the new time); a second move
+	// now tells each invitee.
+	if _, err := st.DB().ExecContext(ctx, "UPDATE outbox SET status = 'sent' WHERE event_id = ? AND kind = 'invite'", ev); err != nil {
+		t.Fatal(err)
+	}
+	moved.Start, moved.End = moved.Start.Add(time.Hour), moved.End.Add(time.Hour)
+	if _, err := st.UpdateEvent(ctx, d1, moved); err != nil {
+		t.Fatal(err)
+	}
+	if got := queued(); got != invites {
+		t.Fatalf("moving the event queued %d notices for %d sent invitations", got, invites)
 	}
 	if _, err := st.CancelEvent(ctx, d1, ev); err != nil {
 		t.Fatal(err)
 	}
 	counts, _ := st.OutboxCounts(ctx)
-	if counts[store.OutboxQueued] != invites {
-		t.Errorf("after cancel: %v, want only the %d cancel notices queued", counts, invites)
+	if counts[store.OutboxQueued] != invites || counts[store.OutboxDead] != invites {
+		t.Errorf("after cancel: %v, want the %d cancel notices queued and the unsent change notices dead", counts, invites)
 	}
 }

@@ -315,11 +315,13 @@ func (s *Store) enqueueChangeNotices(ctx context.Context, tx bun.Tx, actor sched
 		}
 		now := s.now().UTC()
 		// The same statement set-based as schedule.ChangeNotices: one
-		// notice per (invite, channel) whose invite message was enqueued,
-		// for invites not revoked.
+		// notice per (invite, channel) whose invite message went out (or
+		// may have: sending), for invites not revoked. An invite still
+		// queued is rendered from the changed event when it goes, so it
+		// needs no notice.
 		res, err := tx.ExecContext(ctx, `INSERT INTO outbox (idem_key, event_id, invite_id, kind, channel, recipient, payload, status, next_attempt_at, created_at)
 			SELECT 'invite:' || o.invite_id || ':' || ? || ':' || ? || ':' || o.channel, o.event_id, o.invite_id, ?, o.channel, o.recipient, ?, 'queued', ?, ?
-			FROM invites i JOIN outbox o ON o.invite_id = i.id AND o.kind = 'invite'
+			FROM invites i JOIN outbox o ON o.invite_id = i.id AND o.kind = 'invite' AND o.status IN ('sent', 'sending')
 			WHERE i.event_id = ? AND i.revoked = ?
 			ON CONFLICT (idem_key) DO NOTHING`,
 			string(kind), strconv.Itoa(e.Sequence), string(kind), string(payload), now, now, eventID, false)
