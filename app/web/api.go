@@ -104,17 +104,11 @@ func (s *Server) apiScopeUnits(c *gin.Context) {
 }
 
 func (s *Server) apiUnit(c *gin.Context) {
-	id, err := paramID(c, "id")
-	if err != nil {
-		s.fail(c, err)
+	u, ok := s.unitParam(c)
+	if !ok {
 		return
 	}
-	u, err := s.store.FindUnitByID(c.Request.Context(), actor(c), id)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	n, err := s.store.CountWorkers(c.Request.Context(), actor(c), id)
+	n, err := s.store.CountWorkers(c.Request.Context(), actor(c), u.ID)
 	if err != nil {
 		s.fail(c, err)
 		return

@@ -132,17 +132,12 @@ func clockRange(o schedule.Occurrence) string {
 
 func (s *Server) showCalendar(c *gin.Context) {
 	ctx := c.Request.Context()
-	id, err := paramID(c, "id")
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
 	a := actor(c)
-	u, err := s.store.FindUnitByID(ctx, a, id)
-	if err != nil {
-		s.fail(c, err)
+	u, ok := s.unitParam(c)
+	if !ok {
 		return
 	}
+	var err error
 	lang := s.lang(c)
 	view := c.DefaultQuery("view", "month")
 	if view != "week" && view != "list" {
@@ -179,7 +174,7 @@ func (s *Server) showCalendar(c *gin.Context) {
 	if lang == "hi" {
 		page.WeekdayHdr = weekdaysHi
 	}
-	f := store.EventFilter{UnitID: id, From: from, To: to, Cancelled: true, WithAbove: true}
+	f := store.EventFilter{UnitID: u.ID, From: from, To: to, Cancelled: true, WithAbove: true}
 	if page.Type != "" {
 		f.Types = []string{page.Type}
 	}
@@ -268,7 +263,7 @@ func (s *Server) showCalendar(c *gin.Context) {
 		if page.Level != "" {
 			q.Set("level", page.Level)
 		}
-		return fmt.Sprintf("/units/%d/calendar?%s", id, q.Encode())
+		return fmt.Sprintf("/units/%d/calendar?%s", u.ID, q.Encode())
 	}
 	page.PrevURL, page.NextURL, page.TodayURL = link(view, prev), link(view, next), link(view, time.Now())
 	page.ViewURLs = map[string]string{"month": link("month", anchor), "week": link("week", anchor), "list": link("list", anchor)}
@@ -337,16 +332,11 @@ type conflictsPage struct {
 
 func (s *Server) showConflicts(c *gin.Context) {
 	ctx := c.Request.Context()
-	id, err := paramID(c, "id")
-	if err != nil {
-		s.fail(c, err)
+	u, ok := s.unitParam(c)
+	if !ok {
 		return
 	}
-	u, err := s.store.FindUnitByID(ctx, actor(c), id)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
+	var err error
 	from, to := midnight(time.Now(), 0), midnight(time.Now(), 60)
 	if v := c.Query("from"); v != "" {
 		if from, err = schedule.ParseIST(v, ""); err != nil {
@@ -362,7 +352,7 @@ func (s *Server) showConflicts(c *gin.Context) {
 		}
 		to = t.Add(24 * time.Hour) // inclusive last day
 	}
-	rep, err := s.store.Conflicts(ctx, actor(c), id, from, to)
+	rep, err := s.store.Conflicts(ctx, actor(c), u.ID, from, to)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -396,14 +386,8 @@ func (s *Server) limitICS() gin.HandlerFunc {
 
 func (s *Server) checkPageFor(c *gin.Context) (checkPage, bool) {
 	ctx := c.Request.Context()
-	id, err := paramID(c, "id")
-	if err != nil {
-		s.fail(c, err)
-		return checkPage{}, false
-	}
-	u, err := s.store.FindUnitByID(ctx, actor(c), id)
-	if err != nil {
-		s.fail(c, err)
+	u, ok := s.unitParam(c)
+	if !ok {
 		return checkPage{}, false
 	}
 	guests, err := s.store.FindGuests(ctx, actor(c), "", 500)
@@ -496,15 +480,9 @@ type feedsPage struct {
 
 func (s *Server) feedsPageFor(c *gin.Context) (feedsPage, bool) {
 	ctx := c.Request.Context()
-	id, err := paramID(c, "id")
-	if err != nil {
-		s.fail(c, err)
-		return feedsPage{}, false
-	}
 	a := actor(c)
-	u, err := s.store.FindUnitByID(ctx, a, id)
-	if err != nil {
-		s.fail(c, err)
+	u, ok := s.unitParam(c)
+	if !ok {
 		return feedsPage{}, false
 	}
 	page := feedsPage{Base: s.base(c), Unit: u}

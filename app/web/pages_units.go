@@ -54,21 +54,16 @@ type unitPage struct {
 
 func (s *Server) showUnit(c *gin.Context) {
 	ctx := c.Request.Context()
-	id, err := paramID(c, "id")
-	if err != nil {
-		s.fail(c, err)
+	u, ok := s.unitParam(c)
+	if !ok {
 		return
 	}
-	u, err := s.store.FindUnitByID(ctx, actor(c), id)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
+	var err error
 	page := unitPage{Base: s.base(c), Unit: u}
 	if page.Ancestors, err = s.store.Ancestors(ctx, u); err == nil {
-		if page.Children, err = s.store.Children(ctx, actor(c), id); err == nil {
+		if page.Children, err = s.store.Children(ctx, actor(c), u.ID); err == nil {
 			if page.Levels, err = s.store.Levels(ctx); err == nil {
-				page.Workers, err = s.store.CountWorkers(ctx, actor(c), id)
+				page.Workers, err = s.store.CountWorkers(ctx, actor(c), u.ID)
 			}
 		}
 	}
@@ -107,21 +102,15 @@ const pageSize = 50
 
 func (s *Server) showWorkerList(c *gin.Context) {
 	ctx := c.Request.Context()
-	id, err := paramID(c, "id")
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	u, err := s.store.FindUnitByID(ctx, actor(c), id)
-	if err != nil {
-		s.fail(c, err)
+	u, ok := s.unitParam(c)
+	if !ok {
 		return
 	}
 	offset, _ := strconv.Atoi(c.Query("offset"))
 	if offset < 0 {
 		offset = 0
 	}
-	f := schedule.WorkerFilter{UnitID: id, Query: c.Query("q"), Role: c.Query("role"), Offset: offset, Limit: pageSize}
+	f := schedule.WorkerFilter{UnitID: u.ID, Query: c.Query("q"), Role: c.Query("role"), Offset: offset, Limit: pageSize}
 	ws, total, err := s.store.FindWorkers(ctx, actor(c), f)
 	if err != nil {
 		s.fail(c, err)
@@ -135,7 +124,7 @@ func (s *Server) showWorkerList(c *gin.Context) {
 	page := workerListPage{Base: s.base(c), Unit: u, Workers: ws, Total: total, Query: f.Query, Role: f.Role, Roles: roles}
 	link := func(off int) string {
 		q := url.Values{"q": {f.Query}, "role": {f.Role}, "offset": {strconv.Itoa(off)}}
-		return fmt.Sprintf("/units/%d/workers?%s", id, q.Encode())
+		return fmt.Sprintf("/units/%d/workers?%s", u.ID, q.Encode())
 	}
 	if offset > 0 {
 		page.PrevURL = link(max(0, offset-pageSize))
@@ -150,22 +139,17 @@ func (s *Server) showWorkerList(c *gin.Context) {
 // so an export can be edited and imported back.
 func (s *Server) exportWorkers(c *gin.Context) {
 	ctx := c.Request.Context()
-	id, err := paramID(c, "id")
-	if err != nil {
-		s.fail(c, err)
+	u, ok := s.unitParam(c)
+	if !ok {
 		return
 	}
-	u, err := s.store.FindUnitByID(ctx, actor(c), id)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
+	var err error
 	codes := map[int64]string{}
 	c.Header("Content-Type", "text/csv; charset=utf-8")
 	c.Header("Content-Disposition", fmt.Sprintf("attachment; filename=%q", "workers-"+u.Code+".csv"))
 	w := csv.NewWriter(c.Writer)
 	w.Write([]string{"name", "mobile", "voter_id", "gender", "social", "email", "language", "unit_code", "work", "active"})
-	err = s.store.EachWorker(ctx, actor(c), schedule.WorkerFilter{UnitID: id}, func(wk schedule.Worker) error {
+	err = s.store.EachWorker(ctx, actor(c), schedule.WorkerFilter{UnitID: u.ID}, func(wk schedule.Worker) error {
 		code, ok := codes[wk.UnitID]
 		if !ok {
 			unit, err := s.store.FindUnitByID(ctx, actor(c), wk.UnitID)
@@ -178,6 +162,6 @@ func (s *Server) exportWorkers(c *gin.Context) {
 	})
 	w.Flush()
 	if err != nil {
-		s.log.Error("export workers", "unit", id, "err", err)
+		s.log.Error("export workers", "unit", u.ID, "err", err)
 	}
 }

@@ -94,3 +94,18 @@ func paramID(c *gin.Context, name string) (int64, error) {
 	}
 	return id, nil
 }
+
+// unitParam loads the unit named by the :id parameter if the actor may see
+// it; otherwise it answers with the error (404 outside scope) and reports
+// false.
+func (s *Server) unitParam(c *gin.Context) (schedule.Unit, bool) {
+	id, err := paramID(c, "id")
+	if err == nil {
+		var u schedule.Unit
+		if u, err = s.store.FindUnitByID(c.Request.Context(), actor(c), id); err == nil {
+			return u, true
+		}
+	}
+	s.fail(c, err)
+	return schedule.Unit{}, false
+}
