@@ -1,7 +1,6 @@
 package e2e_test
 
 import (
-	"bytes"
 	"context"
 	"log/slog"
 	"net/http/httptest"
@@ -19,9 +18,7 @@ import (
 
 	"github.com/karyakram/karyakram/app/addresses"
 	"github.com/karyakram/karyakram/app/addresses/lkconf"
-	"github.com/karyakram/karyakram/app/auth"
 	"github.com/karyakram/karyakram/app/store"
-	"github.com/karyakram/karyakram/app/store/storetest"
 	"github.com/karyakram/karyakram/app/web"
 	"github.com/karyakram/karyakram/conferencing"
 	"github.com/karyakram/karyakram/conferencing/lktest"
@@ -103,21 +100,9 @@ func TestJoinLinkInChromiumHearsTheStage(t *testing.T) {
 
 	// An address for D1's workers, four listeners a room: D1's six workers
 	// get two listener rooms.
-	st := storetest.Open(t)
-	storetest.Seed(t, st)
-	state := storetest.Actor(t, st, "9800000001")
-	mp, _ := st.FindUnitByCode(ctx, state, "MP")
+	st, state, a := stateAddress(ctx, t, "State address", "प्रदेश संबोधन")
 	d1, _ := st.FindUnitByCode(ctx, state, "D1")
-	start := time.Now().Add(5 * time.Minute)
-	saved, err := st.CreateEvent(ctx, state, schedule.Event{UnitID: mp.ID, Type: store.AddressEventType, Title: "State address", TitleHi: "प्रदेश संबोधन", Start: start, End: start.Add(time.Hour)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := st.SaveInviteSettings(ctx, state, saved.Event.ID, store.InviteSettings{BridgeNumber: "+917554000000", BridgePIN: "123456"}); err != nil {
-		t.Fatal(err)
-	}
-	a, err := st.CreateAddress(ctx, state, store.AddressInput{EventID: saved.Event.ID, Speakers: "State President", ScopeUnitIDs: []int64{d1.ID}, ListenersPerRoom: 4})
-	if err != nil {
+	if err := st.SaveInviteSettings(ctx, state, a.EventID, store.InviteSettings{BridgeNumber: "+917554000000", BridgePIN: "123456"}); err != nil {
 		t.Fatal(err)
 	}
 	if rooms := a.Plan.ListenerRooms(); len(rooms) != 2 {
@@ -162,18 +147,7 @@ func TestJoinLinkInChromiumHearsTheStage(t *testing.T) {
 	speak(ctx, t, lk.URL(), a.Plan.Stage)
 
 	// The join page, served by the real web server.
-	au := auth.New(st, auth.LogSender{Store: st, Log: log}, []byte("k"), auth.DefaultPolicy(), log)
-	signer, err := schedule.NewSigner(schedule.LinkKey{ID: 1, Secret: bytes.Repeat([]byte("e"), 32)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv, err := web.New(st, au, web.Config{Invite: web.InviteConfig{Signer: signer}}, log)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := srv.MountJoin(web.JoinConfig{Directory: dir, Mint: conf.MintListener, LiveKitURL: lk.WSURL()}); err != nil {
-		t.Fatal(err)
-	}
+	srv, signer := joinServer(t, st, web.JoinConfig{Directory: dir, Mint: conf.MintListener, LiveKitURL: lk.WSURL()}, log)
 	hs := httptest.NewServer(srv)
 	defer hs.Close()
 

@@ -1,7 +1,6 @@
 package e2e_test
 
 import (
-	"bytes"
 	"context"
 	"io"
 	"log/slog"
@@ -20,9 +19,7 @@ import (
 
 	"github.com/karyakram/karyakram/app/addresses"
 	"github.com/karyakram/karyakram/app/addresses/lkconf"
-	"github.com/karyakram/karyakram/app/auth"
 	"github.com/karyakram/karyakram/app/store"
-	"github.com/karyakram/karyakram/app/store/storetest"
 	"github.com/karyakram/karyakram/app/web"
 	"github.com/karyakram/karyakram/conferencing"
 	"github.com/karyakram/karyakram/conferencing/lktest"
@@ -90,20 +87,7 @@ func TestStageConsoleInChromiumAndModeration(t *testing.T) {
 	defer cancel()
 	log := slog.New(slog.DiscardHandler)
 
-	st := storetest.Open(t)
-	storetest.Seed(t, st)
-	state := storetest.Actor(t, st, "9800000001")
-	mp, _ := st.FindUnitByCode(ctx, state, "MP")
-	d1, _ := st.FindUnitByCode(ctx, state, "D1")
-	start := time.Now().Add(5 * time.Minute)
-	saved, err := st.CreateEvent(ctx, state, schedule.Event{UnitID: mp.ID, Type: store.AddressEventType, Title: "State address", Start: start, End: start.Add(time.Hour)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	a, err := st.CreateAddress(ctx, state, store.AddressInput{EventID: saved.Event.ID, Speakers: "State President", ScopeUnitIDs: []int64{d1.ID}, ListenersPerRoom: 4})
-	if err != nil {
-		t.Fatal(err)
-	}
+	st, state, a := stateAddress(ctx, t, "State address", "")
 	conf, err := lkconf.New(conferencing.Config{URL: lk.URL(), APIKey: lktest.APIKey, APISecret: lktest.APISecret}, log)
 	if err != nil {
 		t.Fatal(err)
@@ -112,20 +96,8 @@ func TestStageConsoleInChromiumAndModeration(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	au := auth.New(st, auth.LogSender{Store: st, Log: log}, []byte("k"), auth.DefaultPolicy(), log)
-	signer, err := schedule.NewSigner(schedule.LinkKey{ID: 1, Secret: bytes.Repeat([]byte("e"), 32)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv, err := web.New(st, au, web.Config{Invite: web.InviteConfig{Signer: signer}}, log)
-	if err != nil {
-		t.Fatal(err)
-	}
-	err = srv.MountJoin(web.JoinConfig{Directory: addresses.NewDirectory(st, 0, 0, log), Mint: conf.MintListener,
-		MintSpeaker: conf.MintSpeaker, Rooms: conf.Rooms(), LiveKitURL: lk.WSURL()})
-	if err != nil {
-		t.Fatal(err)
-	}
+	srv, _ := joinServer(t, st, web.JoinConfig{Directory: addresses.NewDirectory(st, 0, 0, log), Mint: conf.MintListener,
+		MintSpeaker: conf.MintSpeaker, Rooms: conf.Rooms(), LiveKitURL: lk.WSURL()}, log)
 	hs := httptest.NewServer(srv)
 	defer hs.Close()
 	client := loginClient(ctx, t, st, hs.URL, "9800000001")
