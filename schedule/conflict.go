@@ -332,7 +332,7 @@ func describeOccurrence(o *Occurrence) string {
 	if title == "" {
 		title = o.TitleHi
 	}
-	s, e := o.Start.In(Kolkata), o.End.In(Kolkata)
+	s, e := o.Start.In(calendarZone().Location()), o.End.In(calendarZone().Location())
 	end := e.Format("15:04")
 	if s.YearDay() != e.YearDay() || s.Year() != e.Year() {
 		end = e.Format("Mon 2 Jan 15:04")

@@ -13,18 +13,11 @@ import (
 	"unicode/utf8"
 )
 
-// Kolkata is Asia/Kolkata (IST, UTC+05:30, no daylight saving). Event times
-// are entered and recurrences are expanded in this zone; they are stored in
-// UTC. When the system has no tz database a fixed +05:30 zone with the same
-// name stands in, which is exact for IST.
-var Kolkata = loadKolkata()
-
-func loadKolkata() *time.Location {
-	if loc, err := time.LoadLocation("Asia/Kolkata"); err == nil {
-		return loc
-	}
-	return time.FixedZone("Asia/Kolkata", 5*3600+1800)
-}
+// calendarZone is the wall clock recurrences are expanded on and domain
+// messages name times in: the default organisation zone (Asia/Kolkata).
+// How moments are shown to people is decided by the configured Zone
+// (see Zone.Moments).
+func calendarZone() Zone { return Zone{} }
 
 // Event statuses, as in iCalendar's STATUS property.
 const (
@@ -80,7 +73,7 @@ type Venue struct {
 // Event is one scheduled event of a unit, possibly recurring.
 //
 // Start and End are instants; Normalise stores them in UTC. Recurrences
-// (RRule) are expanded on the wall clock of Asia/Kolkata, so "every last
+// (RRule) are expanded on the wall clock of Asia/Kolkata (calendarZone), so "every last
 // Sunday at 11:00" stays at 11:00 IST. ExDates and Override.RecurrenceID
 // name occurrences by their original start instant.
 type Event struct {
@@ -252,11 +245,11 @@ func (e *Event) Validate() error {
 	}
 	if !rule.Matches(e.Start) {
 		add("start", "start %s is not an occurrence of the rule %q; pick a date the rule produces",
-			FormatIST(e.Start), rule.String())
+			whenText(e.Start), rule.String())
 	}
 	for i, x := range e.ExDates {
 		if !rule.IsOccurrence(e.Start, x) {
-			add(fmt.Sprintf("exdates[%d]", i), "%s is not an occurrence of this event", FormatIST(x))
+			add(fmt.Sprintf("exdates[%d]", i), "%s is not an occurrence of this event", whenText(x))
 		}
 	}
 	seen := make(map[int64]bool, len(e.Overrides))
@@ -267,11 +260,11 @@ func (e *Event) Validate() error {
 			continue
 		}
 		if seen[o.RecurrenceID.Unix()] {
-			add(f+".recurrence_id", "occurrence %s is edited twice", FormatIST(o.RecurrenceID))
+			add(f+".recurrence_id", "occurrence %s is edited twice", whenText(o.RecurrenceID))
 		}
 		seen[o.RecurrenceID.Unix()] = true
 		if !rule.IsOccurrence(e.Start, o.RecurrenceID) {
-			add(f+".recurrence_id", "%s is not an occurrence of this event", FormatIST(o.RecurrenceID))
+			add(f+".recurrence_id", "%s is not an occurrence of this event", whenText(o.RecurrenceID))
 		}
 		if !o.Start.IsZero() || !o.End.IsZero() {
 			checkSpan(add, f+".", o.Start, o.End)
@@ -327,25 +320,11 @@ func NewEventUID(rnd io.Reader) (string, error) {
 	return hex.EncodeToString(b[:]) + "@" + UIDDomain, nil
 }
 
-// ParseIST parses a date ("2006-01-02") and a clock time ("15:04", empty for
-// midnight) entered on the wall clock of Asia/Kolkata and returns the
-// instant in UTC.
-func ParseIST(date, clock string) (time.Time, error) {
-	date, clock = strings.TrimSpace(date), strings.TrimSpace(clock)
-	if clock == "" {
-		clock = "00:00"
-	}
-	t, err := time.ParseInLocation("2006-01-02 15:04", date+" "+clock, Kolkata)
-	if err != nil {
-		return time.Time{}, FieldError("start", "could not read %q %q as a date (YYYY-MM-DD) and time (HH:MM)", date, clock)
-	}
-	return t.UTC(), nil
-}
-
-// FormatIST formats t on the Asia/Kolkata wall clock for messages,
-// e.g. "Sun 4 May 2025 11:00 IST".
-func FormatIST(t time.Time) string {
-	return t.In(Kolkata).Format("Mon 2 Jan 2006 15:04") + " IST"
+// whenText names t for a domain message (validation errors, conflict
+// reasons): "Sun 4 May 2025 11:00 IST".
+func whenText(t time.Time) string {
+	z := calendarZone()
+	return z.In(t).Format("Mon 2 Jan 2006 15:04") + " " + z.Label()
 }
 
 func utcSecond(t time.Time) time.Time {
@@ -371,7 +350,7 @@ func checkSpan(add func(string, string, ...any), prefix string, start, end time.
 	case end.IsZero():
 		add(prefix+"end", "give an end date and time")
 	case !end.After(start):
-		add(prefix+"end", "end %s must be after start %s", FormatIST(end), FormatIST(start))
+		add(prefix+"end", "end %s must be after start %s", whenText(end), whenText(start))
 	case end.Sub(start) > MaxEventDuration:
 		add(prefix+"end", "an event may last at most %d days; split longer ones", int(MaxEventDuration/(24*time.Hour)))
 	}

@@ -215,8 +215,9 @@ func (s *Signer) Verify(token string, now time.Time) (LinkClaims, error) {
 	c.InviteID, c.EventID, c.LinkVersion = int64(fields[0]), int64(fields[1]), uint32(fields[2])
 	c.Expires = time.Unix(int64(fields[3])*60, 0).UTC()
 	if !now.Before(c.Expires) {
-		return c, newLinkError(linkExpired, "expired",
-			"this invite link expired on "+c.Expires.In(istZone).Format("2 Jan 2006 15:04 IST"))
+		// The claims carry Expires, for a page to say when in the
+		// reader's language and the organisation's zone.
+		return c, newLinkError(linkExpired, "expired", "this invite link has expired")
 	}
 	return c, nil
 }

@@ -50,9 +50,6 @@ func MessageKinds() []MessageKind {
 // MessageLangs lists the languages notices are written in.
 func MessageLangs() []string { return []string{LangHindi, LangEnglish} }
 
-// istZone is Indian Standard Time; every date in a notice is shown in it.
-var istZone = time.FixedZone("IST", 5*3600+30*60)
-
 // MessageEvent is what a notice says about an event. The caller fills it
 // from its event record; only the fields a template shows are needed.
 type MessageEvent struct {
@@ -102,66 +99,18 @@ type MessageData struct {
 	OldWhen, OldVenue string
 }
 
-var hindiMonths = [...]string{"जनवरी", "फ़रवरी", "मार्च", "अप्रैल", "मई", "जून", "जुलाई", "अगस्त", "सितंबर", "अक्टूबर", "नवंबर", "दिसंबर"}
-
-var hindiWeekdays = [...]string{"रविवार", "सोमवार", "मंगलवार", "बुधवार", "गुरुवार", "शुक्रवार", "शनिवार"}
-
-// FormatMessageDate formats t's IST date for lang: "शनिवार, 15 अगस्त 2026"
-// or "Sat, 15 Aug 2026".
-func FormatMessageDate(t time.Time, lang string) string {
-	t = t.In(istZone)
-	if lang == LangHindi {
-		return fmt.Sprintf("%s, %d %s %d", hindiWeekdays[t.Weekday()], t.Day(), hindiMonths[t.Month()-1], t.Year())
-	}
-	return t.Format("Mon, 2 Jan 2006")
-}
-
-// formatShortDate is "15 अगस्त" / "15 Aug".
-func formatShortDate(t time.Time, lang string) string {
-	t = t.In(istZone)
-	if lang == LangHindi {
-		return fmt.Sprintf("%d %s", t.Day(), hindiMonths[t.Month()-1])
-	}
-	return t.Format("2 Jan")
-}
-
-// FormatMessageTime formats t's IST time of day for lang. Hindi uses the
-// 12-hour clock with the part of the day: सुबह (4–12), दोपहर (12–16), शाम
-// (16–20), रात (20–4), e.g. "शाम 6:30 बजे"; English "6:30 pm".
-func FormatMessageTime(t time.Time, lang string) string {
-	t = t.In(istZone)
-	if lang != LangHindi {
-		return t.Format("3:04 pm")
-	}
-	h := t.Hour()
-	var part string
-	switch {
-	case h >= 4 && h < 12:
-		part = "सुबह"
-	case h >= 12 && h < 16:
-		part = "दोपहर"
-	case h >= 16 && h < 20:
-		part = "शाम"
-	default:
-		part = "रात"
-	}
-	h12 := h % 12
-	if h12 == 0 {
-		h12 = 12
-	}
-	return fmt.Sprintf("%s %d:%02d बजे", part, h12, t.Minute())
-}
-
-// NewMessageData builds the template dot for ctx in lang.
-func NewMessageData(ctx MessageContext, lang string) MessageData {
+// NewMessageData builds the template dot for ctx, with dates and times
+// shown by m (the organisation's zone, the notice's language).
+func NewMessageData(ctx MessageContext, m Moments) MessageData {
 	ev := ctx.Event
+	lang := m.Lang()
 	d := MessageData{
 		Name:         ctx.Name,
 		Title:        pick(lang, ev.Title, ev.TitleHi),
 		Venue:        pick(lang, ev.Venue, ev.VenueHi),
-		Date:         FormatMessageDate(ev.Start, lang),
-		ShortDate:    formatShortDate(ev.Start, lang),
-		Time:         FormatMessageTime(ev.Start, lang),
+		Date:         m.DateMedium(ev.Start),
+		ShortDate:    m.DayMonth(ev.Start),
+		Time:         m.Spoken(ev.Start),
 		Link:         ctx.Link,
 		BridgeNumber: ev.BridgeNumber,
 		BridgePIN:    ev.BridgePIN,
@@ -169,11 +118,11 @@ func NewMessageData(ctx MessageContext, lang string) MessageData {
 	}
 	d.When = d.Date + ", " + d.Time
 	if !ev.End.IsZero() {
-		d.EndTime = FormatMessageTime(ev.End, lang)
+		d.EndTime = m.Spoken(ev.End)
 	}
 	if p := ctx.Previous; p != nil {
 		if !p.Start.Equal(ev.Start) {
-			d.OldWhen = FormatMessageDate(p.Start, lang) + ", " + FormatMessageTime(p.Start, lang)
+			d.OldWhen = m.DateMedium(p.Start) + ", " + m.Spoken(p.Start)
 		}
 		if old := pick(lang, p.Venue, p.VenueHi); old != d.Venue {
 			d.OldVenue = old
@@ -246,6 +195,9 @@ type MessageConfig struct {
 	// SampleLink is a link as long as real ones, used to check templates;
 	// "" means a 28-character token under https://karyakram.example.in.
 	SampleLink string
+	// Zone is the organisation's time zone, in which notices show dates
+	// and times; the zero Zone is Asia/Kolkata.
+	Zone Zone
 }
 
 func (c MessageConfig) maxSegments() int {
@@ -293,6 +245,9 @@ func (ts *TemplateSet) Set(k TemplateKey, t MessageTemplate) error {
 	ts.mu.Unlock()
 	return nil
 }
+
+// Zone is the organisation's time zone the set's notices show times in.
+func (ts *TemplateSet) Zone() Zone { return ts.cfg.Zone }
 
 // ValidateTemplate checks t for k as Set does, without storing it; for a
 // preview before saving.
@@ -352,7 +307,7 @@ func (ts *TemplateSet) Render(k TemplateKey, ctx MessageContext) (RenderedMessag
 	if c == nil {
 		return RenderedMessage{}, Errorf(ENOTFOUND, "no message template for %s", k)
 	}
-	return c.render(NewMessageData(ctx, k.Lang))
+	return c.render(NewMessageData(ctx, ts.cfg.Zone.Moments(k.Lang)))
 }
 
 func (c *compiledTemplate) render(d MessageData) (RenderedMessage, error) {
@@ -482,7 +437,7 @@ func sampleMessageData(cfg MessageConfig, k TemplateKey) MessageData {
 	if link == "" {
 		link = "https://karyakram.example.in/i/" + strings.Repeat("x", 28)
 	}
-	start := time.Date(2026, 9, 12, 18, 30, 0, 0, istZone) // a Saturday evening
+	start := cfg.Zone.Date(2026, 9, 12, 18, 30) // a Saturday evening
 	ev := MessageEvent{
 		Title: "District Working Committee Meeting", TitleHi: "ज़िला कार्यसमिति बैठक",
 		Venue: "Manas Bhawan, Jabalpur", VenueHi: "मानस भवन, जबलपुर",
@@ -496,5 +451,5 @@ func sampleMessageData(cfg MessageConfig, k TemplateKey) MessageData {
 	if k.Lang == LangHindi {
 		name = "रामेश्वर प्रसाद विश्वकर्मा"
 	}
-	return NewMessageData(MessageContext{Event: ev, Previous: &prev, Name: name, Link: link, Reason: "heavy rain"}, k.Lang)
+	return NewMessageData(MessageContext{Event: ev, Previous: &prev, Name: name, Link: link, Reason: "heavy rain"}, cfg.Zone.Moments(k.Lang))
 }

@@ -7,8 +7,9 @@ import (
 	"time"
 )
 
-func TestFormatMessageDateTime(t *testing.T) {
-	ist := func(y int, m time.Month, d, h, min int) time.Time { return time.Date(y, m, d, h, min, 0, 0, istZone) }
+func TestMessageDateAndSpokenTime(t *testing.T) {
+	var zone Zone
+	ist := func(y int, m time.Month, d, h, min int) time.Time { return zone.Date(y, m, d, h, min) }
 	tests := []struct {
 		at             time.Time
 		lang           string
@@ -28,11 +29,11 @@ func TestFormatMessageDateTime(t *testing.T) {
 		{time.Date(2026, 1, 4, 20, 0, 0, 0, time.UTC), LangEnglish, "Mon, 5 Jan 2026", "1:30 am"},
 	}
 	for _, tt := range tests {
-		if got := FormatMessageDate(tt.at, tt.lang); got != tt.wantDate {
-			t.Errorf("FormatMessageDate(%v, %s) = %q, want %q", tt.at, tt.lang, got, tt.wantDate)
+		if got := zone.Moments(tt.lang).DateMedium(tt.at); got != tt.wantDate {
+			t.Errorf("DateMedium(%v, %s) = %q, want %q", tt.at, tt.lang, got, tt.wantDate)
 		}
-		if got := FormatMessageTime(tt.at, tt.lang); got != tt.want {
-			t.Errorf("FormatMessageTime(%v, %s) = %q, want %q", tt.at, tt.lang, got, tt.want)
+		if got := zone.Moments(tt.lang).Spoken(tt.at); got != tt.want {
+			t.Errorf("Spoken(%v, %s) = %q, want %q", tt.at, tt.lang, got, tt.want)
 		}
 	}
 }
@@ -146,7 +147,7 @@ func TestDefaultTemplatesComplete(t *testing.T) {
 
 // sampleContext is a real-looking mass-address invite.
 func sampleContext() MessageContext {
-	start := time.Date(2026, 9, 12, 18, 30, 0, 0, istZone)
+	start := Zone{}.Date(2026, 9, 12, 18, 30)
 	return MessageContext{
 		Event: MessageEvent{
 			ID: 12345, Type: "mass_address",
@@ -335,7 +336,7 @@ func TestNewMessageEventAndTitleFallback(t *testing.T) {
 		t.Errorf("NewMessageEvent = %+v", me)
 	}
 	// No English title: English notices fall back to the Hindi one.
-	if d := NewMessageData(MessageContext{Event: me}, LangEnglish); d.Title != "प्रशिक्षण वर्ग" || d.Venue != "Indore" {
+	if d := NewMessageData(MessageContext{Event: me}, Zone{}.Moments(LangEnglish)); d.Title != "प्रशिक्षण वर्ग" || d.Venue != "Indore" {
 		t.Errorf("English data title %q venue %q", d.Title, d.Venue)
 	}
 }

@@ -55,13 +55,13 @@ func (p *Programme) Validate() error {
 	case p.WindowEnd.IsZero():
 		add("window_end", "give the last day of the programme")
 	case !p.WindowEnd.After(p.WindowStart):
-		add("window_end", "the window ends (%s) before it starts (%s)", FormatIST(p.WindowEnd), FormatIST(p.WindowStart))
+		add("window_end", "the window ends (%s) before it starts (%s)", whenText(p.WindowEnd), whenText(p.WindowStart))
 	case p.WindowEnd.Sub(p.WindowStart) > MaxProgrammeWindow:
 		add("window_end", "a programme window may be at most a year")
 	default:
 		s, e := p.proposed()
 		if s.Before(p.WindowStart) || e.After(p.WindowEnd) {
-			add("proposed_start", "the proposed time %s must lie inside the window", FormatIST(s))
+			add("proposed_start", "the proposed time %s must lie inside the window", whenText(s))
 		}
 	}
 	if p.ProposedLength < 0 {
@@ -73,8 +73,8 @@ func (p *Programme) Validate() error {
 func (p *Programme) proposed() (start, end time.Time) {
 	start = p.ProposedStart
 	if start.IsZero() {
-		y, m, d := p.WindowStart.In(Kolkata).Date()
-		start = time.Date(y, m, d, 10, 0, 0, 0, Kolkata)
+		y, m, d := p.WindowStart.In(calendarZone().Location()).Date()
+		start = time.Date(y, m, d, 10, 0, 0, 0, calendarZone().Location())
 	}
 	length := p.ProposedLength
 	if length <= 0 {
@@ -105,7 +105,7 @@ func (p *Programme) ScheduledFor(e *Event) bool {
 func (p *Programme) CheckEvent(e *Event) error {
 	if e.Start.Before(p.WindowStart) || e.End.After(p.WindowEnd) {
 		return FieldError("start", "this programme runs from %s to %s; choose a time inside it",
-			FormatIST(p.WindowStart), FormatIST(p.WindowEnd))
+			whenText(p.WindowStart), whenText(p.WindowEnd))
 	}
 	return nil
 }

@@ -225,9 +225,9 @@ func parseUntil(v string) (time.Time, error) {
 	case 16:
 		t, err = time.Parse("20060102T150405Z", v)
 	case 15:
-		t, err = time.ParseInLocation("20060102T150405", v, Kolkata)
+		t, err = time.ParseInLocation("20060102T150405", v, calendarZone().Location())
 	case 8:
-		t, err = time.ParseInLocation("20060102", v, Kolkata)
+		t, err = time.ParseInLocation("20060102", v, calendarZone().Location())
 		t = t.Add(24*time.Hour - time.Second)
 	default:
 		err = fmt.Errorf("bad length")
@@ -303,7 +303,7 @@ func (r RRule) String() string {
 type civil = time.Time
 
 func civilOf(t time.Time) civil {
-	y, m, d := t.In(Kolkata).Date()
+	y, m, d := t.In(calendarZone().Location()).Date()
 	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
 }
 
@@ -328,7 +328,8 @@ func (r RRule) from(dtstart, skipTo time.Time) iter.Seq[time.Time] {
 			return
 		}
 		interval := max(r.Interval, 1)
-		local := dtstart.In(Kolkata)
+		loc := calendarZone().Location()
+		local := dtstart.In(loc)
 		hh, mm, ss := local.Clock()
 		start := civilOf(dtstart)
 		dtstart = dtstart.Truncate(time.Second)
@@ -360,7 +361,7 @@ func (r RRule) from(dtstart, skipTo time.Time) iter.Seq[time.Time] {
 				if d.Year() > maxRecurYear {
 					return
 				}
-				t := time.Date(d.Year(), d.Month(), d.Day(), hh, mm, ss, 0, Kolkata)
+				t := time.Date(d.Year(), d.Month(), d.Day(), hh, mm, ss, 0, loc)
 				if !t.After(dtstart) {
 					continue
 				}
@@ -578,7 +579,7 @@ func (r RRule) Between(dtstart, from, to time.Time) ([]time.Time, error) {
 		}
 		if len(out) == MaxOccurrences {
 			return nil, Errorf(ETOOLARGE, "more than %d occurrences between %s and %s; choose a shorter range",
-				MaxOccurrences, FormatIST(from), FormatIST(to))
+				MaxOccurrences, whenText(from), whenText(to))
 		}
 		out = append(out, s)
 	}

@@ -9,7 +9,7 @@ import (
 
 // ist builds an instant from an IST wall-clock time.
 func atIST(y int, m time.Month, d, hh, mm int) time.Time {
-	return time.Date(y, m, d, hh, mm, 0, 0, Kolkata)
+	return Zone{}.Date(y, m, d, hh, mm)
 }
 
 func atUTC(s string) time.Time {

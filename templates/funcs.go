@@ -8,8 +8,6 @@ import (
 	"github.com/karyakram/karyakram/schedule"
 )
 
-var ist = time.FixedZone("IST", 5*3600+1800)
-
 // funcs are the helpers every page may call.
 func funcs() template.FuncMap {
 	return template.FuncMap{
@@ -30,8 +28,21 @@ func funcs() template.FuncMap {
 			}
 			return l.Name
 		},
-		"num":     FormatCount,
-		"istTime": func(t time.Time) string { return t.In(ist).Format("02 Jan 2006 15:04") },
+		"num": FormatCount,
+	}
+}
+
+// momentFuncs show times on the organisation's clock in the page's
+// language (schedule.Moments); Render installs them per language like T:
+// stamp is when something happened ("5 Jan 2025, 11:00"), when is an
+// event's start with the zone ("Sunday, 5 January 2025, 11:00 IST").
+// istTime is the old name of stamp.
+func momentFuncs(m schedule.Moments) template.FuncMap {
+	stamp := func(t time.Time) string { return m.Stamp(t) }
+	return template.FuncMap{
+		"stamp":   stamp,
+		"istTime": stamp,
+		"when":    func(t time.Time) string { return m.DateTime(t) },
 	}
 }
 

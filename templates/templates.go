@@ -13,6 +13,8 @@ import (
 	"io/fs"
 	"path"
 	"strings"
+
+	"github.com/karyakram/karyakram/schedule"
 )
 
 //go:embed html/*.html
@@ -31,12 +33,14 @@ type Catalogue map[string]string
 type Pages struct {
 	pages map[string]*template.Template
 	cats  map[string]Catalogue
+	zone  schedule.Zone
 }
 
-// Parse reads every page and catalogue. It fails when a page does not
-// parse or a key used by the English catalogue is missing in Hindi.
-func Parse() (*Pages, error) {
-	p := &Pages{pages: map[string]*template.Template{}, cats: map[string]Catalogue{}}
+// Parse reads every page and catalogue; pages show times in zone (the
+// organisation's). It fails when a page does not parse or a key used by
+// the English catalogue is missing in Hindi.
+func Parse(zone schedule.Zone) (*Pages, error) {
+	p := &Pages{pages: map[string]*template.Template{}, cats: map[string]Catalogue{}, zone: zone}
 	// Each language's catalogue is i18n/<lang>.json plus any
 	// i18n/<lang>.<area>.json, so each part of the product keeps its own
 	// messages; a key defined twice is an error.
@@ -74,6 +78,9 @@ func Parse() (*Pages, error) {
 		"T": func(key string, args ...any) string { return key },
 	}
 	for k, v := range funcs() {
+		all[k] = v
+	}
+	for k, v := range momentFuncs(zone.Moments("en")) {
 		all[k] = v
 	}
 	names, err := fs.Glob(htmlFiles, "html/*.html")
@@ -126,6 +133,7 @@ func (p *Pages) Render(name, lang string, data any) ([]byte, error) {
 		return nil, err
 	}
 	t.Funcs(template.FuncMap{"T": func(key string, args ...any) string { return p.Text(lang, key, args...) }})
+	t.Funcs(momentFuncs(p.zone.Moments(lang)))
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, "layout.html", data); err != nil {
 		return nil, fmt.Errorf("render %s: %w", name, err)

@@ -3,10 +3,12 @@ package templates
 import (
 	"strings"
 	"testing"
+
+	"github.com/karyakram/karyakram/schedule"
 )
 
 func TestPagesParseAndCataloguesAgree(t *testing.T) {
-	p, err := Parse()
+	p, err := Parse(schedule.Zone{})
 	if err != nil {
 		t.Fatal(err)
 	}

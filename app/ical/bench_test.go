@@ -18,8 +18,8 @@ import (
 // builds for ical-generator: keep the two in step.
 func benchFeed(n int) *Feed {
 	types := schedule.DefaultEventTypes()
-	base := time.Date(2025, 5, 4, 10, 0, 0, 0, schedule.Kolkata)
-	recurStart := time.Date(2025, 5, 25, 11, 0, 0, 0, schedule.Kolkata) // a last Sunday
+	base := time.Date(2025, 5, 4, 10, 0, 0, 0, schedule.Zone{}.Location())
+	recurStart := time.Date(2025, 5, 25, 11, 0, 0, 0, schedule.Zone{}.Location()) // a last Sunday
 	stamp := time.Date(2025, 4, 20, 9, 0, 0, 0, time.UTC)
 	f := &Feed{Name: "Lucknow district — लखनऊ ज़िला", Refresh: time.Hour, Now: stamp, Events: make([]schedule.Event, n)}
 	for i := range n {
@@ -53,7 +53,7 @@ func benchFeed(n int) *Feed {
 		if i%10 == 0 {
 			e.Start, e.End = recurStart.UTC(), recurStart.Add(30*time.Minute).UTC()
 			e.RRule = "FREQ=MONTHLY;BYDAY=-1SU"
-			e.ExDates = []time.Time{time.Date(2025, 6, 29, 11, 0, 0, 0, schedule.Kolkata).UTC()}
+			e.ExDates = []time.Time{time.Date(2025, 6, 29, 11, 0, 0, 0, schedule.Zone{}.Location()).UTC()}
 		}
 		f.Events[i] = e
 	}
@@ -72,7 +72,7 @@ func goicalCalendar(f *Feed) *goical.Calendar {
 	cal.Props.Set(refresh)
 	cal.Props.Set(&goical.Prop{Name: "X-PUBLISHED-TTL", Params: goical.Params{}, Value: durationValue(f.Refresh)})
 	tz := goical.NewComponent(goical.CompTimezone)
-	tz.Props.SetText(goical.PropTimezoneID, TZID)
+	tz.Props.SetText(goical.PropTimezoneID, schedule.DefaultZoneName)
 	std := goical.NewComponent(goical.CompTimezoneStandard)
 	std.Props.Set(&goical.Prop{Name: goical.PropDateTimeStart, Params: goical.Params{}, Value: "19700101T000000"})
 	std.Props.Set(&goical.Prop{Name: goical.PropTimezoneOffsetFrom, Params: goical.Params{}, Value: "+0530"})
@@ -85,8 +85,8 @@ func goicalCalendar(f *Feed) *goical.Calendar {
 		ev.Props.SetText(goical.PropUID, e.UID)
 		ev.Props.SetDateTime(goical.PropDateTimeStamp, e.UpdatedAt.UTC())
 		ev.Props.Set(&goical.Prop{Name: goical.PropSequence, Params: goical.Params{}, Value: strconv.Itoa(e.Sequence)})
-		ev.Props.SetDateTime(goical.PropDateTimeStart, e.Start.In(schedule.Kolkata))
-		ev.Props.SetDateTime(goical.PropDateTimeEnd, e.End.In(schedule.Kolkata))
+		ev.Props.SetDateTime(goical.PropDateTimeStart, e.Start.In(schedule.Zone{}.Location()))
+		ev.Props.SetDateTime(goical.PropDateTimeEnd, e.End.In(schedule.Zone{}.Location()))
 		ev.Props.SetText(goical.PropSummary, e.Title+" / "+e.TitleHi)
 		ev.Props.SetText(goical.PropDescription, e.Description)
 		ev.Props.SetText(goical.PropLocation, e.Venue.Name)
@@ -98,7 +98,7 @@ func goicalCalendar(f *Feed) *goical.Calendar {
 		if e.RRule != "" {
 			ev.Props.Set(&goical.Prop{Name: goical.PropRecurrenceRule, Params: goical.Params{}, Value: e.RRule})
 			for _, x := range e.ExDates {
-				ev.Props.SetDateTime(goical.PropExceptionDates, x.In(schedule.Kolkata))
+				ev.Props.SetDateTime(goical.PropExceptionDates, x.In(schedule.Zone{}.Location()))
 			}
 		}
 		ev.Props.SetDateTime(goical.PropLastModified, e.UpdatedAt.UTC())

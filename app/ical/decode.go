@@ -31,6 +31,9 @@ type DecodeOptions struct {
 	// importing a VIP's own calendar books that VIP at each of its events,
 	// so schedule.FindConflicts checks them against the VIP's bookings.
 	GuestID int64
+	// Zone reads floating times (no TZID, no Z) on the organisation's
+	// clock; the zero Zone is Asia/Kolkata.
+	Zone schedule.Zone
 }
 
 // Imported is the result of Decode.
@@ -313,6 +316,7 @@ var windowsZones = map[string]string{
 }
 
 type converter struct {
+	org   schedule.Zone // floating times and DATE exceptions
 	zones map[string]*time.Location
 	vtz   map[string]*goical.Component
 }
@@ -330,8 +334,11 @@ func (c *converter) location(tzid string) (*time.Location, error) {
 	if iana, ok := windowsZones[name]; ok {
 		name = iana
 	}
-	if name == "Asia/Calcutta" || name == "Asia/Kolkata" {
-		loc = schedule.Kolkata
+	if name == "Asia/Calcutta" {
+		name = "Asia/Kolkata"
+	}
+	if name == c.org.Name() {
+		loc = c.org.Location()
 	} else if isZoneName(name) {
 		if l, err := time.LoadLocation(name); err == nil {
 			loc = l
@@ -414,10 +421,11 @@ func parseOffset(s string) (int, bool) {
 }
 
 // dateTime reads a DATE or DATE-TIME value: UTC ("…Z"), with TZID, or
-// floating (read as IST). isDate reports a DATE value (all day).
+// floating (read on the organisation's clock). isDate reports a DATE value
+// (all day).
 func (c *converter) dateTime(value string, params goical.Params) (t time.Time, isDate bool, err error) {
 	value = strings.TrimSpace(value)
-	loc := schedule.Kolkata
+	loc := c.org.Location()
 	if tzid := params.Get("TZID"); tzid != "" && !strings.HasSuffix(value, "Z") {
 		if loc, err = c.location(tzid); err != nil {
 			return time.Time{}, false, err
@@ -444,7 +452,7 @@ func (c *converter) dateTime(value string, params goical.Params) (t time.Time, i
 }
 
 func convert(cal *goical.Calendar, opts DecodeOptions) *Imported {
-	c := &converter{zones: map[string]*time.Location{}, vtz: map[string]*goical.Component{}}
+	c := &converter{org: opts.Zone, zones: map[string]*time.Location{}, vtz: map[string]*goical.Component{}}
 	out := &Imported{}
 	if p := cal.Props.Get("X-WR-CALNAME"); p != nil {
 		out.Name = unescapeText(p.Value)
@@ -592,7 +600,8 @@ func (c *converter) event(comp *goical.Component, n int, opts DecodeOptions) (ev
 		ev.End = start
 	}
 	if ev.End.Before(ev.Start) {
-		return skip("it ends (%s) before it starts (%s)", schedule.FormatIST(ev.End), schedule.FormatIST(ev.Start))
+		m := c.org.Moments(schedule.LangEnglish)
+		return skip("it ends (%s) before it starts (%s)", m.DateTime(ev.End), m.DateTime(ev.Start))
 	}
 	if ev.End.Sub(ev.Start) > schedule.MaxEventDuration {
 		return skip("it lasts more than %d days", int(schedule.MaxEventDuration/(24*time.Hour)))
@@ -620,9 +629,9 @@ func (c *converter) event(comp *goical.Component, n int, opts DecodeOptions) (ev
 					continue
 				}
 				if isDate && !allDay { // a DATE exception of a timed series: that day's occurrence
-					y, m, d := x.In(schedule.Kolkata).Date()
-					hh, mm, ss := ev.Start.In(schedule.Kolkata).Clock()
-					x = time.Date(y, m, d, hh, mm, ss, 0, schedule.Kolkata).UTC()
+					y, m, d := c.org.In(x).Date()
+					hh, mm, ss := c.org.In(ev.Start).Clock()
+					x = time.Date(y, m, d, hh, mm, ss, 0, c.org.Location()).UTC()
 				}
 				ev.ExDates = append(ev.ExDates, x)
 			}

@@ -132,7 +132,7 @@ func TestDecodeVIPCalendar(t *testing.T) {
 	}
 	var starts []string
 	for _, o := range occ {
-		starts = append(starts, o.Start.In(schedule.Kolkata).Format("Jan 2 15:04"))
+		starts = append(starts, o.Start.In(schedule.Zone{}.Location()).Format("Jan 2 15:04"))
 	}
 	if !slices.Equal(starts, []string{"May 5 09:00", "May 19 11:00", "May 26 09:00"}) {
 		t.Errorf("series occurrences %v", starts)

@@ -22,21 +22,12 @@ import (
 // ContentType is the HTTP Content-Type of a feed.
 const ContentType = "text/calendar; charset=utf-8"
 
-// TZID is the time zone feeds use for event times; each feed carries its
-// VTIMEZONE so clients expand recurrences on the IST wall clock.
-const TZID = "Asia/Kolkata"
-
 // DefaultRefresh is how often clients are asked to re-fetch a feed when
 // Feed.Refresh is zero.
 const DefaultRefresh = time.Hour
 
 // ProdID identifies the producer in every feed.
 const ProdID = "-//karyakram//karyakram calendar//EN"
-
-// istOffset is Asia/Kolkata's UTC offset. Local times are written with it,
-// matching the VTIMEZONE the feed declares (IST has had no transitions
-// since 1945; events are validated to years 2000-2200).
-const istOffset = 5*time.Hour + 30*time.Minute
 
 // Feed is one calendar to publish: a unit's subtree, a cluster, a person or
 // a VIP.
@@ -47,6 +38,12 @@ type Feed struct {
 	Refresh     time.Duration    // REFRESH-INTERVAL and X-PUBLISHED-TTL; zero: DefaultRefresh
 	Now         time.Time        // DTSTAMP of events whose UpdatedAt is zero
 	Events      []schedule.Event // in the order to write them
+	// Zone is the organisation's time zone: event times are written on
+	// its wall clock with its TZID, and the feed carries its VTIMEZONE so
+	// clients expand recurrences on that clock. The zero Zone is
+	// Asia/Kolkata. (schedule.LoadZone admits only zones with one UTC
+	// offset, so one STANDARD observance describes the zone exactly.)
+	Zone schedule.Zone
 }
 
 // Render returns the encoded feed.
@@ -68,12 +65,15 @@ type encoder struct {
 	buf  []byte // output
 	line []byte // the content line being built
 	now  time.Time
+	tzid string        // the zone's TZID, e.g. "Asia/Kolkata"
+	off  time.Duration // its UTC offset
 }
 
 const flushAt = 64 << 10
 
 func (e *encoder) feed(f *Feed, w io.Writer) error {
 	e.now = f.Now.UTC()
+	e.tzid, e.off = f.Zone.Name(), f.Zone.Offset()
 	e.raw("BEGIN:VCALENDAR")
 	e.raw("VERSION:2.0")
 	e.raw("PRODID:" + ProdID)
@@ -85,7 +85,7 @@ func (e *encoder) feed(f *Feed, w io.Writer) error {
 	if f.Description != "" {
 		e.text("X-WR-CALDESC", f.Description)
 	}
-	e.raw("X-WR-TIMEZONE:" + TZID)
+	e.raw("X-WR-TIMEZONE:" + e.tzid)
 	refresh := f.Refresh
 	if refresh <= 0 {
 		refresh = DefaultRefresh
@@ -93,15 +93,7 @@ func (e *encoder) feed(f *Feed, w io.Writer) error {
 	dur := durationValue(refresh)
 	e.raw("REFRESH-INTERVAL;VALUE=DURATION:" + dur)
 	e.raw("X-PUBLISHED-TTL:" + dur)
-	e.raw("BEGIN:VTIMEZONE")
-	e.raw("TZID:" + TZID)
-	e.raw("BEGIN:STANDARD")
-	e.raw("DTSTART:19700101T000000")
-	e.raw("TZOFFSETFROM:+0530")
-	e.raw("TZOFFSETTO:+0530")
-	e.raw("TZNAME:IST")
-	e.raw("END:STANDARD")
-	e.raw("END:VTIMEZONE")
+	e.timezone(f.Zone)
 	for i := range f.Events {
 		if err := e.event(&f.Events[i], f.Lang); err != nil {
 			return err
@@ -162,12 +154,14 @@ func (e *encoder) event(ev *schedule.Event, lang string) error {
 	if rrule != "" {
 		e.raw("RRULE:" + rrule)
 		if len(ev.ExDates) > 0 {
-			e.line = append(e.line[:0], "EXDATE;TZID="+TZID+":"...)
+			e.line = append(e.line[:0], "EXDATE;TZID="...)
+			e.line = append(e.line, e.tzid...)
+			e.line = append(e.line, ':')
 			for i, x := range ev.ExDates {
 				if i > 0 {
 					e.line = append(e.line, ',')
 				}
-				e.line = appendLocal(e.line, x)
+				e.line = e.appendLocal(e.line, x)
 			}
 			e.emit()
 		}
@@ -292,9 +286,42 @@ func (e *encoder) text(name, value string) {
 
 func (e *encoder) localTime(name string, t time.Time) {
 	e.line = append(e.line[:0], name...)
-	e.line = append(e.line, ";TZID="+TZID+":"...)
-	e.line = appendLocal(e.line, t)
+	e.line = append(e.line, ";TZID="...)
+	e.line = append(e.line, e.tzid...)
+	e.line = append(e.line, ':')
+	e.line = e.appendLocal(e.line, t)
 	e.emit()
+}
+
+// timezone writes the zone's VTIMEZONE: one STANDARD observance with its
+// fixed offset.
+func (e *encoder) timezone(z schedule.Zone) {
+	off := offsetValue(z.Offset())
+	e.raw("BEGIN:VTIMEZONE")
+	e.raw("TZID:" + z.Name())
+	e.raw("BEGIN:STANDARD")
+	e.raw("DTSTART:19700101T000000")
+	e.raw("TZOFFSETFROM:" + off)
+	e.raw("TZOFFSETTO:" + off)
+	e.text("TZNAME", z.Label())
+	e.raw("END:STANDARD")
+	e.raw("END:VTIMEZONE")
+}
+
+// offsetValue formats a UTC offset as an RFC 5545 UTC-OFFSET: +0530.
+func offsetValue(d time.Duration) string {
+	sign := byte('+')
+	if d < 0 {
+		sign, d = '-', -d
+	}
+	m := int(d / time.Minute)
+	b := []byte{sign}
+	b = append2(b, m/60)
+	b = append2(b, m%60)
+	if s := int(d/time.Second) % 60; s != 0 {
+		b = append2(b, s)
+	}
+	return string(b)
 }
 
 func (e *encoder) utcTime(name string, t time.Time) {
@@ -314,9 +341,10 @@ func (e *encoder) emit() {
 	e.buf = appendFolded(e.buf, e.line)
 }
 
-// appendLocal appends t on the IST wall clock as a DATE-TIME without zone.
-func appendLocal(b []byte, t time.Time) []byte {
-	return appendStamp(b, t.UTC().Add(istOffset))
+// appendLocal appends t on the zone's wall clock as a DATE-TIME without
+// zone (the zone's offset is fixed, so adding it is exact).
+func (e *encoder) appendLocal(b []byte, t time.Time) []byte {
+	return appendStamp(b, t.UTC().Add(e.off))
 }
 
 // appendStamp appends t's UTC fields as YYYYMMDDTHHMMSS.

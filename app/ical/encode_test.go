@@ -18,7 +18,7 @@ import (
 )
 
 func ist(y int, m time.Month, d, hh, mm int) time.Time {
-	return time.Date(y, m, d, hh, mm, 0, 0, schedule.Kolkata).UTC()
+	return time.Date(y, m, d, hh, mm, 0, 0, schedule.Zone{}.Location()).UTC()
 }
 
 const longHindi = "मासिक रेडियो संबोधन का सामूहिक श्रवण: सभी कार्यकर्ता, शक्ति केंद्र प्रमुख और बूथ अध्यक्ष समय पर पहुँचें; चाय, दरी और ध्वनि व्यवस्था"
@@ -262,7 +262,7 @@ func TestRenderParsesWithICalJS(t *testing.T) {
 		t.Fatal(err)
 	}
 	cal := nodeParse(t, out)
-	if cal.Name != f.Name || cal.Refresh != "PT2H" || cal.TTL != "PT2H" || !slices.Equal(cal.Timezones, []string{TZID}) {
+	if cal.Name != f.Name || cal.Refresh != "PT2H" || cal.TTL != "PT2H" || !slices.Equal(cal.Timezones, []string{schedule.DefaultZoneName}) {
 		t.Errorf("calendar %q %q %q %v", cal.Name, cal.Refresh, cal.TTL, cal.Timezones)
 	}
 	if len(cal.Events) != 6 {
@@ -270,7 +270,7 @@ func TestRenderParsesWithICalJS(t *testing.T) {
 	}
 	js := func(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z") }
 	e0 := cal.Events[0]
-	if e0.Start != js(f.Events[0].Start) || e0.End != js(f.Events[0].End) || e0.StartTZID != TZID ||
+	if e0.Start != js(f.Events[0].Start) || e0.End != js(f.Events[0].End) || e0.StartTZID != schedule.DefaultZoneName ||
 		e0.Sequence != 3 || e0.Status != "CONFIRMED" || e0.DTStamp != "2025-04-21T08:30:00.000Z" ||
 		e0.Description != f.Events[0].Description || e0.Location != "Inter College ground" {
 		t.Errorf("event 0 as ical.js reads it: %+v", e0)

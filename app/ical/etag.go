@@ -51,7 +51,7 @@ func ETagOf(f *Feed, versions []Version) string {
 	b := append(buf[:0], formatVersion...)
 	b = append(b, 0)
 	h.Write(b)
-	for _, s := range []string{f.Name, f.Description, f.Lang, strconv.FormatInt(int64(f.Refresh), 10)} {
+	for _, s := range []string{f.Name, f.Description, f.Lang, strconv.FormatInt(int64(f.Refresh), 10), f.Zone.Name()} {
 		h.Write([]byte(s))
 		h.Write([]byte{0})
 	}

@@ -65,13 +65,13 @@ func Compose(ts *schedule.TemplateSet, n Notice, created time.Time) (Message, er
 		Created: created,
 	}
 	if ch == schedule.ChannelEmail {
-		m.Invitation = invitationFor(n, lang, r.Body)
+		m.Invitation = invitationFor(n, ts.Zone().Moments(lang), r.Body)
 	}
 	return m, nil
 }
 
 // invitationFor returns the iMIP part of an email notice, or nil.
-func invitationFor(n Notice, lang, body string) *Invitation {
+func invitationFor(n Notice, m schedule.Moments, body string) *Invitation {
 	method := MethodRequest
 	switch n.Key.Kind {
 	case schedule.MessageInvite, schedule.MessageChange:
@@ -89,7 +89,7 @@ func invitationFor(n Notice, lang, body string) *Invitation {
 	if !end.After(ev.Start) {
 		end = ev.Start.Add(time.Hour)
 	}
-	d := schedule.NewMessageData(schedule.MessageContext{Event: ev}, lang)
+	d := schedule.NewMessageData(schedule.MessageContext{Event: ev}, m)
 	return &Invitation{
 		Method: method, UID: uid, Sequence: ev.Sequence,
 		Start: ev.Start, End: end,

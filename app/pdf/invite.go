@@ -6,15 +6,21 @@ import (
 	"io"
 	"strings"
 	"time"
+
+	"github.com/karyakram/karyakram/schedule"
 )
 
 // InviteLetters is a bulk run of invitation letters: one A4 page per
 // invitee, all in one PDF, sharing the letterhead and signatory.
 type InviteLetters struct {
 	Lang Lang
+	// Zone is the organisation's time zone: event times and the issue
+	// date are printed on its clock (zero: Asia/Kolkata).
+	Zone schedule.Zone
 	// Organisation is printed as the letterhead.
 	Organisation string
-	// IssuedOn is printed at the top right; zero leaves it out.
+	// IssuedOn is printed at the top right as the organisation's date at
+	// that instant (pass the current time); zero leaves it out.
 	IssuedOn time.Time
 	// Note is an optional paragraph printed in every letter after the
 	// invitation (e.g. what to bring); newlines start new lines.
@@ -46,7 +52,7 @@ type DialIn struct {
 
 // WriteInviteLetters renders all letters into one PDF written to w.
 func (e *Engine) WriteInviteLetters(w io.Writer, b InviteLetters) error {
-	l, err := labelsFor(b.Lang)
+	l, err := labelsFor(b.Lang, b.Zone)
 	if err != nil {
 		return fmt.Errorf("invite letters: %w", err)
 	}

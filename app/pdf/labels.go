@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/karyakram/karyakram/schedule"
 )
 
 // Lang is the language of a document's fixed labels: Hindi or English.
@@ -31,13 +33,20 @@ type labels struct {
 	// bridge list
 	bridgeList, room, pin, number string
 
-	months   [12]string
-	weekdays [7]string
+	// m shows dates and times on the organisation's clock in the
+	// document's language (month and weekday names live in schedule).
+	m schedule.Moments
 }
 
-// labelsFor returns the label set for lang, or an error for an unknown
-// language.
-func labelsFor(lang Lang) (labels, error) {
+// labelsFor returns the label set for lang with dates and times shown in
+// zone, or an error for an unknown language.
+func labelsFor(lang Lang, zone schedule.Zone) (labels, error) {
+	l, err := labelsIn(lang)
+	l.m = zone.Moments(string(lang))
+	return l, err
+}
+
+func labelsIn(lang Lang) (labels, error) {
 	switch lang {
 	case Hindi:
 		return labels{
@@ -57,10 +66,6 @@ func labelsFor(lang Lang) (labels, error) {
 			signature: "हस्ताक्षर",
 
 			bridgeList: "ऑडियो ब्रिज सूची", room: "कक्ष", pin: "पिन", number: "ब्रिज नंबर",
-
-			months: [12]string{"जनवरी", "फ़रवरी", "मार्च", "अप्रैल", "मई", "जून",
-				"जुलाई", "अगस्त", "सितंबर", "अक्टूबर", "नवंबर", "दिसंबर"},
-			weekdays: [7]string{"रविवार", "सोमवार", "मंगलवार", "बुधवार", "गुरुवार", "शुक्रवार", "शनिवार"},
 		}, nil
 	case English:
 		return labels{
@@ -80,50 +85,24 @@ func labelsFor(lang Lang) (labels, error) {
 			signature: "Signature",
 
 			bridgeList: "Audio bridge list", room: "Room", pin: "PIN", number: "Bridge number",
-
-			months: [12]string{"January", "February", "March", "April", "May", "June",
-				"July", "August", "September", "October", "November", "December"},
-			weekdays: [7]string{"Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"},
 		}, nil
 	}
 	return labels{}, fmt.Errorf("unsupported language %q (want %q or %q)", lang, Hindi, English)
 }
 
 // dateLong formats a date as "बुधवार, 5 जनवरी 2022" or "Wednesday, 5 January 2022".
-func (l labels) dateLong(t time.Time) string {
-	return fmt.Sprintf("%s, %d %s %d", l.weekdays[t.Weekday()], t.Day(), l.months[t.Month()-1], t.Year())
-}
+func (l labels) dateLong(t time.Time) string { return l.m.Date(t) }
 
 // dateShort formats a date as "5 जनवरी 2022" or "5 January 2022".
-func (l labels) dateShort(t time.Time) string {
-	return fmt.Sprintf("%d %s %d", t.Day(), l.months[t.Month()-1], t.Year())
-}
+func (l labels) dateShort(t time.Time) string { return l.m.DateShort(t) }
 
 // dateRange formats the span of dates from a to b ("5–6 January 2022" when
 // in one month).
-func (l labels) dateRange(a, b time.Time) string {
-	switch {
-	case a.IsZero() && b.IsZero():
-		return ""
-	case b.IsZero() || sameDay(a, b):
-		return l.dateShort(a)
-	case a.IsZero():
-		return l.dateShort(b)
-	case a.Year() == b.Year() && a.Month() == b.Month():
-		return fmt.Sprintf("%d–%d %s %d", a.Day(), b.Day(), l.months[a.Month()-1], a.Year())
-	}
-	return l.dateShort(a) + " – " + l.dateShort(b)
-}
+func (l labels) dateRange(a, b time.Time) string { return l.m.DateRange(a, b) }
 
-// sameDay reports whether a and b fall on the same calendar day.
-func sameDay(a, b time.Time) bool {
-	ay, am, ad := a.Date()
-	by, bm, bd := b.Date()
-	return ay == by && am == bm && ad == bd
-}
-
-// clock formats the time of day as 24-hour "10:30".
-func clock(t time.Time) string { return t.Format("15:04") }
+// timeSpan formats when an event takes place with the zone named:
+// "बुधवार, 5 जनवरी 2022, 10:00–17:00 IST" (end optional).
+func (l labels) timeSpan(start, end time.Time) string { return l.m.Span(start, end) }
 
 // groupInt formats n with Indian digit grouping: 12,34,567.
 func groupInt(n int) string {

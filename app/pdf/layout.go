@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"io"
 	"strconv"
-	"time"
 )
 
 // Page geometry shared by the layouts (A4 portrait, millimetres).
@@ -65,22 +64,6 @@ func writeDoc(d *Doc, w io.Writer, kind string) error {
 
 // formatKm formats a distance in whole kilometres.
 func formatKm(km float64) string { return groupInt(int(km + 0.5)) }
-
-// timeSpan formats "बुधवार, 5 जनवरी 2022, 10:00–17:00" (end optional).
-func (l labels) timeSpan(start, end time.Time) string {
-	if start.IsZero() {
-		return ""
-	}
-	s := l.dateLong(start) + ", " + clock(start)
-	if !end.IsZero() {
-		if sameDay(start, end) {
-			s += "–" + clock(end)
-		} else {
-			s += " – " + l.dateLong(end) + ", " + clock(end)
-		}
-	}
-	return s
-}
 
 // keyValues draws label/value pairs as two columns (values wrap) starting at
 // y and returns the y below them. Pairs with an empty value are skipped.

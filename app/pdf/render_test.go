@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/karyakram/karyakram/schedule"
 )
 
 // needTool skips the test when a poppler-utils program is missing.
@@ -129,7 +131,7 @@ func TestRosterTextExtraction(t *testing.T) {
 		if names != 57 {
 			t.Errorf("%s: fixture has %d districts, want 57", lang, names)
 		}
-		l, _ := labelsFor(lang)
+		l, _ := labelsFor(lang, schedule.Zone{})
 		for _, want := range []string{rs.Title, l.dateRange(rs.Sessions[0].Date, rs.Sessions[len(rs.Sessions)-1].Date), "57 " + l.districts, l.travelKm} {
 			if !strings.Contains(text, want) {
 				t.Errorf("%s: text lacks %q", lang, want)

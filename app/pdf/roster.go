@@ -8,13 +8,17 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/karyakram/karyakram/schedule"
 )
 
 // RosterSeries is a series of workshops held in several host cities over
 // one or more days, e.g. the "digital working" workshops of 5–6 January 2022.
 // Names are printed as given (fill them in the document's language).
 type RosterSeries struct {
-	Lang  Lang
+	Lang Lang
+	// Zone is the organisation's time zone (zero: Asia/Kolkata).
+	Zone  schedule.Zone
 	Title string
 	// From and To bound the series; when zero they are taken from the sessions.
 	From, To time.Time
@@ -51,7 +55,7 @@ func (s RosterSession) totals() (att int, km float64) {
 // attendance and travel, then a summary page for the whole series. Sessions
 // are printed in date order, then by host city as given.
 func (e *Engine) WriteRosterSeries(w io.Writer, r RosterSeries) error {
-	l, err := labelsFor(r.Lang)
+	l, err := labelsFor(r.Lang, r.Zone)
 	if err != nil {
 		return fmt.Errorf("roster: %w", err)
 	}

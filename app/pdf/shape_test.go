@@ -14,6 +14,8 @@ import (
 
 	"github.com/go-text/typesetting/font"
 	ot "github.com/go-text/typesetting/font/opentype"
+
+	"github.com/karyakram/karyakram/schedule"
 )
 
 // hardStrings are Devanagari strings that need conjuncts, reph, pre-base
@@ -260,7 +262,7 @@ func TestMaskMobile(t *testing.T) {
 
 // TestLabelsAndFormats checks language selection and number/date formats.
 func TestLabelsAndFormats(t *testing.T) {
-	if _, err := labelsFor("fr"); err == nil {
+	if _, err := labelsFor("fr", schedule.Zone{}); err == nil {
 		t.Error("labelsFor(fr): want error")
 	}
 	for n, want := range map[int]string{0: "0", 999: "999", 1000: "1,000", 123456: "1,23,456", 30000000: "3,00,00,000", -4500: "-4,500"} {
@@ -269,7 +271,7 @@ func TestLabelsAndFormats(t *testing.T) {
 		}
 	}
 	rs := fixtureRoster(t, Hindi)
-	l, _ := labelsFor(Hindi)
+	l, _ := labelsFor(Hindi, schedule.Zone{})
 	if got := l.dateRange(rs.Sessions[0].Date, rs.Sessions[len(rs.Sessions)-1].Date); got != "5–6 जनवरी 2022" {
 		t.Errorf("dateRange = %q", got)
 	}

@@ -5,11 +5,15 @@ import (
 	"io"
 	"strconv"
 	"time"
+
+	"github.com/karyakram/karyakram/schedule"
 )
 
 // AttendanceSheet is a printed sign-in sheet for one event.
 type AttendanceSheet struct {
-	Lang       Lang
+	Lang Lang
+	// Zone is the organisation's time zone (zero: Asia/Kolkata).
+	Zone       schedule.Zone
 	EventTitle string
 	Start, End time.Time // End optional
 	Venue      string
@@ -30,7 +34,7 @@ type AttendanceRow struct {
 // table of serial number, name, unit, masked mobile and an empty signature
 // column, continued over as many pages as needed with the header repeated.
 func (e *Engine) WriteAttendanceSheet(w io.Writer, s AttendanceSheet) error {
-	l, err := labelsFor(s.Lang)
+	l, err := labelsFor(s.Lang, s.Zone)
 	if err != nil {
 		return fmt.Errorf("attendance sheet: %w", err)
 	}
@@ -69,7 +73,9 @@ func (e *Engine) WriteAttendanceSheet(w io.Writer, s AttendanceSheet) error {
 // BridgeList lists the audio bridges (dial-in conference lines) per district
 // for a mass address.
 type BridgeList struct {
-	Lang  Lang
+	Lang Lang
+	// Zone is the organisation's time zone (zero: Asia/Kolkata).
+	Zone  schedule.Zone
 	Title string
 	Start time.Time // optional
 	// Entries are printed in the order given.
@@ -84,7 +90,7 @@ type BridgeEntry struct {
 // WriteBridgeList renders the list as PDF to w: a table of district, bridge
 // number, PIN and room, continued over pages as needed.
 func (e *Engine) WriteBridgeList(w io.Writer, b BridgeList) error {
-	l, err := labelsFor(b.Lang)
+	l, err := labelsFor(b.Lang, b.Zone)
 	if err != nil {
 		return fmt.Errorf("bridge list: %w", err)
 	}

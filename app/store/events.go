@@ -294,7 +294,7 @@ func (s *Store) CreateEvent(ctx context.Context, actor schedule.Actor, e schedul
 		if out.Conflicts, err = s.conflictsFor(ctx, tx, actor, e, now); err != nil {
 			return err
 		}
-		return s.audit(ctx, tx, actor, "create", "event", e.ID, u.Path, auditEvent(&e))
+		return s.audit(ctx, tx, actor, "create", "event", e.ID, u.Path, s.auditEvent(&e))
 	})
 	return out, err
 }
@@ -405,7 +405,7 @@ func (s *Store) modifyEvent(ctx context.Context, actor schedule.Actor, id int64,
 		if out.Conflicts, err = s.conflictsFor(ctx, tx, actor, e, now); err != nil {
 			return err
 		}
-		if err := s.audit(ctx, tx, actor, action, "event", e.ID, u.Path, auditEvent(&e)); err != nil {
+		if err := s.audit(ctx, tx, actor, action, "event", e.ID, u.Path, s.auditEvent(&e)); err != nil {
 			return err
 		}
 		_, err = s.enqueueChangeNotices(ctx, tx, actor, id, before.MessageEvent, "")
@@ -418,8 +418,8 @@ func recordOf(e schedule.Event, u schedule.Unit) EventRecord {
 	return EventRecord{Event: e, UnitPath: u.Path, UnitCode: u.Code, UnitName: u.Name, UnitNameHi: u.NameHi, UnitDepth: u.Depth}
 }
 
-func auditEvent(e *schedule.Event) string {
-	return fmt.Sprintf("%s %q %s seq %d %s", e.UID, e.DisplayTitle("en"), schedule.FormatIST(e.Start), e.Sequence, e.Status)
+func (s *Store) auditEvent(e *schedule.Event) string {
+	return fmt.Sprintf("%s %q %s seq %d %s", e.UID, e.DisplayTitle("en"), s.zone.Moments(schedule.LangEnglish).DateTime(e.Start), e.Sequence, e.Status)
 }
 
 // checkEventRefs checks that the unit (writable by the actor), type,

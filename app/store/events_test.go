@@ -14,7 +14,7 @@ import (
 // ist returns the instant of an IST wall-clock time.
 func ist(t *testing.T, date, clock string) time.Time {
 	t.Helper()
-	v, err := schedule.ParseIST(date, clock)
+	v, err := schedule.Zone{}.Parse(date, clock)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -58,7 +58,7 @@ func BenchmarkProgrammeRunStatewide(b *testing.B) {
 		b.Fatal(err)
 	}
 	cluster, _ := levels.ByKey("cluster")
-	start, _ := schedule.ParseIST("2027-05-04", "")
+	start, _ := schedule.Zone{}.Parse("2027-05-04", "")
 	var rerun time.Duration
 	for i := 0; b.Loop(); i++ {
 		b.StopTimer()

@@ -37,6 +37,9 @@ type Store struct {
 	now func() time.Time
 	// bulkRows: see DefaultBulkRows.
 	bulkRows int
+	// zone is the organisation's time zone: workshop days start at 10:00
+	// on its clock, audit lines name times on it. Zero: Asia/Kolkata.
+	zone schedule.Zone
 }
 
 // Open connects to dsn: a postgres:// URL, or a SQLite file path (optionally
@@ -97,6 +100,9 @@ func (s *Store) DB() *bun.DB { return s.db }
 
 // Postgres reports whether the store runs on PostgreSQL.
 func (s *Store) Postgres() bool { return s.db.Dialect().Name() == dialect.PG }
+
+// SetZone sets the organisation's time zone (wiring, before use).
+func (s *Store) SetZone(z schedule.Zone) { s.zone = z }
 
 // SetClock replaces the store's clock (tests).
 func (s *Store) SetClock(now func() time.Time) { s.now = now }

@@ -177,6 +177,9 @@ func TestProvisionBridgesPerDistrictAndScope(t *testing.T) {
 func TestTurnoutFromPresence(t *testing.T) {
 	st := storetest.Open(t)
 	storetest.Seed(t, st)
+	// The address is on 6 December 2026; invitations go out the day before
+	// whatever today's date is.
+	st.SetClock(func() time.Time { return time.Date(2026, 12, 5, 6, 0, 0, 0, time.UTC) })
 	ctx := context.Background()
 	addr := turnoutAddress(t, st)
 	state := storetest.Actor(t, st, "9800000001")

@@ -689,7 +689,7 @@ func (s *Store) PublishWorkshopSeries(ctx context.Context, actor schedule.Actor,
 			if !ok || h.UnitID == 0 {
 				return schedule.FieldError("hosts", "host %s has no district unit to hold its event", k.host)
 			}
-			e, err := workshopEvent(&w, h, k.date, groups[k])
+			e, err := workshopEvent(s.zone, &w, h, k.date, groups[k])
 			if err != nil {
 				return err
 			}
@@ -738,9 +738,10 @@ func (s *Store) PublishWorkshopSeries(ctx context.Context, actor schedule.Actor,
 	return out, err
 }
 
-// workshopEvent builds the event of one workshop.
-func workshopEvent(w *WorkshopSeries, h WorkshopHost, date string, ds []WorkshopDistrict) (schedule.Event, error) {
-	day, err := time.ParseInLocation(roster.DateLayout, date, schedule.Kolkata)
+// workshopEvent builds the event of one workshop, its day read on the
+// organisation's clock (zone).
+func workshopEvent(zone schedule.Zone, w *WorkshopSeries, h WorkshopHost, date string, ds []WorkshopDistrict) (schedule.Event, error) {
+	day, err := time.ParseInLocation(roster.DateLayout, date, zone.Location())
 	if err != nil {
 		return schedule.Event{}, schedule.FieldError("date", "%q is not a YYYY-MM-DD date", date)
 	}
@@ -796,7 +797,7 @@ func (s *Store) createEventTx(ctx context.Context, tx bun.Tx, actor schedule.Act
 		return 0, mapErr(err, "event with UID "+e.UID)
 	}
 	e.ID = row.ID
-	return row.ID, s.audit(ctx, tx, actor, "create", "event", e.ID, u.Path, auditEvent(&e))
+	return row.ID, s.audit(ctx, tx, actor, "create", "event", e.ID, u.Path, s.auditEvent(&e))
 }
 
 // updateEventTx replaces the workshop fields of event id with e's inside
@@ -829,7 +830,7 @@ func (s *Store) updateEventTx(ctx context.Context, tx bun.Tx, actor schedule.Act
 	if _, err := tx.NewUpdate().Model(&row).ExcludeColumn("id", "uid", "created_at", "programme_id").WherePK().Exec(ctx); err != nil {
 		return false, mapErr(err, fmt.Sprintf("event %d", id))
 	}
-	return true, s.audit(ctx, tx, actor, "update", "event", id, u.Path, auditEvent(&next))
+	return true, s.audit(ctx, tx, actor, "update", "event", id, u.Path, s.auditEvent(&next))
 }
 
 func sameWorkshopEvent(a, b *schedule.Event) bool {

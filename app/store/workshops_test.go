@@ -137,7 +137,7 @@ func TestWorkshopSeriesPublish(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if rec.Type != "training" || rec.Venue.Name != e.Host || rec.Start.In(schedule.Kolkata).Format("2006-01-02") != e.Date || !strings.HasPrefix(roster.HQTown(rec.UnitName), e.Host) {
+		if rec.Type != "training" || rec.Venue.Name != e.Host || rec.Start.In(schedule.Zone{}.Location()).Format("2006-01-02") != e.Date || !strings.HasPrefix(roster.HQTown(rec.UnitName), e.Host) {
 			t.Errorf("event %d: type %s venue %s start %s unit %s; want training at %s on %s", e.EventID, rec.Type, rec.Venue.Name, rec.Start, rec.UnitName, e.Host, e.Date)
 		}
 	}

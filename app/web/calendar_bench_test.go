@@ -59,7 +59,7 @@ func seedDistrictEvents(b *testing.B, st *store.Store, n int) {
 		}
 		units = append(units, u)
 	}
-	first, _ := schedule.ParseIST("2027-01-03", "11:00") // the first Sunday of 2027
+	first, _ := schedule.Zone{}.Parse("2027-01-03", "11:00") // the first Sunday of 2027
 	stamp := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
 	rows := make([]benchEventRow, 0, 1000)
 	flush := func() {
@@ -84,7 +84,7 @@ func seedDistrictEvents(b *testing.B, st *store.Store, n int) {
 		if i%10 == 0 {
 			r.StartAt, r.EndAt = first, first.Add(time.Hour)
 			r.RRule, r.SeriesEndAt = "FREQ=MONTHLY;BYDAY=-1SU", time.Date(2200, 1, 1, 0, 0, 0, 0, time.UTC)
-			r.StartAt, _ = schedule.ParseIST("2027-01-31", "11:00")
+			r.StartAt, _ = schedule.Zone{}.Parse("2027-01-31", "11:00")
 			r.EndAt = r.StartAt.Add(time.Hour)
 		}
 		if i%50 == 7 {

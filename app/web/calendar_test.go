@@ -69,7 +69,10 @@ func createEventForm(t *testing.T, b *browser, form url.Values) int64 {
 }
 
 func TestCalendarPages(t *testing.T) {
-	e := newEnv(t, web.Config{})
+	// The pages' clock is 1 November 2026, before every event below, so
+	// the upcoming occurrences listed do not depend on today's date.
+	now := time.Date(2026, 11, 1, 4, 30, 0, 0, time.UTC)
+	e := newEnv(t, web.Config{Now: func() time.Time { return now }})
 	c1 := unitID(t, e.st, "D1-A1-M1-C1")
 	c2 := unitID(t, e.st, "D1-A1-M2-C1")
 	makeClusterPresident(t, e.st, "BBB0000003", "D1-A1-M2-C1") // Mohan Lal, 9811111113
@@ -84,7 +87,7 @@ func TestCalendarPages(t *testing.T) {
 		if got := doc.Find("#event-title").Text(); got != "Sports day" {
 			t.Errorf("title %q", got)
 		}
-		if when := doc.Find("#when").Text(); !strings.Contains(when, "Sat 5 Dec 2026 10:00") || !strings.Contains(when, "13:00") {
+		if when := doc.Find("#when").Text(); when != "Saturday, 5 December 2026, 10:00–13:00 IST" {
 			t.Errorf("when %q", when)
 		}
 		if doc.Find("#no-conflicts").Length() != 1 {
@@ -198,6 +201,9 @@ func TestCalendarPages(t *testing.T) {
 			t.Fatalf("rule %q %v", got.RRule, err)
 		}
 		_, doc := district.get(fmt.Sprintf("/events/%d", rid))
+		if got := doc.Find("#repeats").Text(); got != "↻ every last Sunday, 11:00 IST, 4 times" {
+			t.Errorf("the page says the event repeats %q", got)
+		}
 		items := doc.Find("#occurrences li")
 		if items.Length() != 3 { // Nov 29, (Dec 27 skipped), Jan 31, Feb 28
 			t.Fatalf("%d occurrences: %q", items.Length(), items.Text())

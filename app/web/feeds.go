@@ -51,7 +51,7 @@ func (s *Server) serveFeed(c *gin.Context) {
 	for i, v := range stored {
 		versions[i] = ical.Version{ID: v.ID, Sequence: v.Sequence, UpdatedAt: v.UpdatedAt}
 	}
-	feed := ical.Feed{Name: spec.Label + " · karyakram", Lang: spec.Lang, Refresh: FeedRefresh, Now: now}
+	feed := ical.Feed{Name: spec.Label + " · karyakram", Lang: spec.Lang, Refresh: FeedRefresh, Now: now, Zone: s.zone()}
 	etag := ical.ETagOf(&feed, versions)
 	lastMod := ical.LastModified(versions)
 	c.Header("Cache-Control", "private, no-cache")

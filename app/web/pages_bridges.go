@@ -186,7 +186,7 @@ func (s *Server) bridgesPDF(c *gin.Context) {
 		return
 	}
 	lang := s.pdfLang(c)
-	b := pdf.BridgeList{Lang: pdf.Lang(lang), Title: a.DisplayTitle(lang), Start: a.Start}
+	b := pdf.BridgeList{Lang: pdf.Lang(lang), Zone: s.zone(), Title: a.DisplayTitle(lang), Start: a.Start}
 	for _, br := range list {
 		b.Entries = append(b.Entries, pdf.BridgeEntry{District: br.UnitDisplayName(lang), Number: br.Number, PIN: br.PIN, Room: br.Room})
 	}

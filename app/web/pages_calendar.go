@@ -94,42 +94,6 @@ type calendarPage struct {
 	WeekdayHdr []string
 }
 
-var weekdaysEn = []string{"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"}
-var weekdaysHi = []string{"सोम", "मंगल", "बुध", "गुरु", "शुक्र", "शनि", "रवि"}
-var monthsHi = []string{"जनवरी", "फ़रवरी", "मार्च", "अप्रैल", "मई", "जून", "जुलाई", "अगस्त", "सितंबर", "अक्टूबर", "नवंबर", "दिसंबर"}
-
-// dayLabel formats a day on the IST calendar in lang.
-func dayLabel(t time.Time, lang string) string {
-	t = t.In(schedule.Kolkata)
-	if lang == "hi" {
-		wd := weekdaysHi[(int(t.Weekday())+6)%7]
-		return fmt.Sprintf("%s %d %s", wd, t.Day(), monthsHi[t.Month()-1])
-	}
-	return t.Format("Mon 2 Jan")
-}
-
-func monthLabel(t time.Time, lang string) string {
-	t = t.In(schedule.Kolkata)
-	if lang == "hi" {
-		return fmt.Sprintf("%s %d", monthsHi[t.Month()-1], t.Year())
-	}
-	return t.Format("January 2006")
-}
-
-// midnight returns 00:00 IST of t's IST date, plus days.
-func midnight(t time.Time, days int) time.Time {
-	y, m, d := t.In(schedule.Kolkata).Date()
-	return time.Date(y, m, d+days, 0, 0, 0, 0, schedule.Kolkata)
-}
-
-func clockRange(o schedule.Occurrence) string {
-	s, e := o.Start.In(schedule.Kolkata), o.End.In(schedule.Kolkata)
-	if s.YearDay() != e.YearDay() || s.Year() != e.Year() {
-		return s.Format("15:04") + "–" + e.Format("2 Jan 15:04")
-	}
-	return s.Format("15:04") + "–" + e.Format("15:04")
-}
-
 func (s *Server) showCalendar(c *gin.Context) {
 	ctx := c.Request.Context()
 	a := actor(c)
@@ -139,13 +103,14 @@ func (s *Server) showCalendar(c *gin.Context) {
 	}
 	var err error
 	lang := s.lang(c)
+	z, m := s.zone(), s.moments(c)
 	view := c.DefaultQuery("view", "month")
 	if view != "week" && view != "list" {
 		view = "month"
 	}
-	anchor := time.Now()
+	anchor := s.now()
 	if d := c.Query("date"); d != "" {
-		t, err := schedule.ParseIST(d, "")
+		t, err := z.Parse(d, "")
 		if err != nil {
 			s.fail(c, schedule.FieldError("date", "could not read %q as a date (YYYY-MM-DD)", d))
 			return
@@ -155,25 +120,22 @@ func (s *Server) showCalendar(c *gin.Context) {
 	var from, to, prev, next time.Time
 	switch view {
 	case "month":
-		first := time.Date(anchor.In(schedule.Kolkata).Year(), anchor.In(schedule.Kolkata).Month(), 1, 0, 0, 0, 0, schedule.Kolkata)
-		from = midnight(first, -((int(first.Weekday()) + 6) % 7)) // back to Monday
+		first := z.Midnight(anchor, 1-z.In(anchor).Day())
+		from = z.Midnight(first, -((int(first.Weekday()) + 6) % 7)) // back to Monday
 		last := first.AddDate(0, 1, 0)
-		to = midnight(last, (7-(int(last.Weekday())+6)%7)%7)
+		to = z.Midnight(last, (7-(int(last.Weekday())+6)%7)%7)
 		prev, next = first.AddDate(0, -1, 0), first.AddDate(0, 1, 0)
 	case "week":
-		from = midnight(anchor, -((int(anchor.In(schedule.Kolkata).Weekday()) + 6) % 7))
-		to = midnight(from, 7)
-		prev, next = midnight(from, -7), to
+		from = z.Midnight(anchor, -((int(z.In(anchor).Weekday()) + 6) % 7))
+		to = z.Midnight(from, 7)
+		prev, next = z.Midnight(from, -7), to
 	default:
-		from = midnight(anchor, 0)
-		to = midnight(from, 31)
-		prev, next = midnight(from, -31), to
+		from = z.Midnight(anchor, 0)
+		to = z.Midnight(from, 31)
+		prev, next = z.Midnight(from, -31), to
 	}
 	page := calendarPage{Base: s.base(c), Unit: u, View: view, Type: c.Query("type"), Level: c.Query("level"),
-		CanWrite: a.Can(schedule.ActWrite, u.Path), WeekdayHdr: weekdaysEn}
-	if lang == "hi" {
-		page.WeekdayHdr = weekdaysHi
-	}
+		CanWrite: a.Can(schedule.ActWrite, u.Path), WeekdayHdr: m.WeekdayHeader(time.Monday)}
 	f := store.EventFilter{UnitID: u.ID, From: from, To: to, Cancelled: true, WithAbove: true}
 	if page.Type != "" {
 		f.Types = []string{page.Type}
@@ -208,11 +170,11 @@ func (s *Server) showCalendar(c *gin.Context) {
 			if lang == "hi" && o.TitleHi != "" || title == "" {
 				title = o.TitleHi
 			}
-			it := calItem{EventID: r.ID, Title: title, Time: clockRange(o), Date: dayLabel(o.Start, lang),
+			it := calItem{EventID: r.ID, Title: title, Time: m.ClockSpan(o.Start, o.End), Date: m.WeekdayDay(o.Start),
 				Unit: r.UnitDisplayName(lang), Type: s.typeName(page.Types, r.Type, lang), Status: string(o.Status),
 				Cancelled: o.Status == schedule.EventCancelled, Tentative: o.Status == schedule.EventTentative,
 				Recurring: r.Recurring(), Venue: o.Venue.Name}
-			key := o.Start.In(schedule.Kolkata).Format("2006-01-02")
+			key := z.DateKey(o.Start)
 			byDay[key] = append(byDay[key], it)
 			page.Count++
 		}
@@ -220,43 +182,43 @@ func (s *Server) showCalendar(c *gin.Context) {
 	for k := range byDay {
 		slices.SortStableFunc(byDay[k], func(a, b calItem) int { return strings.Compare(a.Time, b.Time) })
 	}
-	today := time.Now().In(schedule.Kolkata).Format("2006-01-02")
+	today := z.DateKey(s.now())
 	mkDay := func(d time.Time, inRange bool) calDay {
-		key := d.Format("2006-01-02")
-		return calDay{Day: d.Day(), Label: dayLabel(d, lang), InRange: inRange, Today: key == today, Items: byDay[key]}
+		key := z.DateKey(d)
+		return calDay{Day: z.In(d).Day(), Label: m.WeekdayDay(d), InRange: inRange, Today: key == today, Items: byDay[key]}
 	}
 	switch view {
 	case "month":
-		month := anchor.In(schedule.Kolkata).Month()
-		page.Heading = monthLabel(anchor, lang)
+		month := z.In(anchor).Month()
+		page.Heading = m.MonthYear(anchor)
 		var week []calDay
-		for d := from; d.Before(to); d = midnight(d, 1) {
-			week = append(week, mkDay(d, d.Month() == month))
+		for d := from; d.Before(to); d = z.Midnight(d, 1) {
+			week = append(week, mkDay(d, z.In(d).Month() == month))
 			if len(week) == 7 {
 				page.Weeks = append(page.Weeks, week)
 				week = nil
 			}
 		}
-		for d := from; d.Before(to); d = midnight(d, 1) {
-			if day := mkDay(d, true); len(day.Items) > 0 && d.Month() == month {
+		for d := from; d.Before(to); d = z.Midnight(d, 1) {
+			if day := mkDay(d, true); len(day.Items) > 0 && z.In(d).Month() == month {
 				page.Days = append(page.Days, day)
 			}
 		}
 	case "week":
-		page.Heading = dayLabel(from, lang) + " – " + dayLabel(midnight(to, -1), lang)
-		for d := from; d.Before(to); d = midnight(d, 1) {
+		page.Heading = m.WeekdayDay(from) + " – " + m.WeekdayDay(z.Midnight(to, -1))
+		for d := from; d.Before(to); d = z.Midnight(d, 1) {
 			page.Days = append(page.Days, mkDay(d, true))
 		}
 	default:
-		page.Heading = dayLabel(from, lang) + " – " + dayLabel(midnight(to, -1), lang)
-		for d := from; d.Before(to); d = midnight(d, 1) {
+		page.Heading = m.WeekdayDay(from) + " – " + m.WeekdayDay(z.Midnight(to, -1))
+		for d := from; d.Before(to); d = z.Midnight(d, 1) {
 			if day := mkDay(d, true); len(day.Items) > 0 {
 				page.Days = append(page.Days, day)
 			}
 		}
 	}
 	link := func(v string, d time.Time) string {
-		q := url.Values{"view": {v}, "date": {d.In(schedule.Kolkata).Format("2006-01-02")}}
+		q := url.Values{"view": {v}, "date": {z.DateKey(d)}}
 		if page.Type != "" {
 			q.Set("type", page.Type)
 		}
@@ -265,7 +227,7 @@ func (s *Server) showCalendar(c *gin.Context) {
 		}
 		return fmt.Sprintf("/units/%d/calendar?%s", u.ID, q.Encode())
 	}
-	page.PrevURL, page.NextURL, page.TodayURL = link(view, prev), link(view, next), link(view, time.Now())
+	page.PrevURL, page.NextURL, page.TodayURL = link(view, prev), link(view, next), link(view, s.now())
 	page.ViewURLs = map[string]string{"month": link("month", anchor), "week": link("week", anchor), "list": link("list", anchor)}
 	s.render(c, "calendar", page)
 }
@@ -292,7 +254,7 @@ type conflictView struct {
 // conflictViews turns conflicts into page rows, naming guests instead of
 // "Guest #12".
 func (s *Server) conflictViews(c *gin.Context, cs []schedule.Conflict) []conflictView {
-	lang := s.lang(c)
+	lang, m := s.lang(c), s.moments(c)
 	var ids []int64
 	for _, x := range cs {
 		if x.GuestID != 0 {
@@ -308,7 +270,7 @@ func (s *Server) conflictViews(c *gin.Context, cs []schedule.Conflict) []conflic
 		if lang == "hi" && o.TitleHi != "" || title == "" {
 			title = o.TitleHi
 		}
-		return calItem{EventID: o.Event.ID, Title: title, Date: dayLabel(o.Start, lang), Time: clockRange(o), Venue: o.Venue.Name}
+		return calItem{EventID: o.Event.ID, Title: title, Date: m.WeekdayDay(o.Start), Time: m.ClockSpan(o.Start, o.End), Venue: o.Venue.Name}
 	}
 	out := make([]conflictView, len(cs))
 	for i, x := range cs {
@@ -337,15 +299,16 @@ func (s *Server) showConflicts(c *gin.Context) {
 		return
 	}
 	var err error
-	from, to := midnight(time.Now(), 0), midnight(time.Now(), 60)
+	z := s.zone()
+	from, to := z.Midnight(s.now(), 0), z.Midnight(s.now(), 60)
 	if v := c.Query("from"); v != "" {
-		if from, err = schedule.ParseIST(v, ""); err != nil {
+		if from, err = z.Parse(v, ""); err != nil {
 			s.fail(c, schedule.FieldError("from", "could not read %q as a date (YYYY-MM-DD)", v))
 			return
 		}
 	}
 	if v := c.Query("to"); v != "" {
-		t, err := schedule.ParseIST(v, "")
+		t, err := z.Parse(v, "")
 		if err != nil {
 			s.fail(c, schedule.FieldError("to", "could not read %q as a date (YYYY-MM-DD)", v))
 			return
@@ -358,7 +321,7 @@ func (s *Server) showConflicts(c *gin.Context) {
 		return
 	}
 	s.render(c, "calendar_conflicts", conflictsPage{Base: s.base(c), Unit: u,
-		From: from.In(schedule.Kolkata).Format("2006-01-02"), To: to.Add(-time.Second).In(schedule.Kolkata).Format("2006-01-02"),
+		From: z.DateKey(from), To: z.DateKey(to.Add(-time.Second)),
 		Conflicts: s.conflictViews(c, rep.Conflicts), Events: rep.Events, Truncated: rep.Truncated})
 }
 
@@ -428,7 +391,7 @@ func (s *Server) checkICS(c *gin.Context) {
 		return
 	}
 	defer f.Close()
-	imp, err := ical.Decode(f, ical.DecodeOptions{GuestID: page.GuestID})
+	imp, err := ical.Decode(f, ical.DecodeOptions{GuestID: page.GuestID, Zone: s.zone()})
 	if err != nil {
 		page.Base.Error = schedule.ErrorMessage(err)
 		s.renderStatus(c, http.StatusUnprocessableEntity, "calendar_check", page)
@@ -436,7 +399,7 @@ func (s *Server) checkICS(c *gin.Context) {
 	}
 	page.Checked, page.Name, page.Imported, page.Skipped = true, imp.Name, len(imp.Events), imp.Skipped
 	if len(imp.Events) > 0 {
-		now := time.Now()
+		now := s.now()
 		from, to := now.Add(-24*time.Hour), now.Add(store.ConflictHorizon-48*time.Hour)
 		// Check the period the file covers, at most a year from its start
 		// or from today, whichever is later.
@@ -496,9 +459,9 @@ func (s *Server) feedsPageFor(c *gin.Context) (feedsPage, bool) {
 			continue
 		}
 		r := feedRow{FeedToken: t, KindLabel: s.pages.Text(page.Base.Lang, "feed.kind."+string(t.Kind)),
-			Created: t.CreatedAt.In(schedule.Kolkata).Format("02 Jan 2006 15:04")}
+			Created: s.zone().Moments(page.Base.Lang).Stamp(t.CreatedAt)}
 		if t.RevokedAt != nil {
-			r.Revoked = t.RevokedAt.In(schedule.Kolkata).Format("02 Jan 2006 15:04")
+			r.Revoked = s.zone().Moments(page.Base.Lang).Stamp(*t.RevokedAt)
 		}
 		page.Tokens = append(page.Tokens, r)
 	}

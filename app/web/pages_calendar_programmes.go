@@ -42,7 +42,7 @@ func (s *Server) showProgrammes(c *gin.Context) {
 	page := programmesPage{Base: s.base(c)}
 	for _, p := range ps {
 		page.Programmes = append(page.Programmes, programmeRow{ID: p.ID, Title: p.DisplayTitle(lang),
-			Window: windowText(p, lang), Level: levelLabel(levels, p.LevelDepth, lang)})
+			Window: windowText(s.zone().Moments(lang), p), Level: levelLabel(levels, p.LevelDepth, lang)})
 	}
 	s.render(c, "programmes", page)
 }
@@ -58,11 +58,10 @@ func levelLabel(ls schedule.Levels, depth int, lang string) string {
 	return l.Name
 }
 
-// windowText shows a programme's window by its IST days, the end day
-// inclusive.
-func windowText(p store.ProgrammeRecord, lang string) string {
-	return dayLabel(p.WindowStart, lang) + " – " + dayLabel(p.WindowEnd.Add(-time.Second), lang) + " " +
-		strconv.Itoa(p.WindowEnd.Add(-time.Second).In(schedule.Kolkata).Year())
+// windowText shows a programme's window by its days on the organisation's
+// calendar, the end day inclusive: "5–9 जनवरी 2026".
+func windowText(m schedule.Moments, p store.ProgrammeRecord) string {
+	return m.DateRange(p.WindowStart, p.WindowEnd.Add(-time.Second))
 }
 
 type programmeFormPage struct {
@@ -138,16 +137,16 @@ func (s *Server) createProgramme(c *gin.Context) {
 	p.RootUnitID, _ = strconv.ParseInt(form["root"], 10, 64)
 	p.LevelDepth, _ = strconv.Atoi(form["level"])
 	var err error
-	if p.WindowStart, err = schedule.ParseIST(form["from"], ""); err != nil {
+	if p.WindowStart, err = s.zone().Parse(form["from"], ""); err != nil {
 		errs = append(errs, schedule.FieldError("window_start", "give the first day (YYYY-MM-DD)"))
 	}
-	if last, err := schedule.ParseIST(form["to"], ""); err != nil {
+	if last, err := s.zone().Parse(form["to"], ""); err != nil {
 		errs = append(errs, schedule.FieldError("window_end", "give the last day (YYYY-MM-DD)"))
 	} else {
 		p.WindowEnd = last.Add(24 * time.Hour) // the last day is inclusive
 	}
 	if strings.TrimSpace(form["start"]) != "" && len(errs) == 0 {
-		if p.ProposedStart, err = schedule.ParseIST(form["from"], form["start"]); err != nil {
+		if p.ProposedStart, err = s.zone().Parse(form["from"], form["start"]); err != nil {
 			errs = append(errs, schedule.FieldError("proposed_start", "give the proposed time as HH:MM"))
 		}
 	}
@@ -216,7 +215,7 @@ func (s *Server) programmePage(c *gin.Context, id int64) (programmePage, error) 
 		return programmePage{}, err
 	}
 	p := prog.Programme
-	page := programmePage{Base: s.base(c), Programme: p, Title: p.DisplayTitle(lang), Window: windowText(p, lang),
+	page := programmePage{Base: s.base(c), Programme: p, Title: p.DisplayTitle(lang), Window: windowText(s.zone().Moments(lang), p),
 		Level: levelLabel(levels, p.LevelDepth, lang), Root: schedule.Unit{Name: p.RootName, NameHi: p.RootNameHi}.DisplayName(lang),
 		Progress: prog, CanRun: actor(c).Can(schedule.ActWrite, p.RootPath)}
 	if prog.Units > 0 {
@@ -227,7 +226,7 @@ func (s *Server) programmePage(c *gin.Context, id int64) (programmePage, error) 
 	}
 	page.More = prog.Unscheduled - len(page.Unscheduled)
 	if p.LastRunAt != nil {
-		page.LastRun = schedule.FormatIST(*p.LastRunAt)
+		page.LastRun = s.zone().Moments(lang).Stamp(*p.LastRunAt)
 	}
 	return page, nil
 }

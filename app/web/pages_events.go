@@ -52,9 +52,10 @@ var repeatKeys = []string{"", "daily", "weekly", "monthly_day", "monthly_nth", "
 
 var dayCodes = [7]string{"SU", "MO", "TU", "WE", "TH", "FR", "SA"}
 
-// ruleFor builds the RRULE of a simple repeat choice anchored at start.
-func ruleFor(f eventForm, start time.Time) (string, error) {
-	t := start.In(schedule.Kolkata)
+// ruleFor builds the RRULE of a simple repeat choice anchored at start on
+// the organisation's clock.
+func ruleFor(z schedule.Zone, f eventForm, start time.Time) (string, error) {
+	t := z.In(start)
 	day := dayCodes[t.Weekday()]
 	var r string
 	switch f.Repeat {
@@ -132,22 +133,23 @@ func readEventForm(c *gin.Context) eventForm {
 	return f
 }
 
-// event converts the form into an event; field problems come back as one
-// joined error of *schedule.Error values.
-func (f eventForm) event() (schedule.Event, error) {
+// event converts the form, typed on the organisation's clock (z), into an
+// event; field problems come back as one joined error of *schedule.Error
+// values.
+func (f eventForm) event(z schedule.Zone) (schedule.Event, error) {
 	e := schedule.Event{ID: f.ID, UnitID: f.UnitID, Type: f.Type, Title: f.Title, TitleHi: f.TitleHi,
 		Description: f.Description, Venue: schedule.Venue{Name: f.Venue}, Status: schedule.EventStatus(f.Status),
 		Guests: f.Guests}
 	var errs []error
 	var err error
-	if e.Start, err = schedule.ParseIST(f.Date, f.Start); err != nil {
+	if e.Start, err = z.Parse(f.Date, f.Start); err != nil {
 		errs = append(errs, schedule.FieldError("start", "give the date (YYYY-MM-DD) and start time (HH:MM)"))
 	}
 	endDate := f.EndDate
 	if strings.TrimSpace(endDate) == "" {
 		endDate = f.Date
 	}
-	if e.End, err = schedule.ParseIST(endDate, f.End); err != nil || strings.TrimSpace(f.End) == "" {
+	if e.End, err = z.Parse(endDate, f.End); err != nil || strings.TrimSpace(f.End) == "" {
 		errs = append(errs, schedule.FieldError("end", "give the end time (HH:MM)"))
 	}
 	if strings.TrimSpace(f.Lat) != "" || strings.TrimSpace(f.Lon) != "" {
@@ -165,14 +167,14 @@ func (f eventForm) event() (schedule.Event, error) {
 	}
 	e.Organisers = append(slices.Clone(f.Organisers), more...)
 	if len(errs) == 0 {
-		if e.RRule, err = ruleFor(f, e.Start); err != nil {
+		if e.RRule, err = ruleFor(z, f, e.Start); err != nil {
 			errs = append(errs, err)
 		}
 	}
 	if e.RRule != "" && len(errs) == 0 {
-		clock := e.Start.In(schedule.Kolkata).Format("15:04")
+		clock := z.ClockKey(e.Start)
 		for _, line := range strings.Fields(f.ExDates) {
-			x, err := schedule.ParseIST(line, clock)
+			x, err := z.Parse(line, clock)
 			if err != nil {
 				errs = append(errs, schedule.FieldError("exdates", "could not read %q as a date (YYYY-MM-DD)", line))
 				continue
@@ -207,9 +209,9 @@ func (m multiErr) Error() string {
 
 func (m multiErr) Unwrap() []error { return m }
 
-// formOf fills the form from a stored event.
-func formOf(r store.EventRecord) eventForm {
-	s, e := r.Start.In(schedule.Kolkata), r.End.In(schedule.Kolkata)
+// formOf fills the form from a stored event, on the organisation's clock.
+func formOf(z schedule.Zone, r store.EventRecord) eventForm {
+	s, e := z.In(r.Start), z.In(r.End)
 	f := eventForm{ID: r.ID, UnitID: r.UnitID, Type: r.Type, Title: r.Title, TitleHi: r.TitleHi, Description: r.Description,
 		Venue: r.Venue.Name, Date: s.Format("2006-01-02"), Start: s.Format("15:04"), End: e.Format("15:04"),
 		Status: string(r.Status), Organisers: r.Organisers, Guests: r.Guests}
@@ -223,7 +225,7 @@ func formOf(r store.EventRecord) eventForm {
 		f.Repeat, f.RRule = "custom", r.RRule
 		var ds []string
 		for _, x := range r.ExDates {
-			ds = append(ds, x.In(schedule.Kolkata).Format("2006-01-02"))
+			ds = append(ds, z.DateKey(x))
 		}
 		f.ExDates = strings.Join(ds, "\n")
 	}
@@ -328,7 +330,7 @@ func (s *Server) eventFormPage(c *gin.Context, f eventForm, err error) (eventFor
 
 func (s *Server) showNewEvent(c *gin.Context) {
 	unit, _ := strconv.ParseInt(c.Query("unit"), 10, 64)
-	day := c.DefaultQuery("date", time.Now().In(schedule.Kolkata).Format("2006-01-02"))
+	day := c.DefaultQuery("date", s.zone().DateKey(s.now()))
 	f := eventForm{UnitID: unit, Date: day, Start: "10:00", End: "12:00", Status: string(schedule.EventConfirmed), Type: "meeting"}
 	page, err := s.eventFormPage(c, f, nil)
 	if err != nil {
@@ -353,7 +355,7 @@ func (s *Server) refillEvent(c *gin.Context, f eventForm, err error) {
 
 func (s *Server) createEvent(c *gin.Context) {
 	f := readEventForm(c)
-	e, err := f.event()
+	e, err := f.event(s.zone())
 	if err != nil {
 		s.refillEvent(c, f, err)
 		return
@@ -384,7 +386,7 @@ func (s *Server) showEditEvent(c *gin.Context) {
 		s.fail(c, schedule.Errorf(schedule.ENOTFOUND, "event %d not found", rec.ID))
 		return
 	}
-	page, err := s.eventFormPage(c, formOf(rec), nil)
+	page, err := s.eventFormPage(c, formOf(s.zone(), rec), nil)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -399,7 +401,7 @@ func (s *Server) programmeNote(c *gin.Context, page *eventFormPage, rec store.Ev
 	}
 	if p, err := s.store.FindProgrammeByID(c.Request.Context(), actor(c), rec.ProgrammeID); err == nil {
 		page.Programme = p.DisplayTitle(page.Base.Lang)
-		page.Window = schedule.FormatIST(p.WindowStart) + " – " + schedule.FormatIST(p.WindowEnd)
+		page.Window = windowText(s.moments(c), p)
 	}
 }
 
@@ -411,7 +413,7 @@ func (s *Server) updateEvent(c *gin.Context) {
 	}
 	f := readEventForm(c)
 	f.ID = id
-	e, err := f.event()
+	e, err := f.event(s.zone())
 	if err != nil {
 		s.refillEvent(c, f, err)
 		return
@@ -466,6 +468,7 @@ type eventPage struct {
 	Event       store.EventRecord
 	Title       string
 	When        string
+	Repeats     string // "every last Sunday, 11:00 IST"; "" for a single event
 	Type        string
 	Status      string
 	Organisers  []string
@@ -489,7 +492,8 @@ func (s *Server) showEvent(c *gin.Context) {
 	lang := s.lang(c)
 	page := eventPage{Base: s.base(c), Event: rec, Title: rec.DisplayTitle(lang), CanWrite: a.Can(schedule.ActWrite, rec.UnitPath), Recurring: rec.Recurring(),
 		Status: s.pages.Text(lang, "event.status."+string(rec.Status))}
-	page.When = schedule.FormatIST(rec.Start) + " – " + rec.End.In(schedule.Kolkata).Format("15:04")
+	m := s.zone().Moments(lang)
+	page.When, page.Repeats = m.Span(rec.Start, rec.End), m.Repeats(&rec.Event)
 	if types, err := s.store.EventTypes(ctx); err == nil {
 		page.Type = s.typeName(types, rec.Type, lang)
 	}
@@ -520,7 +524,7 @@ func (s *Server) showEvent(c *gin.Context) {
 	}
 	page.Conflicts = s.conflictViews(c, cs)
 	if rec.Recurring() {
-		occs, err := rec.Occurrences(midnight(time.Now(), -1), time.Now().Add(store.ConflictHorizon))
+		occs, err := rec.Occurrences(s.zone().Midnight(s.now(), -1), s.now().Add(store.ConflictHorizon))
 		if err != nil {
 			s.fail(c, err)
 			return
@@ -533,14 +537,14 @@ func (s *Server) showEvent(c *gin.Context) {
 			if lang == "hi" && o.TitleHi != "" || title == "" {
 				title = o.TitleHi
 			}
-			page.Occurrences = append(page.Occurrences, occView{Date: dayLabel(o.Start, lang), Time: clockRange(o),
+			page.Occurrences = append(page.Occurrences, occView{Date: m.WeekdayDay(o.Start), Time: m.ClockSpan(o.Start, o.End),
 				RID: o.RecurrenceID.Unix(), Status: s.pages.Text(lang, "event.status."+string(o.Status)), Overridden: o.Overridden, Title: title})
 		}
 	}
 	if rec.ProgrammeID != 0 {
 		if p, err := s.store.FindProgrammeByID(ctx, a, rec.ProgrammeID); err == nil {
 			page.Programme, page.ProgrammeID = p.DisplayTitle(lang), p.ID
-			page.Window = schedule.FormatIST(p.WindowStart) + " – " + schedule.FormatIST(p.WindowEnd)
+			page.Window = windowText(m, p)
 		}
 	}
 	s.render(c, "event", page)
@@ -552,7 +556,7 @@ func (s *Server) downloadEvent(c *gin.Context) {
 	if !ok {
 		return
 	}
-	feed := ical.Feed{Name: rec.DisplayTitle(s.lang(c)), Lang: s.lang(c), Now: time.Now(), Events: []schedule.Event{rec.Event}}
+	feed := ical.Feed{Name: rec.DisplayTitle(s.lang(c)), Lang: s.lang(c), Now: s.now(), Events: []schedule.Event{rec.Event}, Zone: s.zone()}
 	body, err := ical.Render(&feed)
 	if err != nil {
 		s.fail(c, err)
@@ -601,7 +605,7 @@ func (s *Server) showOccurrence(c *gin.Context) {
 		return
 	}
 	start, end := rid, rid.Add(rec.Duration())
-	page := occurrencePage{Base: s.base(c), Event: rec, RID: rid.Unix(), Original: schedule.FormatIST(rid),
+	page := occurrencePage{Base: s.base(c), Event: rec, RID: rid.Unix(), Original: s.moments(c).DateTime(rid),
 		Title: rec.DisplayTitle(s.lang(c)), Status: string(schedule.EventConfirmed)}
 	for _, o := range rec.Overrides {
 		if o.RecurrenceID.Equal(rid) {
@@ -617,8 +621,9 @@ func (s *Server) showOccurrence(c *gin.Context) {
 			}
 		}
 	}
-	page.Date = start.In(schedule.Kolkata).Format("2006-01-02")
-	page.Start, page.End = start.In(schedule.Kolkata).Format("15:04"), end.In(schedule.Kolkata).Format("15:04")
+	z := s.zone()
+	page.Date = z.DateKey(start)
+	page.Start, page.End = z.ClockKey(start), z.ClockKey(end)
 	s.render(c, "event_occurrence", page)
 }
 
@@ -645,8 +650,8 @@ func (s *Server) editOccurrence(c *gin.Context) {
 	o := schedule.Override{RecurrenceID: rid, Title: c.PostForm("title"), TitleHi: c.PostForm("title_hi"),
 		Status: schedule.EventStatus(c.PostForm("status"))}
 	var err error
-	if o.Start, err = schedule.ParseIST(c.PostForm("date"), c.PostForm("start")); err == nil {
-		o.End, err = schedule.ParseIST(c.PostForm("date"), c.PostForm("end"))
+	if o.Start, err = s.zone().Parse(c.PostForm("date"), c.PostForm("start")); err == nil {
+		o.End, err = s.zone().Parse(c.PostForm("date"), c.PostForm("end"))
 	}
 	if err != nil {
 		s.fail(c, schedule.FieldError("start", "give the date (YYYY-MM-DD) and times (HH:MM)"))

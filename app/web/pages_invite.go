@@ -212,7 +212,7 @@ func (s *Server) invitePageFor(c *gin.Context) (invitePage, bool) {
 // the groups: the invite text without a personal name or link (RSVP needs a
 // personal link, which only individual messages carry).
 func (s *Server) whatsAppForward(ev store.InviteEvent, lang string) (text, link string) {
-	d := schedule.NewMessageData(schedule.MessageContext{Event: ev.MessageEvent}, lang)
+	d := schedule.NewMessageData(schedule.MessageContext{Event: ev.MessageEvent}, s.zone().Moments(lang))
 	var b strings.Builder
 	b.WriteString(d.Title + "\n" + d.When)
 	if d.Venue != "" {
@@ -438,7 +438,7 @@ func (s *Server) inviteLettersPDF(c *gin.Context) {
 	ctx := c.Request.Context()
 	id, ev, lang := in.id, in.ev, in.lang
 	roles, _ := s.store.Roles(ctx)
-	b := pdf.InviteLetters{Lang: pdf.Lang(lang), Organisation: s.pages.Text(lang, "invite.pdf.organisation"), IssuedOn: time.Now(),
+	b := pdf.InviteLetters{Lang: pdf.Lang(lang), Zone: s.zone(), Organisation: s.pages.Text(lang, "invite.pdf.organisation"), IssuedOn: s.now(),
 		Signatory: actor(c).Name, SignatoryRole: s.pages.Text(lang, "invite.pdf.signatory_role")}
 	// A mass address's letters each print the invitee's own area's
 	// bridge (read once for the whole PDF) and join link.
@@ -485,7 +485,7 @@ func (s *Server) attendancePDF(c *gin.Context) {
 		return
 	}
 	ev, lang := in.ev, in.lang
-	sheet := pdf.AttendanceSheet{Lang: pdf.Lang(lang), EventTitle: eventTitle(ev, lang), Start: ev.Start, End: ev.End, Venue: eventVenue(ev, lang), BlankRows: 10}
+	sheet := pdf.AttendanceSheet{Lang: pdf.Lang(lang), Zone: s.zone(), EventTitle: eventTitle(ev, lang), Start: ev.Start, End: ev.End, Venue: eventVenue(ev, lang), BlankRows: 10}
 	for _, p := range in.people {
 		unit := p.UnitName
 		if lang == schedule.LangHindi && p.UnitNameHi != "" {

@@ -101,8 +101,6 @@ type joinPartsKey struct {
 	pin    bool
 }
 
-var istZone = time.FixedZone("IST", 5*3600+1800)
-
 // joinBufs pools the response buffers of the join page.
 type joinBufs struct{ pool sync.Pool }
 
@@ -254,7 +252,7 @@ func (j *joinState) partsFor(e *addresses.Entry, key joinPartsKey) (*joinParts, 
 	p := joinPage{
 		Base:  basePage{Lang: key.lang, Path: "/j/" + joinSlotMarkers[slotLink]},
 		Title: e.DisplayTitle(key.lang), Speakers: e.SpeakerNames(key.lang),
-		When:  e.Start.In(istZone).Format("2 Jan 2006, 15:04") + " – " + e.End.In(istZone).Format("15:04 IST"),
+		When:  j.s.zone().Moments(key.lang).Span(e.Start, e.End),
 		Phase: key.phase.String(), LiveKitURL: j.cfg.LiveKitURL,
 		LiveKitToken: joinSlotMarkers[slotToken], Room: joinSlotMarkers[slotRoom], NowMillis: joinSlotMarkers[slotNow],
 		OpensMillis: e.Opens.UnixMilli(), ClosesMillis: e.Closes.UnixMilli(),

@@ -57,6 +57,7 @@ func (s *Server) linkInvite(c *gin.Context) (schedule.LinkClaims, store.LinkInvi
 		p.ProblemKey, status = "rsvp.invalid", http.StatusNotFound
 	case schedule.IsLinkExpired(err):
 		p.ProblemKey, status = "rsvp.expired", http.StatusGone
+		p.Problem = s.pages.Text(p.Base.Lang, "rsvp.expired_on", s.zone().Moments(p.Base.Lang).DateTime(claims.Expires))
 	case schedule.IsLinkRevoked(err):
 		p.ProblemKey = "rsvp.revoked"
 	case schedule.ErrorCode(err) == schedule.ENOTFOUND:
@@ -88,7 +89,7 @@ func (s *Server) rsvpPageFor(c *gin.Context, token string, li store.LinkInvite) 
 		p.Invite.Event.Settings.JoinURL = "/j/" + token
 	}
 	p.Base.Lang = s.rsvpLang(c, li)
-	d := schedule.NewMessageData(schedule.MessageContext{Event: li.Event.MessageEvent}, p.Base.Lang)
+	d := schedule.NewMessageData(schedule.MessageContext{Event: li.Event.MessageEvent}, s.zone().Moments(p.Base.Lang))
 	p.Title, p.Venue, p.When, p.EndTime = d.Title, d.Venue, d.When, d.EndTime
 	q := url.Values{}
 	q.Set("action", "TEMPLATE")
@@ -153,7 +154,7 @@ func (s *Server) rsvpICS(c *gin.Context) {
 	}
 	lang := s.rsvpLang(c, li)
 	ev := li.Event.Event()
-	body, err := ical.Render(&ical.Feed{Name: eventTitle(li.Event, lang), Lang: lang, Now: time.Now(), Events: []schedule.Event{ev}})
+	body, err := ical.Render(&ical.Feed{Name: eventTitle(li.Event, lang), Lang: lang, Now: time.Now(), Events: []schedule.Event{ev}, Zone: s.zone()})
 	if err != nil {
 		s.fail(c, err)
 		return

@@ -167,7 +167,7 @@ func (s *Server) showTurnout(c *gin.Context) {
 	p := turnoutPage{Base: s.base(c), Title: t.Address.DisplayTitle(lang), AddressID: t.Address.ID, T: t, Bars: bars, ChartH: h,
 		BarMax: turnoutChartWidth, ChartW: 150 + turnoutChartWidth + 110, PctX: 156 + turnoutChartWidth,
 		DistrictTable: turnoutTable{AddressID: t.Address.ID, Lang: lang, Rows: t.Districts},
-		MandalTable:   turnoutTable{AddressID: t.Address.ID, Lang: lang, Rows: t.Mandals}, RefreshS: int(s.turn.cfg.Refresh / time.Second), Updated: t.At.In(schedule.Kolkata).Format("15:04:05")}
+		MandalTable:   turnoutTable{AddressID: t.Address.ID, Lang: lang, Rows: t.Mandals}, RefreshS: int(s.turn.cfg.Refresh / time.Second), Updated: s.zone().Moments(lang).ClockSeconds(t.At)}
 	if u := c.Query("unit"); u != "" {
 		p.UnitQuery = "?unit=" + u
 		p.Scope = u
@@ -186,7 +186,7 @@ func (s *Server) turnoutJSON(c *gin.Context) {
 		return
 	}
 	c.Header("Cache-Control", "no-store")
-	c.JSON(http.StatusOK, gin.H{"address_id": t.Address.ID, "turnout": t, "updated": t.At.In(schedule.Kolkata).Format("15:04:05")})
+	c.JSON(http.StatusOK, gin.H{"address_id": t.Address.ID, "turnout": t, "updated": s.zone().Moments(s.lang(c)).ClockSeconds(t.At)})
 }
 
 func (s *Server) turnoutCSV(c *gin.Context) {

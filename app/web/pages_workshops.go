@@ -863,7 +863,7 @@ func (s *Server) workshopPDF(c *gin.Context) {
 		lang = s.lang(c)
 	}
 	only := c.Query("host")
-	rs := pdf.RosterSeries{Lang: pdf.Lang(lang), Title: w.DisplayTitle(lang)}
+	rs := pdf.RosterSeries{Lang: pdf.Lang(lang), Zone: s.zone(), Title: w.DisplayTitle(lang)}
 	idx := map[roster.HostDate]int{}
 	for _, d := range w.Districts {
 		h, ok := w.HostByName(d.Host)

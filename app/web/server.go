@@ -32,6 +32,13 @@ type Config struct {
 	Invite InviteConfig
 	// Turnout configures audio bridges, LiveKit webhooks and live turnout.
 	Turnout TurnoutConfig
+	// Zone is the organisation's time zone: pages, PDFs and exports show
+	// times on its clock and typed times are read in it. The zero Zone is
+	// Asia/Kolkata.
+	Zone schedule.Zone
+	// Now is the clock for what pages show relative to today (calendar
+	// "today", upcoming occurrences, a letter's date); nil means time.Now.
+	Now func() time.Time
 }
 
 // Server serves pages and the API.
@@ -53,7 +60,7 @@ func New(st *store.Store, au *auth.Service, cfg Config, log *slog.Logger) (*Serv
 	if cfg.MaxUploadBytes <= 0 {
 		cfg.MaxUploadBytes = 512 << 20
 	}
-	pages, err := templates.Parse()
+	pages, err := templates.Parse(cfg.Zone)
 	if err != nil {
 		return nil, fmt.Errorf("parse templates: %w", err)
 	}

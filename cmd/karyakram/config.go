@@ -12,6 +12,7 @@ import (
 	"github.com/karyakram/karyakram/app/notify"
 	"github.com/karyakram/karyakram/app/outbox"
 	"github.com/karyakram/karyakram/conferencing"
+	"github.com/karyakram/karyakram/schedule"
 )
 
 // Config is what the server needs; flags override KARYAKRAM_* variables,
@@ -39,6 +40,12 @@ type Config struct {
 	LiveKitURL, LiveKitKey, LiveKitSecret, LiveKitPublicURL string
 	// BridgeNumbers is the dial-in pool of audio bridges.
 	BridgeNumbers string
+
+	// OrgTZ names the organisation's time zone (IANA, default
+	// Asia/Kolkata): every page, letter, message and feed shows times on
+	// its clock, whatever the server's TZ. Zone is it loaded (validate).
+	OrgTZ string
+	Zone  schedule.Zone
 }
 
 func defaultConfig(getenv func(string) string) Config {
@@ -66,6 +73,10 @@ func defaultConfig(getenv func(string) string) Config {
 	c.LiveKitURL, c.LiveKitKey = getenv("KARYAKRAM_LIVEKIT_URL"), getenv("KARYAKRAM_LIVEKIT_KEY")
 	c.LiveKitSecret, c.LiveKitPublicURL = getenv("KARYAKRAM_LIVEKIT_SECRET"), getenv("KARYAKRAM_LIVEKIT_PUBLIC_URL")
 	c.BridgeNumbers = getenv("KARYAKRAM_BRIDGE_NUMBERS")
+	c.OrgTZ = getenv("KARYAKRAM_ORG_TZ")
+	if c.OrgTZ == "" {
+		c.OrgTZ = schedule.DefaultZoneName
+	}
 	return c
 }
 
@@ -80,6 +91,7 @@ func (c *Config) register(fs *flag.FlagSet) {
 	fs.BoolVar(&c.SecureCookies, "secure-cookies", c.SecureCookies, "always mark cookies Secure (behind a TLS proxy that does not set X-Forwarded-Proto)")
 	fs.BoolVar(&c.LogJSON, "log-json", c.LogJSON, "log as JSON lines")
 	fs.StringVar(&c.LogLevel, "log-level", "info", "debug, info, warn or error")
+	fs.StringVar(&c.OrgTZ, "org-tz", c.OrgTZ, "the organisation's time zone (IANA name): times are shown and read on its clock")
 }
 
 // validate checks the config once and fills the secret.
@@ -87,6 +99,11 @@ func (c *Config) validate(log *slog.Logger) error {
 	if c.MaxUploadMB <= 0 {
 		return fmt.Errorf("-max-upload-mb must be positive")
 	}
+	z, err := schedule.LoadZone(c.OrgTZ)
+	if err != nil {
+		return fmt.Errorf("-org-tz / KARYAKRAM_ORG_TZ: %w", err)
+	}
+	c.Zone = z
 	if c.smtpRate != "" {
 		r, err := strconv.ParseFloat(c.smtpRate, 64)
 		if err != nil || r <= 0 {
@@ -121,7 +138,7 @@ func (c Config) String() string {
 	if c.LiveKitURL != "" {
 		lk = c.LiveKitURL
 	}
-	return fmt.Sprintf("dsn=%s addr=%s secret=*** max-upload-mb=%d smtp=%s sms=%s livekit=%s", maskDSN(dsn), c.Addr, c.MaxUploadMB, smtp, sms, lk)
+	return fmt.Sprintf("dsn=%s addr=%s secret=*** max-upload-mb=%d smtp=%s sms=%s livekit=%s org-tz=%s", maskDSN(dsn), c.Addr, c.MaxUploadMB, smtp, sms, lk, c.OrgTZ)
 }
 
 func (c Config) logger(w io.Writer) *slog.Logger {

@@ -27,3 +27,23 @@ func TestConfigFromEnvironment(t *testing.T) {
 		t.Errorf("bad rate: %v", err)
 	}
 }
+
+func TestConfigOrganisationZone(t *testing.T) {
+	env := map[string]string{}
+	get := func(k string) string { return env[k] }
+	c := defaultConfig(get)
+	if err := c.validate(slog.New(slog.DiscardHandler)); err != nil || c.Zone.Name() != "Asia/Kolkata" || c.Zone.Label() != "IST" {
+		t.Fatalf("default zone %v: %v", c.Zone, err)
+	}
+	env["KARYAKRAM_ORG_TZ"] = "Asia/Kathmandu"
+	c = defaultConfig(get)
+	if err := c.validate(slog.New(slog.DiscardHandler)); err != nil || c.Zone.Name() != "Asia/Kathmandu" {
+		t.Fatalf("Kathmandu: %v %v", c.Zone, err)
+	}
+	env["KARYAKRAM_ORG_TZ"] = "Europe/London" // changes its clocks twice a year
+	c = defaultConfig(get)
+	if err := c.validate(slog.New(slog.DiscardHandler)); err == nil || !strings.Contains(err.Error(), "KARYAKRAM_ORG_TZ") ||
+		!strings.Contains(err.Error(), "Europe/London") {
+		t.Errorf("a zone with daylight saving: %v", err)
+	}
+}

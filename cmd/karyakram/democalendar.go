@@ -13,7 +13,7 @@ import (
 // address listening for the whole state (last Sunday, 11:00 IST), a
 // district workshop next week, and a statewide "cluster sports day"
 // programme run for every cluster, starting next Monday for two weeks.
-func seedDemoCalendar(ctx context.Context, st *store.Store, now time.Time) error {
+func seedDemoCalendar(ctx context.Context, st *store.Store, zone schedule.Zone, now time.Time) error {
 	sys := schedule.SystemActor("demo")
 	state, err := st.FindUnitByCode(ctx, sys, "MP")
 	if err != nil {
@@ -23,7 +23,7 @@ func seedDemoCalendar(ctx context.Context, st *store.Store, now time.Time) error
 	if err != nil {
 		return err
 	}
-	today := time.Date(now.In(schedule.Kolkata).Year(), now.In(schedule.Kolkata).Month(), now.In(schedule.Kolkata).Day(), 0, 0, 0, 0, schedule.Kolkata)
+	today := zone.Today(now)
 	listening := lastSundayAfter(today).Add(11 * time.Hour)
 	events := []schedule.Event{
 		{UnitID: state.ID, Type: "listening", Title: "Mann Ki Baat listening", TitleHi: "मन की बात श्रवण",

@@ -12,7 +12,7 @@ import (
 )
 
 func TestLastSundayAfter(t *testing.T) {
-	ist := schedule.Kolkata
+	ist := schedule.Zone{}.Location()
 	for _, tt := range []struct{ day, want string }{
 		{"2026-11-23", "2026-11-29"},
 		{"2026-11-29", "2026-11-29"},
@@ -33,7 +33,7 @@ func TestDemoCalendarHasEventsAndAProgrammeForEveryCluster(t *testing.T) {
 		t.Fatal(err)
 	}
 	now := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
-	if err := seedDemoCalendar(ctx, st, now); err != nil {
+	if err := seedDemoCalendar(ctx, st, schedule.Zone{}, now); err != nil {
 		t.Fatal(err)
 	}
 	sys := schedule.SystemActor("t")

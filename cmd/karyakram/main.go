@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	_ "time/tzdata" // the organisation's zone must load on hosts without a zone database
 )
 
 func main() {
@@ -36,7 +37,8 @@ Usage:
   karyakram roster   plan|check ...   plan or check a workshop roster (CSV)
 
 Every subcommand takes -h. Settings also come from the environment:
-KARYAKRAM_DSN, KARYAKRAM_ADDR, KARYAKRAM_SECRET, KARYAKRAM_MAX_UPLOAD_MB.
+KARYAKRAM_DSN, KARYAKRAM_ADDR, KARYAKRAM_SECRET, KARYAKRAM_MAX_UPLOAD_MB,
+KARYAKRAM_ORG_TZ (the organisation's time zone, default Asia/Kolkata).
 `
 
 // Run executes one subcommand; tests call it with their own context,

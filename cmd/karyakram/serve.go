@@ -48,8 +48,9 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		return err
 	}
 	defer st.Close()
+	st.SetZone(cfg.Zone)
 	if demo {
-		if err := seedDemo(ctx, st, log); err != nil {
+		if err := seedDemo(ctx, st, cfg.Zone, log); err != nil {
 			return err
 		}
 	}
@@ -57,7 +58,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	if err != nil {
 		return err
 	}
-	msgTemplates, err := st.LoadTemplateSet(ctx, schedule.MessageConfig{})
+	msgTemplates, err := st.LoadTemplateSet(ctx, schedule.MessageConfig{Zone: cfg.Zone})
 	if err != nil {
 		return err
 	}
@@ -94,7 +95,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		turnout.Ingest = ingest
 	}
 	srv, err := web.New(st, au, web.Config{MaxUploadBytes: cfg.MaxUploadMB << 20, SecureCookies: cfg.SecureCookies,
-		Invite: web.InviteConfig{Signer: signer, Templates: msgTemplates, BaseURL: publicURL}, Turnout: turnout}, log)
+		Invite: web.InviteConfig{Signer: signer, Templates: msgTemplates, BaseURL: publicURL}, Turnout: turnout, Zone: cfg.Zone}, log)
 	if err != nil {
 		return err
 	}
@@ -187,7 +188,7 @@ func openMigrated(ctx context.Context, dsn string, log *slog.Logger) (*store.Sto
 }
 
 // seedDemo loads the demo organisation into an empty database.
-func seedDemo(ctx context.Context, st *store.Store, log *slog.Logger) error {
+func seedDemo(ctx context.Context, st *store.Store, zone schedule.Zone, log *slog.Logger) error {
 	sys := schedule.SystemActor("demo")
 	roots, err := st.ScopeUnits(ctx, sys)
 	if err != nil {
@@ -201,7 +202,7 @@ func seedDemo(ctx context.Context, st *store.Store, log *slog.Logger) error {
 	if err := seedInto(ctx, st, seed.Demo(), nil); err != nil {
 		return fmt.Errorf("seed demo: %w", err)
 	}
-	if err := seedDemoCalendar(ctx, st, time.Now()); err != nil {
+	if err := seedDemoCalendar(ctx, st, zone, time.Now()); err != nil {
 		return fmt.Errorf("seed demo calendar: %w", err)
 	}
 	log.Info("demo organisation seeded", "took", time.Since(start).Round(time.Millisecond))
