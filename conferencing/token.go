@@ -52,7 +52,7 @@ func (r Role) String() string {
 
 // TokenRequest is one participant's ticket into one room.
 type TokenRequest struct {
-	Identity string // unique per room, e.g. "w-12345"
+	Identity string // unique per room, e.g. schedule.ListenerIdentity(12345) = "w12345"
 	Name     string // display name, optional
 	Room     string
 	Role     Role

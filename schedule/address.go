@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 )
 
 // Mass address room plan.
@@ -68,6 +69,48 @@ func StageRoomName(addressID int64) string {
 // ListenerRoomName is the name of an area's n-th listener room (n from 1).
 func ListenerRoomName(addressID, areaID int64, n int) string {
 	return "addr-" + strconv.FormatInt(addressID, 10) + "-d" + strconv.FormatInt(areaID, 10) + "-" + strconv.Itoa(n)
+}
+
+// Participant identities in LiveKit rooms. The join page mints listener
+// tokens with ListenerIdentity and turnout reads LiveKit's webhooks with
+// ParseListenerIdentity, so both sides use this one definition.
+const (
+	listenerIdentityPrefix = "w"
+	speakerIdentityPrefix  = "s-"
+)
+
+// ListenerIdentity is the participant identity of a worker in a listener
+// room: "w<worker id>".
+func ListenerIdentity(workerID int64) string {
+	return string(AppendListenerIdentity(nil, workerID))
+}
+
+// AppendListenerIdentity appends ListenerIdentity(workerID) to b (the join
+// page builds it without allocating).
+func AppendListenerIdentity(b []byte, workerID int64) []byte {
+	return strconv.AppendInt(append(b, listenerIdentityPrefix...), workerID, 10)
+}
+
+// ParseListenerIdentity returns the worker ID of a listener identity; ok is
+// false for any other identity (phone callers, the relay, speakers).
+func ParseListenerIdentity(identity string) (workerID int64, ok bool) {
+	digits, found := strings.CutPrefix(identity, listenerIdentityPrefix)
+	if !found || digits == "" || digits[0] < '1' || digits[0] > '9' {
+		return 0, false
+	}
+	for i := 0; i < len(digits); i++ {
+		if digits[i] < '0' || digits[i] > '9' {
+			return 0, false
+		}
+	}
+	id, err := strconv.ParseInt(digits, 10, 64)
+	return id, err == nil
+}
+
+// SpeakerIdentity is the participant identity of an official speaking from
+// the stage console: "s-<worker id>".
+func SpeakerIdentity(workerID int64) string {
+	return speakerIdentityPrefix + strconv.FormatInt(workerID, 10)
 }
 
 // PlanAddress plans the rooms of a mass address from the expected audience

@@ -163,3 +163,20 @@ func TestRoomIndexPinned(t *testing.T) {
 		t.Errorf("RoomIndex pinned values = %v, want %v", got, want)
 	}
 }
+
+func TestListenerIdentity(t *testing.T) {
+	for _, id := range []int64{1, 42, 3_000_000, 1<<62 + 5} {
+		got, ok := ParseListenerIdentity(ListenerIdentity(id))
+		if !ok || got != id {
+			t.Errorf("ParseListenerIdentity(ListenerIdentity(%d)) = %d, %v", id, got, ok)
+		}
+	}
+	for _, s := range []string{"", "w", "w-12", "w012", "w12x", "s-12", "sip_+919800000001", "relay", "W12", "w+12", "w99999999999999999999"} {
+		if id, ok := ParseListenerIdentity(s); ok {
+			t.Errorf("ParseListenerIdentity(%q) = %d, want not a listener", s, id)
+		}
+	}
+	if SpeakerIdentity(7) == ListenerIdentity(7) {
+		t.Error("speaker and listener identities collide")
+	}
+}

@@ -366,7 +366,7 @@ type presencePath struct {
 }
 
 // resolvePresencePaths finds the unit path each new row counts towards:
-// the worker's for "w<id>" identities, the bridge's (the shallowest into
+// the worker's for listener identities (schedule.ListenerIdentity), the bridge's (the shallowest into
 // the room) for phone callers, else the room's district; "" when none of
 // these is known. One query per kind, for the whole batch.
 func resolvePresencePaths(ctx context.Context, db bun.IDB, rows []*stay) (map[*stay]presencePath, error) {
@@ -374,14 +374,11 @@ func resolvePresencePaths(ctx context.Context, db bun.IDB, rows []*stay) (map[*s
 	var workerIDs, rooms, areas []any
 	seenW, seenR, seenA := map[int64]bool{}, map[string]bool{}, map[int64]bool{}
 	for _, r := range rows {
-		if m := workerIdentRE.FindStringSubmatch(r.key.identity); m != nil && !r.ev.SIP {
-			id, err := strconv.ParseInt(m[1], 10, 64)
-			if err == nil {
-				workerOf[r] = id
-				if !seenW[id] {
-					seenW[id] = true
-					workerIDs = append(workerIDs, id)
-				}
+		if id, ok := schedule.ParseListenerIdentity(r.key.identity); ok && !r.ev.SIP {
+			workerOf[r] = id
+			if !seenW[id] {
+				seenW[id] = true
+				workerIDs = append(workerIDs, id)
 			}
 		}
 		if r.ev.SIP && !seenR[r.key.room] {

@@ -70,7 +70,7 @@ func TestRecordPresenceBatch(t *testing.T) {
 	ev := func(id string, joined bool, room, ident string, min int, sip bool) store.PresenceEvent {
 		return store.PresenceEvent{EventID: id, Joined: joined, Room: room, Identity: ident, At: t0.Add(time.Duration(min) * time.Minute), SIP: sip}
 	}
-	w := store.ListenerIdentity(ram)
+	w := schedule.ListenerIdentity(ram)
 	batch1 := []store.PresenceEvent{
 		ev("J1", true, r1, w, 0, false),
 		ev("J1", true, r1, w, 0, false), // delivered twice in one batch

@@ -22,7 +22,7 @@ import (
 //
 // LiveKit webhooks arrive as PresenceEvents: a join opens a presence row,
 // a leave closes it. Each row carries the unit path it counts towards:
-// the worker's unit for listener identities "w<worker id>", the bridge's
+// the worker's unit for listener identities (schedule.ListenerIdentity), the bridge's
 // unit for phone callers (SIP), else the district of the room. Turnout
 // then groups rows by unit path and rolls them up the tree in Go (at most
 // one group per booth), so any scope reads the same rows.
@@ -38,13 +38,7 @@ type PresenceEvent struct {
 	SIP      bool
 }
 
-var (
-	listenerRoomRE = regexp.MustCompile(`^addr-(\d+)-d(\d+)-\d+$`)
-	workerIdentRE  = regexp.MustCompile(`^w(\d+)$`)
-)
-
-// ListenerIdentity is the LiveKit identity of a worker in a listener room.
-func ListenerIdentity(workerID int64) string { return "w" + strconv.FormatInt(workerID, 10) }
+var listenerRoomRE = regexp.MustCompile(`^addr-(\d+)-d(\d+)-\d+$`)
 
 // TurnoutRow is one unit's turnout.
 type TurnoutRow struct {

@@ -205,14 +205,14 @@ func TestTurnoutFromPresence(t *testing.T) {
 		return store.PresenceEvent{EventID: id, Joined: joined, Room: room, Identity: ident, At: t0.Add(time.Duration(min) * time.Minute), SIP: sip}
 	}
 	for _, p := range []store.PresenceEvent{
-		ev("E1", true, r1, store.ListenerIdentity(ram), 0, false),
-		ev("E1", true, r1, store.ListenerIdentity(ram), 0, false), // delivered twice
-		ev("E2", true, r2, store.ListenerIdentity(geeta), 1, false),
+		ev("E1", true, r1, schedule.ListenerIdentity(ram), 0, false),
+		ev("E1", true, r1, schedule.ListenerIdentity(ram), 0, false), // delivered twice
+		ev("E2", true, r2, schedule.ListenerIdentity(geeta), 1, false),
 		ev("E3", true, r2, "sip_+919800000009", 2, true),
 		ev("E5", false, r1, "w999999", 9, false), // leave overtakes its join
 		ev("E4", true, r1, "w999999", 3, false),  // unknown worker: counted to the room's district
-		ev("E6", false, r2, store.ListenerIdentity(geeta), 10, false),
-		ev("E6", false, r2, store.ListenerIdentity(geeta), 10, false),
+		ev("E6", false, r2, schedule.ListenerIdentity(geeta), 10, false),
+		ev("E6", false, r2, schedule.ListenerIdentity(geeta), 10, false),
 		ev("E7", true, schedule.StageRoomName(addr), "speaker", 0, false), // stage: not turnout
 	} {
 		if _, err := st.RecordPresence(ctx, p); err != nil {

@@ -162,7 +162,7 @@ func TestJoinPage(t *testing.T) {
 			j := doc.Find("#join")
 			want, _ := open.Plan.RoomFor(inv.WorkerID, d1)
 			if code != 200 || j.AttrOr("data-phase", "") != "open" || j.AttrOr("data-room", "") != want ||
-				j.AttrOr("data-token", "") != "lk:w-"+strconv.FormatInt(inv.WorkerID, 10)+"@"+want || j.AttrOr("data-lkws", "") != "wss://live.example.in" {
+				j.AttrOr("data-token", "") != "lk:"+schedule.ListenerIdentity(inv.WorkerID)+"@"+want || j.AttrOr("data-lkws", "") != "wss://live.example.in" {
 				t.Fatalf("invite %d: %d phase=%q room=%q token=%q want room %q", id, code, j.AttrOr("data-phase", ""), j.AttrOr("data-room", ""), j.AttrOr("data-token", ""), want)
 			}
 			if !strings.HasPrefix(want, "addr-"+strconv.FormatInt(open.ID, 10)+"-d"+strconv.FormatInt(d1, 10)+"-") {

@@ -184,7 +184,7 @@ func (j *joinState) join(c *gin.Context) {
 			return
 		}
 		var idBuf [24]byte
-		identity := string(strconv.AppendInt(append(idBuf[:0], "w-"...), seat.WorkerID, 10))
+		identity := string(schedule.AppendListenerIdentity(idBuf[:0], seat.WorkerID))
 		if vals[slotToken], err = jc.Mint(identity, seat.Room, now); err != nil {
 			s.joinRefused(c, fmt.Errorf("mint listener token: %w", err))
 			return

@@ -144,7 +144,7 @@ func (j *joinState) stage(c *gin.Context, script string) {
 		p.Problem, status = s.pages.Text(lang, "stage.closed"), http.StatusGone
 	default:
 		me := actor(c)
-		identity := "s-" + strconv.FormatInt(me.WorkerID, 10)
+		identity := schedule.SpeakerIdentity(me.WorkerID)
 		p.LiveKitToken, err = j.cfg.MintSpeaker(identity, me.Name, a.Plan.Stage, time.Now())
 		if err != nil {
 			s.log.Error("stage console: mint speaker token", "address", a.ID, "err", err)

@@ -116,7 +116,7 @@ func TestTurnoutAndBridgePages(t *testing.T) {
 	var ram int64
 	e.st.DB().QueryRowContext(ctx, "SELECT id FROM workers WHERE mobile LIKE ?", "%9811111111").Scan(&ram)
 	for _, p := range []store.PresenceEvent{
-		{EventID: "J1", Joined: true, Room: schedule.ListenerRoomName(addr, d1, 1), Identity: store.ListenerIdentity(ram), At: t0},
+		{EventID: "J1", Joined: true, Room: schedule.ListenerRoomName(addr, d1, 1), Identity: schedule.ListenerIdentity(ram), At: t0},
 		{EventID: "J2", Joined: true, Room: schedule.ListenerRoomName(addr, d2, 1), Identity: "sip_+919800000077", At: t0, SIP: true},
 	} {
 		if _, err := e.st.RecordPresence(ctx, p); err != nil {

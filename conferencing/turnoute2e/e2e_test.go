@@ -169,7 +169,7 @@ func TestWebhooksFromLiveKitBecomeTurnout(t *testing.T) {
 	}
 	m, _ := conferencing.NewMinter(lktest.APIKey, lktest.APISecret)
 	room := schedule.ListenerRoomName(f.addr, f.d1.ID, 1)
-	tok, err := m.Mint(conferencing.TokenRequest{Identity: store.ListenerIdentity(ram), Name: "राम कुमार", Room: room, Role: conferencing.RoleListener})
+	tok, err := m.Mint(conferencing.TokenRequest{Identity: schedule.ListenerIdentity(ram), Name: "राम कुमार", Room: room, Role: conferencing.RoleListener})
 	if err != nil {
 		t.Fatal(err)
 	}
