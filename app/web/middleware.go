@@ -174,9 +174,5 @@ func (s *Server) setLanguage(c *gin.Context) {
 		return
 	}
 	s.setCookie(c, langCookie, l, 365*24*3600)
-	next := c.Query("next")
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") {
-		next = "/"
-	}
-	c.Redirect(http.StatusSeeOther, next)
+	c.Redirect(http.StatusSeeOther, localPath(c.Query("next"), "/"))
 }

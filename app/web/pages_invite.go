@@ -361,7 +361,7 @@ func (s *Server) revokeInvite(c *gin.Context) {
 		return
 	}
 	s.flash(c, "invite.revoked")
-	back := c.PostForm("back")
+	back := localPath(c.PostForm("back"), "/")
 	if !strings.HasPrefix(back, "/events/") {
 		back = "/"
 	}
