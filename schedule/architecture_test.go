@@ -4,6 +4,7 @@ import (
 	"go/parser"
 	"go/token"
 	"io/fs"
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -69,5 +70,37 @@ func TestArchitecture(t *testing.T) {
 	}
 	if checked < 100 {
 		t.Fatalf("only %d Go files found from %s", checked, root)
+	}
+}
+
+// TestEveryCSVExportIsNeutralised keeps CSV injection closed: product code
+// writes CSV only through schedule.NewCSVWriter. The seed generator is the
+// exception: it writes synthetic import files, not exports of user data.
+func TestEveryCSVExportIsNeutralised(t *testing.T) {
+	allowed := map[string]bool{"schedule/csvcell.go": true, "app/seed/seed.go": true}
+	root := ".."
+	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && (d.Name() == "node_modules" || d.Name() == "testdata" || strings.HasPrefix(d.Name(), ".")) && path != root {
+			return filepath.SkipDir
+		}
+		if d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
+			return nil
+		}
+		rel, _ := filepath.Rel(root, path)
+		rel = filepath.ToSlash(rel)
+		src, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		if strings.Contains(string(src), "csv.NewWriter(") && !allowed[rel] {
+			t.Errorf("%s writes CSV with csv.NewWriter; use schedule.NewCSVWriter so cells cannot run as spreadsheet formulas", rel)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }

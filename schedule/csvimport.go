@@ -89,13 +89,14 @@ func ParseHeader(record []string, known, required []string) (Header, error) {
 	return h, nil
 }
 
-// Get returns the trimmed value of column name in record, "" when absent.
+// Get returns the trimmed value of column name in record, "" when absent,
+// with an export's formula guard removed (UncellCSV).
 func (h Header) Get(record []string, name string) string {
 	i, ok := h[name]
 	if !ok || i >= len(record) {
 		return ""
 	}
-	return strings.TrimSpace(record[i])
+	return strings.TrimSpace(UncellCSV(record[i]))
 }
 
 // CheckRecord reports a row with the wrong number of fields or text that is

@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
@@ -273,7 +272,7 @@ func scanGroups(rows *sql.Rows, fn func(path string, n []int), cols int) error {
 // the total, with invited, joined, by phone, in the rooms at t.At and the
 // percentage joined.
 func WriteTurnoutCSV(w io.Writer, t Turnout) error {
-	cw := csv.NewWriter(w)
+	cw := schedule.NewCSVWriter(w)
 	write := func(level string, r TurnoutRow) {
 		cw.Write([]string{level, r.Code, r.Name, r.NameHi, strconv.Itoa(r.Invited), strconv.Itoa(r.Joined), strconv.Itoa(r.ByPhone), strconv.Itoa(r.Online), strconv.Itoa(r.Percent())}) //nolint:errcheck // csv.Writer keeps the first error for Flush/Error
 	}

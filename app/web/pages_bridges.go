@@ -3,7 +3,6 @@ package web
 import (
 	"bytes"
 	"context"
-	"encoding/csv"
 	"fmt"
 	"io"
 	"log/slog"
@@ -156,7 +155,7 @@ func (s *Server) bridgesCSV(c *gin.Context) {
 		return
 	}
 	var buf bytes.Buffer
-	w := csv.NewWriter(&buf)
+	w := schedule.NewCSVWriter(&buf)
 	w.Write([]string{"unit_code", "unit_name", "unit_name_hi", "number", "pin", "room", "state"}) //nolint:errcheck // csv.Writer keeps the first error
 	for _, b := range list {
 		w.Write([]string{b.UnitCode, b.UnitName, b.UnitNameHi, b.Number, b.PIN, b.Room, b.State}) //nolint:errcheck // see above

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"encoding/csv"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -147,7 +146,7 @@ func (s *Server) exportWorkers(c *gin.Context) {
 	codes := map[int64]string{}
 	c.Header("Content-Type", "text/csv; charset=utf-8")
 	c.Header("Content-Disposition", fmt.Sprintf("attachment; filename=%q", "workers-"+u.Code+".csv"))
-	w := csv.NewWriter(c.Writer)
+	w := schedule.NewCSVWriter(c.Writer)
 	w.Write([]string{"name", "mobile", "voter_id", "gender", "social", "email", "language", "unit_code", "work", "active"})
 	err = s.store.EachWorker(ctx, actor(c), schedule.WorkerFilter{UnitID: u.ID}, func(wk schedule.Worker) error {
 		code, ok := codes[wk.UnitID]

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/csv"
 	"errors"
 	"flag"
 	"fmt"
@@ -12,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/karyakram/karyakram/schedule"
 	"github.com/karyakram/karyakram/schedule/roster"
 )
 
@@ -282,7 +282,7 @@ func rosterCheck(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		case "json":
 			return roster.WriteJSON(w, rep)
 		case "csv":
-			cw := csv.NewWriter(w)
+			cw := schedule.NewCSVWriter(w)
 			_ = cw.Write([]string{"rule", "message", "districts", "hosts", "date"})
 			for _, v := range rep.Violations {
 				_ = cw.Write([]string{v.Rule, v.Message, strings.Join(v.Districts, ";"), strings.Join(v.Hosts, ";"), v.Date})

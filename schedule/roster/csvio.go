@@ -61,7 +61,7 @@ func (t *csvTable) get(row []string, col string) string {
 	if !ok || i >= len(row) {
 		return ""
 	}
-	return strings.TrimSpace(row[i])
+	return strings.TrimSpace(schedule.UncellCSV(row[i]))
 }
 
 // ReadRosterCSV reads roster rows (the fixture format).
@@ -96,7 +96,7 @@ func WriteRosterCSV(w io.Writer, in *Instance, rows []Assignment) error {
 	for _, d := range in.Districts {
 		distHi[normName(d.Name)] = d.NameHi
 	}
-	cw := csv.NewWriter(w)
+	cw := schedule.NewCSVWriter(w)
 	if err := cw.Write([]string{"date", "host_city", "host_city_hi", "org_district", "org_district_hi"}); err != nil {
 		return fmt.Errorf("write roster csv: %w", err)
 	}
@@ -159,7 +159,7 @@ func ReadHostsCSV(r io.Reader) ([]Host, error) {
 
 // WriteHostsCSV writes hosts in the format ReadHostsCSV reads.
 func WriteHostsCSV(w io.Writer, hosts []Host) error {
-	cw := csv.NewWriter(w)
+	cw := schedule.NewCSVWriter(w)
 	_ = cw.Write([]string{"town", "town_hi", "lat", "lon", "max_districts", "max_attendees", "dates"})
 	for _, h := range hosts {
 		_ = cw.Write([]string{h.Name, h.NameHi, ff(h.Lat), ff(h.Lon), strconv.Itoa(h.MaxDistricts), strconv.Itoa(h.MaxAttendees), strings.Join(h.Dates, ";")})
@@ -205,7 +205,7 @@ func ReadDistrictsCSV(r io.Reader) ([]District, error) {
 
 // WriteDistrictsCSV writes districts in the format ReadDistrictsCSV reads.
 func WriteDistrictsCSV(w io.Writer, districts []District) error {
-	cw := csv.NewWriter(w)
+	cw := schedule.NewCSVWriter(w)
 	_ = cw.Write([]string{"district", "district_hi", "hq", "lat", "lon", "attendees"})
 	for _, d := range districts {
 		_ = cw.Write([]string{d.Name, d.NameHi, d.HQ, ff(d.Lat), ff(d.Lon), strconv.Itoa(d.Attendees)})
