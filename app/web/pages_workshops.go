@@ -25,9 +25,6 @@ import (
 	"github.com/karyakram/karyakram/schedule/roster"
 )
 
-// workshopPlanLimit bounds one "Plan" press in the browser.
-const workshopPlanLimit = 10 * time.Second
-
 // maxRosterUpload caps an uploaded roster CSV.
 const maxRosterUpload = 1 << 20
 
@@ -629,7 +626,9 @@ func (s *Server) planWorkshop(c *gin.Context) {
 			return
 		}
 	}
-	res, err := roster.Plan(ctx, in, roster.Options{TimeLimit: workshopPlanLimit})
+	// The default work limit (not a wall-clock one): the same series gives
+	// the same roster however busy the server is.
+	res, err := roster.Plan(ctx, in, roster.Options{})
 	if err != nil {
 		s.workshopError(c, w, err)
 		return

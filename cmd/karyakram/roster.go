@@ -205,7 +205,8 @@ func rosterPlan(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	keepHosts := fs.Bool("keep-hosts", false, "keep the -roster's hosts and dates; only assign districts")
 	format := fs.String("format", "csv", "output: csv (roster rows) or json (roster, workshops, explanations, bound)")
 	output := fs.String("o", "", "write the output to this file instead of stdout")
-	timeLimit := fs.Duration("time-limit", 10*time.Second, "search time limit when choosing hosts")
+	work := fs.Int64("work", 0, fmt.Sprintf("search budget in work units when choosing hosts (0 = %d); the same input always gives the same roster", roster.DefaultWorkLimit))
+	timeLimit := fs.Duration("time-limit", 0, "also stop the search after this wall-clock time (0 = none; the roster then depends on machine load)")
 	gap := fs.Float64("gap", 0, "stop when the proven relative gap is at most this (0 = prove optimality)")
 	writeInstance := fs.String("write-instance", "", "also write the assembled series as JSON to this file")
 	writeLP := fs.String("write-lp", "", "also write the series as a CPLEX-LP model (for glpsol) to this file")
@@ -235,7 +236,7 @@ func rosterPlan(ctx context.Context, args []string, stdout, stderr io.Writer) er
 			return fmt.Errorf("roster plan: %w", err)
 		}
 	}
-	res, err := roster.Plan(ctx, in, roster.Options{TimeLimit: *timeLimit, GapTolerance: *gap})
+	res, err := roster.Plan(ctx, in, roster.Options{WorkLimit: *work, TimeLimit: *timeLimit, GapTolerance: *gap})
 	if err != nil {
 		return fmt.Errorf("roster plan: %w", err)
 	}
@@ -243,8 +244,11 @@ func rosterPlan(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if res.Optimal {
 		status = "proven optimal"
 	}
-	fmt.Fprintf(stderr, "%d districts in %d workshops: %.1f person-km travel, cost %.1f, lower bound %.1f (%s) in %v\n",
-		len(res.Assignments), len(res.Workshops), res.TravelPersonKm, res.Cost, res.LowerBound, status, res.Stats.Elapsed.Round(time.Millisecond))
+	if !res.Optimal {
+		status += ", stopped by " + res.Stats.StoppedBy
+	}
+	fmt.Fprintf(stderr, "%d districts in %d workshops: %.1f person-km travel, cost %.1f, lower bound %.1f (%s) in %v, %d work units\n",
+		len(res.Assignments), len(res.Workshops), res.TravelPersonKm, res.Cost, res.LowerBound, status, res.Stats.Elapsed.Round(time.Millisecond), res.Stats.Work)
 	return rosterWriteOutput(*output, stdout, func(w io.Writer) error {
 		if *format == "json" {
 			return roster.WriteJSON(w, res)

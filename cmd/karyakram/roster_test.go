@@ -25,7 +25,7 @@ func runRosterCLI(t *testing.T, args ...string) (string, string, error) {
 }
 
 func TestRosterPlanCSVIsAValidRoster(t *testing.T) {
-	out, summary, err := runRosterCLI(t, "plan", "-towns", fixtureTowns, "-roster", fixtureRoster, "-max-districts", "6", "-time-limit", "20s")
+	out, summary, err := runRosterCLI(t, "plan", "-towns", fixtureTowns, "-roster", fixtureRoster, "-max-districts", "6")
 	if err != nil {
 		t.Fatalf("plan: %v\n%s", err, summary)
 	}

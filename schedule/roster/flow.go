@@ -28,6 +28,8 @@ type assigner struct {
 	// not be placed (a Hall violator), filled when assign fails.
 	stuckDistricts []int
 	stuckHosts     []int
+	// work, when set, counts arcs scanned and heap operations.
+	work *int64
 }
 
 func newAssigner(p *problem) *assigner {
@@ -139,6 +141,10 @@ func (a *assigner) place(s int) bool {
 // nearest host with spare capacity, never using the arc to forbidden.
 func (a *assigner) dijkstra(s, forbidden int) (int, float64) {
 	p := a.p
+	steps := 0
+	if a.work != nil {
+		defer func() { *a.work += int64(steps) }()
+	}
 	a.pq = a.pq[:0]
 	a.distD[s] = 0
 	a.touchedD = append(a.touchedD, s)
@@ -151,6 +157,7 @@ func (a *assigner) dijkstra(s, forbidden int) (int, float64) {
 				continue
 			}
 			a.doneD[d] = true
+			steps += 2 + len(a.arcs[d])
 			for _, h := range a.arcs[d] {
 				if h == a.hostOf[d] || (d == s && h == forbidden) || a.doneH[h] {
 					continue
@@ -176,6 +183,7 @@ func (a *assigner) dijkstra(s, forbidden int) (int, float64) {
 			continue
 		}
 		a.doneH[h] = true
+		steps += 2 + len(a.members[h])
 		if a.load[h] < a.p.capCount[h] {
 			return h, it.dist
 		}

@@ -11,8 +11,11 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"runtime"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -139,7 +142,7 @@ func TestOpenHostChoiceBeatsFixture(t *testing.T) {
 	if !hand.Valid {
 		t.Fatalf("fixture violates capacity 6 / teams 9,5: %+v", hand.Violations)
 	}
-	res, err := Plan(context.Background(), in, Options{TimeLimit: 20 * time.Second})
+	res, err := Plan(context.Background(), in, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -213,7 +216,7 @@ func TestPlanPropertiesOnRandomInstances(t *testing.T) {
 	solved, infeasible := 0, 0
 	for i := 0; i < 60; i++ {
 		in := randomInstance(rng, 8+rng.IntN(25), 4+rng.IntN(12), 1+rng.IntN(3))
-		res, err := Plan(context.Background(), in, Options{TimeLimit: 2 * time.Second})
+		res, err := Plan(context.Background(), in, Options{})
 		var inf *InfeasibleError
 		if errors.As(err, &inf) {
 			infeasible++
@@ -388,7 +391,7 @@ func TestPlanMatchesBruteForce(t *testing.T) {
 			}
 		}
 		want := bruteForce(in)
-		res, err := Plan(context.Background(), in, Options{TimeLimit: 5 * time.Second})
+		res, err := Plan(context.Background(), in, Options{})
 		if math.IsInf(want, 1) {
 			var inf *InfeasibleError
 			if !errors.As(err, &inf) {
@@ -427,7 +430,7 @@ func TestAttendeeCapacityHeldAndBounded(t *testing.T) {
 			in.TeamsPerDate[0] = len(in.Hosts)
 		}
 		want := bruteForce(in)
-		res, err := Plan(context.Background(), in, Options{TimeLimit: 2 * time.Second})
+		res, err := Plan(context.Background(), in, Options{})
 		if err != nil || math.IsInf(want, 1) {
 			continue // the seat repair is a heuristic: it may miss tight packings
 		}
@@ -543,7 +546,7 @@ func TestInfeasibilityIsExplained(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			in := base()
 			tc.mutate(in)
-			_, err := Plan(context.Background(), in, Options{TimeLimit: time.Second})
+			_, err := Plan(context.Background(), in, Options{})
 			var inf *InfeasibleError
 			if !errors.As(err, &inf) {
 				t.Fatalf("want InfeasibleError, got %v", err)
@@ -772,4 +775,66 @@ func tail(s string) string {
 		return s[len(s)-1500:]
 	}
 	return s
+}
+
+// TestPlanIsDeterministicUnderLoad: the search stops on work, not on time,
+// so an instance too large to prove within the budget gives the same roster
+// twice, once on a quiet CPU and once while other goroutines keep every core
+// busy.
+func TestPlanIsDeterministicUnderLoad(t *testing.T) {
+	in := Synthetic(SyntheticSpec{Seed: 5, Districts: 300, Hosts: 120, Dates: 3, TeamsPerDate: 20, MaxDistricts: 6, MinAttendees: 10, MaxAttendance: 50})
+	opt := Options{WorkLimit: 10_000_000, SkipExplanations: true}
+	quiet, err := Plan(context.Background(), in, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if quiet.Stats.StoppedBy != "work limit" {
+		t.Fatalf("stopped by %q (gap %.4f): the instance must exercise the work limit", quiet.Stats.StoppedBy, quiet.Gap)
+	}
+	stop := make(chan struct{})
+	var busy sync.WaitGroup
+	for range 2 * runtime.GOMAXPROCS(0) {
+		busy.Add(1)
+		go func() {
+			defer busy.Done()
+			x := 1.0
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+					for range 10000 {
+						x = math.Sqrt(x + 1)
+					}
+				}
+			}
+		}()
+	}
+	loaded, err := Plan(context.Background(), in, opt)
+	close(stop)
+	busy.Wait()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if quiet.Cost != loaded.Cost || quiet.LowerBound != loaded.LowerBound || quiet.Stats.Work != loaded.Stats.Work {
+		t.Errorf("quiet: cost %.3f bound %.3f work %d; loaded: cost %.3f bound %.3f work %d",
+			quiet.Cost, quiet.LowerBound, quiet.Stats.Work, loaded.Cost, loaded.LowerBound, loaded.Stats.Work)
+	}
+	if !slices.Equal(quiet.Assignments, loaded.Assignments) {
+		t.Error("the two runs give different rosters")
+	}
+}
+
+// TestTimeLimitIsAnOption: a wall-clock limit still stops the search when
+// asked for, and says so.
+func TestTimeLimitIsAnOption(t *testing.T) {
+	in := Synthetic(SyntheticSpec{Seed: 5, Districts: 300, Hosts: 120, Dates: 3, TeamsPerDate: 20, MaxDistricts: 6, MinAttendees: 10, MaxAttendance: 50})
+	res, err := Plan(context.Background(), in, Options{WorkLimit: math.MaxInt64, TimeLimit: time.Millisecond, SkipExplanations: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Stats.StoppedBy != "time limit" || res.Optimal {
+		t.Errorf("stopped by %q, optimal %v", res.Stats.StoppedBy, res.Optimal)
+	}
+	assertRosterHolds(t, in, res)
 }

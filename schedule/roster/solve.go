@@ -12,10 +12,21 @@ import (
 	"time"
 )
 
+// DefaultWorkLimit is the search budget when Options.WorkLimit is zero: on
+// the 2-core reference machine (docs/benchmarks-roster.md) it ends the
+// largest benchmark instances in a few seconds.
+const DefaultWorkLimit int64 = 4_000_000_000
+
 // Options tunes Plan. The zero value is usable.
 type Options struct {
-	// TimeLimit bounds the search for hosts (default 10 s). The fixed-host
+	// WorkLimit bounds the search for hosts in work units (arcs scanned by
+	// the assignment, district–host pairs priced by the relaxation, …), so
+	// that the same instance always gives the same roster whatever the
+	// machine's load. Zero means DefaultWorkLimit. The fixed-host
 	// assignment is always solved to optimality.
+	WorkLimit int64
+	// TimeLimit, when positive, also stops the search after this wall-clock
+	// time (then the result depends on the machine's speed and load).
 	TimeLimit time.Duration
 	// GapTolerance stops the search once (cost − bound)/cost ≤ it
 	// (default 1e-9: prove optimality).
@@ -89,8 +100,13 @@ type Stats struct {
 	Elapsed            time.Duration `json:"elapsed_ns"`
 	LagrangeIterations int           `json:"lagrange_iterations"`
 	Nodes              int           `json:"nodes"`
-	Evaluations        int           `json:"evaluations"`
-	RootBound          float64       `json:"root_bound"`
+	// Work is the work units spent (see Options.WorkLimit).
+	Work int64 `json:"work"`
+	// StoppedBy says why the search ended: "optimal", "gap tolerance",
+	// "work limit", "time limit" or "cancelled".
+	StoppedBy   string  `json:"stopped_by"`
+	Evaluations int     `json:"evaluations"`
+	RootBound   float64 `json:"root_bound"`
 }
 
 // Plan finds a minimum-cost roster for the instance. With FixedWorkshops it
@@ -107,8 +123,8 @@ func Plan(ctx context.Context, in *Instance, opt Options) (*Result, error) {
 	if err := p.precheck(); err != nil {
 		return nil, err
 	}
-	if opt.TimeLimit <= 0 {
-		opt.TimeLimit = 10 * time.Second
+	if opt.WorkLimit <= 0 {
+		opt.WorkLimit = DefaultWorkLimit
 	}
 	if opt.GapTolerance <= 0 {
 		opt.GapTolerance = 1e-9
@@ -148,6 +164,8 @@ func Plan(ctx context.Context, in *Instance, opt Options) (*Result, error) {
 	stats.Elapsed = time.Since(start)
 	stats.LagrangeIterations = s.iterations
 	stats.Nodes = s.nodes
+	stats.Work = s.work
+	stats.StoppedBy = s.stoppedBy(res)
 	stats.Evaluations = s.evals
 	stats.RootBound = s.rootBound
 	res.Stats = stats
@@ -156,10 +174,13 @@ func Plan(ctx context.Context, in *Instance, opt Options) (*Result, error) {
 
 // search holds the state of one facility-location search.
 type search struct {
-	ctx        context.Context
-	p          *problem
-	opt        Options
-	deadline   time.Time
+	ctx      context.Context
+	p        *problem
+	opt      Options
+	deadline time.Time // zero: no wall-clock limit
+	// work counts work units; every stop decision depends on it (or on
+	// the optional deadline and ctx), never on time alone.
+	work       int64
 	asg        *assigner
 	cache      map[string]float64
 	bestOpen   []int
@@ -189,14 +210,36 @@ type pick struct {
 }
 
 func newSearch(ctx context.Context, p *problem, opt Options, start time.Time) *search {
-	return &search{ctx: ctx, p: p, opt: opt, deadline: start.Add(opt.TimeLimit),
+	s := &search{ctx: ctx, p: p, opt: opt,
 		asg: newAssigner(p), cache: map[string]float64{}, bestCost: math.Inf(1), lb: math.Inf(-1),
 		v: make([]float64, p.nH), picks: make([][]pick, p.nH), cover: make([]float64, p.nD),
 		m: newDateMatching(p)}
+	if opt.TimeLimit > 0 {
+		s.deadline = start.Add(opt.TimeLimit)
+	}
+	s.asg.work = &s.work
+	return s
 }
 
+// expired reports whether the work budget is spent (or the optional
+// deadline passed, or ctx was cancelled).
 func (s *search) expired() bool {
-	return time.Now().After(s.deadline) || s.ctx.Err() != nil
+	return s.work >= s.opt.WorkLimit || (!s.deadline.IsZero() && time.Now().After(s.deadline)) || s.ctx.Err() != nil
+}
+
+// stoppedBy names why the search ended.
+func (s *search) stoppedBy(res *Result) string {
+	switch {
+	case res.Optimal:
+		return "optimal"
+	case s.ctx.Err() != nil:
+		return "cancelled"
+	case s.work >= s.opt.WorkLimit:
+		return "work limit"
+	case !s.deadline.IsZero() && time.Now().After(s.deadline):
+		return "time limit"
+	}
+	return "gap tolerance"
 }
 
 func setKey(open []int) string {
@@ -507,6 +550,7 @@ func (s *search) lagrangeValue(lambda []float64, nd *node) float64 {
 		}
 		s.cands = cands
 		s.v[h] = val
+		s.work += int64(p.nD + 4*len(cands))
 	}
 	// Greedy over the matroid: forced hosts first, then by value.
 	s.m.reset()
