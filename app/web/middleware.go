@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -175,4 +176,29 @@ func (s *Server) setLanguage(c *gin.Context) {
 	}
 	s.setCookie(c, langCookie, l, 365*24*3600)
 	c.Redirect(http.StatusSeeOther, localPath(c.Query("next"), "/"))
+}
+
+// formNewlines makes the line breaks of url-encoded forms LF. Browsers
+// send a textarea's line breaks as CR LF (HTML's form encoding), while the
+// domain stores LF and refuses other control characters, so a
+// description typed on several lines would otherwise always be refused.
+// Multipart forms (uploads) keep their bytes; their text fields are
+// single-line.
+func formNewlines() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		if c.Request.Method == http.MethodPost && c.ContentType() == "application/x-www-form-urlencoded" {
+			if err := c.Request.ParseForm(); err == nil {
+				for _, vs := range []url.Values{c.Request.PostForm, c.Request.Form} {
+					for _, v := range vs {
+						for i, s := range v {
+							if strings.IndexByte(s, '\r') >= 0 {
+								v[i] = strings.ReplaceAll(strings.ReplaceAll(s, "\r\n", "\n"), "\r", "\n")
+							}
+						}
+					}
+				}
+			}
+		}
+		c.Next()
+	}
 }

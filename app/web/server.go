@@ -84,7 +84,7 @@ func (s *Server) Router() *gin.Engine { return s.router }
 func (s *Server) routes() *gin.Engine {
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
-	r.Use(s.recoverer(), s.requestLog(), s.metrics.middleware(), s.session())
+	r.Use(s.recoverer(), s.requestLog(), s.metrics.middleware(), s.session(), formNewlines())
 	r.GET("/healthz", s.healthz)
 	r.GET("/metrics", gin.WrapH(promhttp.HandlerFor(s.metrics.reg, promhttp.HandlerOpts{})))
 	r.GET("/lang/:lang", s.setLanguage)
