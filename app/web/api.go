@@ -216,6 +216,7 @@ func (s *Server) apiUpdateWorker(c *gin.Context) {
 func (s *Server) apiImport(c *gin.Context) {
 	rep, err := s.importAs(c, c.Param("kind"), c.Request.Body)
 	if err != nil {
+		s.logInternal(c, "import failed", err)
 		code := schedule.ErrorCode(err)
 		c.AbortWithStatusJSON(statusOf[code], gin.H{"error": gin.H{"code": code, "message": schedule.ErrorMessage(err)}, "report": rep})
 		return

@@ -94,9 +94,8 @@ func bearer(c *gin.Context) string {
 }
 
 func (s *Server) setCookie(c *gin.Context, name, value string, maxAge int) {
-	secure := s.cfg.SecureCookies || c.Request.TLS != nil || c.GetHeader("X-Forwarded-Proto") == "https"
 	http.SetCookie(c.Writer, &http.Cookie{Name: name, Value: value, Path: "/", MaxAge: maxAge,
-		HttpOnly: true, Secure: secure, SameSite: http.SameSiteLaxMode})
+		HttpOnly: true, Secure: s.secure(c), SameSite: http.SameSiteLaxMode})
 }
 
 // csrfToken is the value forms must echo back.
@@ -201,4 +200,53 @@ func formNewlines() gin.HandlerFunc {
 		}
 		c.Next()
 	}
+}
+
+// Header values shared by every response (assigned, not copied: the join
+// page's hot path must not allocate for them).
+var (
+	hdrNosniff     = []string{"nosniff"}
+	hdrFrameDeny   = []string{"DENY"}
+	hdrCSP         = []string{"frame-ancestors 'none'; base-uri 'none'; form-action 'self'; object-src 'none'"}
+	hdrSameOrigin  = []string{"same-origin"}
+	hdrNoStore     = []string{"no-store"}
+	hdrHSTS        = []string{"max-age=31536000"}
+	hdrPrivatePage = []string{"private, no-store"}
+)
+
+// securityHeaders sets the headers every response carries: no MIME
+// sniffing, no framing by other sites (clickjacking), no referrer to
+// other sites, HSTS over HTTPS. A logged-in person's pages, exports and
+// API answers hold private data, so by default nobody stores them
+// (handlers that know better, such as hashed static assets, override
+// Cache-Control).
+func (s *Server) securityHeaders() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		h := c.Writer.Header()
+		h["X-Content-Type-Options"] = hdrNosniff
+		h["X-Frame-Options"] = hdrFrameDeny
+		h["Content-Security-Policy"] = hdrCSP
+		h["Referrer-Policy"] = hdrSameOrigin
+		if s.secure(c) {
+			h["Strict-Transport-Security"] = hdrHSTS
+		}
+		if _, ok := c.Get(actorKey); ok {
+			h["Cache-Control"] = hdrNoStore
+		}
+		c.Next()
+	}
+}
+
+// secure reports whether the request came over HTTPS (directly or through
+// a proxy that says so), or the server is configured to assume it.
+func (s *Server) secure(c *gin.Context) bool {
+	return s.cfg.SecureCookies || c.Request.TLS != nil || c.GetHeader("X-Forwarded-Proto") == "https"
+}
+
+// rotateCSRF gives the browser a fresh CSRF token (at login and logout),
+// so a token planted or seen before the session started is worthless.
+func (s *Server) rotateCSRF(c *gin.Context) {
+	b := make([]byte, 24)
+	rand.Read(b)
+	s.setCookie(c, csrfCookie, base64.RawURLEncoding.EncodeToString(b), 0)
 }

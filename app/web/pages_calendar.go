@@ -340,9 +340,23 @@ type checkPage struct {
 // maxICSUpload bounds an uploaded .ics.
 const maxICSUpload = ical.DefaultMaxImportBytes
 
+// limitICS refuses calendar uploads over maxICSUpload with 413 and "file
+// too large", before the CSRF check reads the form (which, cut short,
+// would otherwise read as a missing token: "the form has expired").
 func (s *Server) limitICS() gin.HandlerFunc {
+	const limit = maxICSUpload + 64<<10 // the file and the form around it
 	return func(c *gin.Context) {
-		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, maxICSUpload+64<<10)
+		tooLarge := c.Request.ContentLength > limit
+		if !tooLarge {
+			c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, limit)
+			if strings.HasPrefix(c.ContentType(), "multipart/") {
+				tooLarge = isTooLarge(c.Request.ParseMultipartForm(8 << 20))
+			}
+		}
+		if tooLarge {
+			s.fail(c, schedule.Errorf(schedule.ETOOLARGE, "%s", s.pages.Text(s.lang(c), "calendar.check_too_large")))
+			return
+		}
 		c.Next()
 	}
 }

@@ -46,11 +46,20 @@ func (s *Server) importCSV(c *gin.Context) {
 }
 
 func (s *Server) importFailed(c *gin.Context, page importPage, err error) {
+	s.logInternal(c, "import failed", err)
 	page.Base.Error = schedule.ErrorMessage(err)
 	if page.Report != nil && page.Report.Rows == 0 && page.Report.Total == 0 {
 		page.Report = nil
 	}
 	s.renderStatus(c, statusOf[schedule.ErrorCode(err)], "import", page)
+}
+
+// logInternal logs err when it is not the user's doing (a database or
+// disk failure): the user sees only "internal error", the log the cause.
+func (s *Server) logInternal(c *gin.Context, what string, err error) {
+	if schedule.ErrorCode(err) == schedule.EINTERNAL {
+		s.log.ErrorContext(c.Request.Context(), what, "path", logPath(c), "err", err)
+	}
 }
 
 // importAs runs an import of kind ("units" or "workers") as the actor.

@@ -40,6 +40,7 @@ func (s *Server) verifyCode(c *gin.Context) {
 		return
 	}
 	s.setCookie(c, sessionCookie, token, 12*3600)
+	s.rotateCSRF(c)
 	c.Redirect(http.StatusSeeOther, "/")
 }
 
@@ -50,5 +51,6 @@ func (s *Server) logout(c *gin.Context) {
 		}
 	}
 	s.setCookie(c, sessionCookie, "", -1)
+	s.rotateCSRF(c)
 	c.Redirect(http.StatusSeeOther, "/login")
 }

@@ -4,6 +4,7 @@
 package web
 
 import (
+	"crypto/subtle"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -32,6 +33,10 @@ type Config struct {
 	Invite InviteConfig
 	// Turnout configures audio bridges, LiveKit webhooks and live turnout.
 	Turnout TurnoutConfig
+	// MetricsToken, when set, opens /metrics to requests carrying it as
+	// "Authorization: Bearer <token>"; without it /metrics is not served
+	// here (serve it on an admin listener with MetricsHandler).
+	MetricsToken string
 	// Zone is the organisation's time zone: pages, PDFs and exports show
 	// times on its clock and typed times are read in it. The zero Zone is
 	// Asia/Kolkata.
@@ -84,9 +89,11 @@ func (s *Server) Router() *gin.Engine { return s.router }
 func (s *Server) routes() *gin.Engine {
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
-	r.Use(s.recoverer(), s.requestLog(), s.metrics.middleware(), s.session(), formNewlines())
+	r.Use(s.recoverer(), s.requestLog(), s.metrics.middleware(), s.session(), s.securityHeaders(), formNewlines())
 	r.GET("/healthz", s.healthz)
-	r.GET("/metrics", gin.WrapH(promhttp.HandlerFor(s.metrics.reg, promhttp.HandlerOpts{})))
+	if s.cfg.MetricsToken != "" {
+		r.GET("/metrics", s.metricsAuth(), gin.WrapH(s.MetricsHandler()))
+	}
 	r.GET("/lang/:lang", s.setLanguage)
 
 	r.GET("/login", s.showLogin)
@@ -117,6 +124,27 @@ func (s *Server) routes() *gin.Engine {
 	s.apiRoutes(r)
 	r.NoRoute(func(c *gin.Context) { s.fail(c, schedule.Errorf(schedule.ENOTFOUND, "no such page")) })
 	return r
+}
+
+// MetricsHandler serves the Prometheus metrics, for an admin listener that
+// only operators reach (karyakram serve -metrics-addr).
+func (s *Server) MetricsHandler() http.Handler {
+	return promhttp.HandlerFor(s.metrics.reg, promhttp.HandlerOpts{})
+}
+
+// metricsAuth lets through requests that carry Config.MetricsToken as a
+// bearer token: request counts by route and process figures are for
+// operators, not for everyone on the internet.
+func (s *Server) metricsAuth() gin.HandlerFunc {
+	want := []byte(s.cfg.MetricsToken)
+	return func(c *gin.Context) {
+		if subtle.ConstantTimeCompare([]byte(bearer(c)), want) != 1 {
+			c.Header("WWW-Authenticate", `Bearer realm="metrics"`)
+			c.AbortWithStatus(http.StatusUnauthorized)
+			return
+		}
+		c.Next()
+	}
 }
 
 func (s *Server) healthz(c *gin.Context) {

@@ -258,10 +258,11 @@ func TestPages(t *testing.T) {
 		if resp.StatusCode != 200 {
 			t.Errorf("healthz %d", resp.StatusCode)
 		}
+		// Metrics are for operators: not public (TestMetricsNeedAToken).
 		resp, _ = http.Get(e.srv.URL + "/metrics")
 		body, _ := io.ReadAll(resp.Body)
-		if !strings.Contains(string(body), "karyakram_http_requests_total") {
-			t.Errorf("metrics lack request counter")
+		if resp.StatusCode != http.StatusNotFound || strings.Contains(string(body), "karyakram_http_requests_total") {
+			t.Errorf("public /metrics: %d", resp.StatusCode)
 		}
 	})
 }

@@ -46,6 +46,12 @@ type Config struct {
 	// its clock, whatever the server's TZ. Zone is it loaded (validate).
 	OrgTZ string
 	Zone  schedule.Zone
+
+	// MetricsAddr, when set, serves /metrics on its own listener (an
+	// admin port operators reach, e.g. 127.0.0.1:9090); MetricsToken, when
+	// set, also opens /metrics on the public address to that bearer token.
+	// With neither, metrics are not served.
+	MetricsAddr, MetricsToken string
 }
 
 func defaultConfig(getenv func(string) string) Config {
@@ -73,6 +79,7 @@ func defaultConfig(getenv func(string) string) Config {
 	c.LiveKitURL, c.LiveKitKey = getenv("KARYAKRAM_LIVEKIT_URL"), getenv("KARYAKRAM_LIVEKIT_KEY")
 	c.LiveKitSecret, c.LiveKitPublicURL = getenv("KARYAKRAM_LIVEKIT_SECRET"), getenv("KARYAKRAM_LIVEKIT_PUBLIC_URL")
 	c.BridgeNumbers = getenv("KARYAKRAM_BRIDGE_NUMBERS")
+	c.MetricsAddr, c.MetricsToken = getenv("KARYAKRAM_METRICS_ADDR"), getenv("KARYAKRAM_METRICS_TOKEN")
 	c.OrgTZ = getenv("KARYAKRAM_ORG_TZ")
 	if c.OrgTZ == "" {
 		c.OrgTZ = schedule.DefaultZoneName
@@ -91,6 +98,7 @@ func (c *Config) register(fs *flag.FlagSet) {
 	fs.BoolVar(&c.SecureCookies, "secure-cookies", c.SecureCookies, "always mark cookies Secure (behind a TLS proxy that does not set X-Forwarded-Proto)")
 	fs.BoolVar(&c.LogJSON, "log-json", c.LogJSON, "log as JSON lines")
 	fs.StringVar(&c.LogLevel, "log-level", "info", "debug, info, warn or error")
+	fs.StringVar(&c.MetricsAddr, "metrics-addr", c.MetricsAddr, "serve Prometheus /metrics on this admin address only (e.g. 127.0.0.1:9090)")
 	fs.StringVar(&c.OrgTZ, "org-tz", c.OrgTZ, "the organisation's time zone (IANA name): times are shown and read on its clock")
 }
 
@@ -104,6 +112,9 @@ func (c *Config) validate(log *slog.Logger) error {
 		return fmt.Errorf("-org-tz / KARYAKRAM_ORG_TZ: %w", err)
 	}
 	c.Zone = z
+	if c.MetricsToken != "" && len(c.MetricsToken) < 20 {
+		return fmt.Errorf("KARYAKRAM_METRICS_TOKEN must be at least 20 characters (a random string)")
+	}
 	if c.smtpRate != "" {
 		r, err := strconv.ParseFloat(c.smtpRate, 64)
 		if err != nil || r <= 0 {

@@ -95,7 +95,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		turnout.Ingest = ingest
 	}
 	srv, err := web.New(st, au, web.Config{MaxUploadBytes: cfg.MaxUploadMB << 20, SecureCookies: cfg.SecureCookies,
-		Invite: web.InviteConfig{Signer: signer, Templates: msgTemplates, BaseURL: publicURL}, Turnout: turnout, Zone: cfg.Zone}, log)
+		Invite: web.InviteConfig{Signer: signer, Templates: msgTemplates, BaseURL: publicURL}, Turnout: turnout, Zone: cfg.Zone, MetricsToken: cfg.MetricsToken}, log)
 	if err != nil {
 		return err
 	}
@@ -153,6 +153,13 @@ Demo logins (mobile number; the 6-digit login code is printed in this console as
   booth president         %s
 Press Ctrl+C to stop.
 `, seed.StateOfficeMobile, seed.DistrictOfficeMobile, seed.MandalPresidentMobile, seed.BoothPresidentMobile)
+	}
+	if cfg.MetricsAddr != "" {
+		_, stop, err := serveMetrics(cfg.MetricsAddr, srv.MetricsHandler(), log)
+		if err != nil {
+			return err
+		}
+		defer stop()
 	}
 	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}
 	errc := make(chan error, 1)
@@ -244,4 +251,24 @@ func runMigrate(ctx context.Context, args []string, getenv func(string) string, 
 		fmt.Fprintln(stdout, "applied", m)
 	}
 	return nil
+}
+
+// serveMetrics serves Prometheus metrics at /metrics on addr, an admin
+// listener apart from the public one, and returns the address it listens
+// on; stop closes it.
+func serveMetrics(addr string, h http.Handler, log *slog.Logger) (string, func(), error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return "", nil, fmt.Errorf("metrics listener %s: %w", addr, err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", h)
+	ms := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	go func() {
+		if err := ms.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			log.Error("metrics listener", "err", err)
+		}
+	}()
+	log.Info("metrics served on the admin listener", "url", "http://"+ln.Addr().String()+"/metrics")
+	return ln.Addr().String(), func() { ms.Close() }, nil
 }
