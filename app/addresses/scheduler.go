@@ -53,6 +53,8 @@ type SchedulerConfig struct {
 	Lead time.Duration
 	Tick time.Duration // DefaultTick when 0
 	Log  *slog.Logger
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
 }
 
 // Scheduler creates each address's rooms ahead of its start, records their
@@ -80,6 +82,9 @@ func NewScheduler(cfg SchedulerConfig) (*Scheduler, error) {
 	if cfg.Tick <= 0 {
 		cfg.Tick = DefaultTick
 	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.DiscardHandler)
 	}
@@ -95,7 +100,7 @@ func (s *Scheduler) Run(ctx context.Context) {
 	t := time.NewTicker(s.cfg.Tick)
 	defer t.Stop()
 	for {
-		if err := s.Tick(ctx, time.Now()); err != nil && ctx.Err() == nil {
+		if err := s.Tick(ctx, s.cfg.Now()); err != nil && ctx.Err() == nil {
 			s.cfg.Log.ErrorContext(ctx, "address scheduler tick", "err", err)
 		}
 		select {
@@ -168,7 +173,7 @@ func (s *Scheduler) ensure(ctx context.Context, a store.MassAddress) {
 		defer s.wg.Done()
 		defer func() { s.mu.Lock(); delete(s.ensuring, a.ID); s.mu.Unlock() }()
 		log := s.cfg.Log.With("address", a.ID, "rooms", len(a.Plan.ListenerRooms())+1)
-		if err := s.cfg.Store.SetAddressRooms(ctx, a.ID, store.RoomsCreating, "", time.Now()); err != nil {
+		if err := s.cfg.Store.SetAddressRooms(ctx, a.ID, store.RoomsCreating, "", s.cfg.Now()); err != nil {
 			log.ErrorContext(ctx, "record room state", "err", err)
 			return
 		}
@@ -182,7 +187,7 @@ func (s *Scheduler) ensure(ctx context.Context, a store.MassAddress) {
 		} else {
 			log.InfoContext(ctx, "address rooms ready")
 		}
-		if err := s.cfg.Store.SetAddressRooms(context.WithoutCancel(ctx), a.ID, state, msg, time.Now()); err != nil {
+		if err := s.cfg.Store.SetAddressRooms(context.WithoutCancel(ctx), a.ID, state, msg, s.cfg.Now()); err != nil {
 			log.ErrorContext(ctx, "record room state", "err", err)
 		}
 	}()

@@ -51,9 +51,10 @@ type Service struct {
 	log    *slog.Logger
 }
 
-// New returns a login service; secret keys the code hashes.
+// New returns a login service; secret keys the code hashes. Its clock is
+// the store's (Store.Now).
 func New(st *store.Store, sms SMSSender, secret []byte, p Policy, log *slog.Logger) *Service {
-	return &Service{store: st, sms: sms, secret: secret, policy: p, now: time.Now, log: log}
+	return &Service{store: st, sms: sms, secret: secret, policy: p, now: st.Now, log: log}
 }
 
 // SetClock replaces the clock (tests).

@@ -14,6 +14,7 @@ import (
 
 	goical "github.com/emersion/go-ical"
 
+	"github.com/karyakram/karyakram/internal/testtool"
 	"github.com/karyakram/karyakram/schedule"
 )
 
@@ -208,13 +209,10 @@ func TestRenderParsesWithGoICal(t *testing.T) {
 // or the npm module is not installed.
 func nodeParse(t *testing.T, feed []byte) nodeCalendar {
 	t.Helper()
-	node, err := exec.LookPath("node")
-	if err != nil {
-		t.Skip("node not installed: skipping the ical.js cross-check")
-	}
+	node := testtool.Program(t, "node")
 	dir := filepath.Join("testdata", "node")
 	if _, err := os.Stat(filepath.Join(dir, "node_modules", "ical.js")); err != nil {
-		t.Skip("ical.js not installed: run scripts/npm-install.sh to enable the ical.js cross-check")
+		t.Skipf("ical.js not found in %s: run %s", dir, testtool.NPMScript)
 	}
 	cmd := exec.Command(node, "parse.mjs", "12")
 	cmd.Dir = dir

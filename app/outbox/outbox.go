@@ -69,7 +69,7 @@ type Config struct {
 	// minute, negative turns the reminder scheduler off.
 	ReminderEvery time.Duration
 	Log           *slog.Logger
-	// Now is the clock; nil means time.Now.
+	// Now is the clock; nil means the store's (Store.Now).
 	Now func() time.Time
 }
 
@@ -131,7 +131,7 @@ func New(cfg Config) (*Drainer, error) {
 		cfg.Log = slog.New(slog.DiscardHandler)
 	}
 	if cfg.Now == nil {
-		cfg.Now = time.Now
+		cfg.Now = cfg.Store.Now
 	}
 	return &Drainer{cfg: cfg, rnd: rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 0x6b6b)), bridges: map[int64]cachedBridges{}}, nil
 }

@@ -13,16 +13,13 @@ import (
 	"time"
 
 	"github.com/karyakram/karyakram/schedule"
+	"github.com/karyakram/karyakram/internal/testtool"
 )
 
 // needTool skips the test when a poppler-utils program is missing.
 func needTool(t *testing.T, name string) string {
 	t.Helper()
-	p, err := exec.LookPath(name)
-	if err != nil {
-		t.Skipf("%s not installed (Debian package poppler-utils, see scripts/apt-packages-pdf.txt); skipping", name)
-	}
-	return p
+	return testtool.Program(t, name)
 }
 
 // artifactDir is where rendered pages are kept: $KARYAKRAM_ARTIFACTS when

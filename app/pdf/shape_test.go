@@ -16,6 +16,7 @@ import (
 	ot "github.com/go-text/typesetting/font/opentype"
 
 	"github.com/karyakram/karyakram/schedule"
+	"github.com/karyakram/karyakram/internal/testtool"
 )
 
 // hardStrings are Devanagari strings that need conjuncts, reph, pre-base
@@ -35,10 +36,7 @@ type hbGlyph struct {
 // offsets produced by our shaping equal those of HarfBuzz's own hb-shape on
 // the same bundled font file.
 func TestShapeMatchesHBShape(t *testing.T) {
-	hb, err := exec.LookPath("hb-shape")
-	if err != nil {
-		t.Skip("hb-shape not installed (Debian package libharfbuzz-bin, see scripts/apt-packages-pdf.txt); skipping comparison with HarfBuzz")
-	}
+	hb := testtool.Program(t, "hb-shape")
 	e := testEngine(t)
 	dir := t.TempDir()
 	for _, slot := range []fontSlot{devaRegular, devaBold} {

@@ -7,6 +7,7 @@ import (
 
 	"github.com/karyakram/karyakram/app/store"
 	"github.com/karyakram/karyakram/app/store/storetest"
+	"github.com/karyakram/karyakram/internal/testtool"
 	"github.com/karyakram/karyakram/schedule"
 )
 
@@ -230,7 +231,7 @@ func TestUnitImport(t *testing.T) {
 func TestBulkImportRebuildsIndexesAndKeys(t *testing.T) {
 	st := storetest.Open(t)
 	if !st.Postgres() {
-		t.Skip("the bulk index rebuild is PostgreSQL-only; set KARYAKRAM_TEST_DSN")
+		testtool.PostgresOnly(t, "the bulk index rebuild")
 	}
 	storetest.Seed(t, st)
 	st.SetBulkRows(1)

@@ -12,6 +12,7 @@ import (
 
 	"github.com/karyakram/karyakram/app/store"
 	"github.com/karyakram/karyakram/app/store/storetest"
+	"github.com/karyakram/karyakram/internal/testclock"
 	"github.com/karyakram/karyakram/schedule"
 )
 
@@ -57,7 +58,7 @@ func TestRecordPresenceBatch(t *testing.T) {
 	d2m, _ := st.FindUnitByCode(ctx, state, "D2-A1-M1")
 	one, _ := store.ParseBridgeNumbers("+917554000000")
 	// mandal bridges only: a phone caller in D2's room counts to D2-A1-M1, not to D2
-	if _, err := st.ProvisionBridges(ctx, state, addr, "mandal", one, nil, time.Now()); err != nil {
+	if _, err := st.ProvisionBridges(ctx, state, addr, "mandal", one, nil, testclock.Now()); err != nil {
 		t.Fatal(err)
 	}
 	var ram int64
@@ -66,7 +67,7 @@ func TestRecordPresenceBatch(t *testing.T) {
 		t.Fatal(err)
 	}
 	r1, r2 := schedule.ListenerRoomName(addr, d1u.ID, 1), schedule.ListenerRoomName(addr, d2u.ID, 1)
-	t0 := time.Date(2026, 12, 6, 5, 30, 0, 0, time.UTC)
+	t0 := turnoutStart
 	ev := func(id string, joined bool, room, ident string, min int, sip bool) store.PresenceEvent {
 		return store.PresenceEvent{EventID: id, Joined: joined, Room: room, Identity: ident, At: t0.Add(time.Duration(min) * time.Minute), SIP: sip}
 	}
@@ -164,7 +165,7 @@ func TestRecordPresenceBatchSameAsOneByOne(t *testing.T) {
 	d2u, _ := one.FindUnitByCode(ctx, schedule.SystemActor("t"), "D2")
 	rooms := []string{schedule.ListenerRoomName(addr, d1u.ID, 1), schedule.ListenerRoomName(addr, d2u.ID, 1)}
 	rng := rand.New(rand.NewPCG(7, 11))
-	t0 := time.Date(2026, 12, 6, 5, 30, 0, 0, time.UTC)
+	t0 := turnoutStart
 	minutes := rng.Perm(400) // distinct times: no ties for the matching to break
 	var events []store.PresenceEvent
 	for i := range 300 {

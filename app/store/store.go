@@ -104,8 +104,14 @@ func (s *Store) Postgres() bool { return s.db.Dialect().Name() == dialect.PG }
 // SetZone sets the organisation's time zone (wiring, before use).
 func (s *Store) SetZone(z schedule.Zone) { s.zone = z }
 
-// SetClock replaces the store's clock (tests).
+// SetClock replaces the store's clock (tests). Call it before the store is
+// shared: the components built on the store read their time from it.
 func (s *Store) SetClock(now func() time.Time) { s.now = now }
+
+// Now is the application's clock: the server, login, outbox, scheduler and
+// turnout read "now" from here unless given their own, so a test moves all
+// of them at once with SetClock (storetest sets internal/testclock).
+func (s *Store) Now() time.Time { return s.now() }
 
 // Migrate applies pending migrations and the default levels and roles.
 func (s *Store) Migrate(ctx context.Context) ([]string, error) {

@@ -11,8 +11,13 @@ import (
 
 	"github.com/karyakram/karyakram/app/store"
 	"github.com/karyakram/karyakram/app/store/storetest"
+	"github.com/karyakram/karyakram/internal/testclock"
 	"github.com/karyakram/karyakram/schedule"
 )
+
+// turnoutStart is when the turnout tests' address starts: tomorrow at
+// 11:00 IST on the tests' clock, so invitations can still go out.
+var turnoutStart = testclock.Day(1, 11, 0)
 
 // turnoutAddress creates a state-level address event and, where the
 // addresses table exists, its row; it returns the address id.
@@ -24,7 +29,7 @@ func turnoutAddress(t *testing.T, st *store.Store) int64 {
 	if err != nil {
 		t.Fatal(err)
 	}
-	start := time.Date(2026, 12, 6, 5, 30, 0, 0, time.UTC)
+	start := turnoutStart
 	saved, err := st.CreateEvent(ctx, sys, schedule.Event{UnitID: mp.ID, Type: "address", Title: "State address", TitleHi: "प्रदेश संबोधन",
 		Venue: schedule.Venue{Name: "Bhopal"}, Start: start, End: start.Add(time.Hour)})
 	if err != nil {
@@ -43,7 +48,7 @@ func turnoutAddress(t *testing.T, st *store.Store) int64 {
 		return saved.Event.ID
 	}
 	var id int64
-	now := time.Now().UTC()
+	now := testclock.Now().UTC()
 	if err := st.DB().QueryRowContext(ctx, "INSERT INTO addresses (event_id, unit_path, created_at, updated_at) VALUES (?, ?, ?, ?) RETURNING id",
 		saved.Event.ID, mp.Path, now, now).Scan(&id); err != nil {
 		t.Fatal(err)
@@ -105,7 +110,7 @@ func TestProvisionBridgesPerDistrictAndScope(t *testing.T) {
 	state := storetest.Actor(t, st, "9800000001")
 	d1 := storetest.Actor(t, st, "9800000002")
 	mandal := storetest.Actor(t, st, "9800000003")
-	now := time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC)
+	now := testclock.Now()
 	one, _ := store.ParseBridgeNumbers("+917554000000")
 	sip := &fakeSIP{rules: map[string]store.BridgeSpec{}, trunks: map[string]bool{}}
 
@@ -177,9 +182,6 @@ func TestProvisionBridgesPerDistrictAndScope(t *testing.T) {
 func TestTurnoutFromPresence(t *testing.T) {
 	st := storetest.Open(t)
 	storetest.Seed(t, st)
-	// The address is on 6 December 2026; invitations go out the day before
-	// whatever today's date is.
-	st.SetClock(func() time.Time { return time.Date(2026, 12, 5, 6, 0, 0, 0, time.UTC) })
 	ctx := context.Background()
 	addr := turnoutAddress(t, st)
 	state := storetest.Actor(t, st, "9800000001")
@@ -188,7 +190,7 @@ func TestTurnoutFromPresence(t *testing.T) {
 	d1u, _ := st.FindUnitByCode(ctx, state, "D1")
 	d2u, _ := st.FindUnitByCode(ctx, state, "D2")
 	one, _ := store.ParseBridgeNumbers("+917554000000")
-	if _, err := st.ProvisionBridges(ctx, state, addr, "", one, nil, time.Now()); err != nil {
+	if _, err := st.ProvisionBridges(ctx, state, addr, "", one, nil, testclock.Now()); err != nil {
 		t.Fatal(err)
 	}
 	workerID := func(mobile string) int64 {
@@ -200,7 +202,7 @@ func TestTurnoutFromPresence(t *testing.T) {
 	}
 	ram, geeta := workerID("9811111111"), workerID("9811111114")
 	r1, r2 := schedule.ListenerRoomName(addr, d1u.ID, 1), schedule.ListenerRoomName(addr, d2u.ID, 1)
-	t0 := time.Date(2026, 12, 6, 5, 30, 0, 0, time.UTC)
+	t0 := turnoutStart
 	ev := func(id string, joined bool, room, ident string, min int, sip bool) store.PresenceEvent {
 		return store.PresenceEvent{EventID: id, Joined: joined, Room: room, Identity: ident, At: t0.Add(time.Duration(min) * time.Minute), SIP: sip}
 	}

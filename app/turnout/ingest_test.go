@@ -102,7 +102,7 @@ func TestIngestFlushesBySize(t *testing.T) {
 
 func TestIngestFlushesByTime(t *testing.T) {
 	f := &fakeStore{}
-	in := newIngest(t, turnout.Config{Store: f, MaxBatch: 1000, FlushEvery: 20 * time.Millisecond})
+	in := newIngest(t, turnout.Config{Store: f, MaxBatch: 1000, FlushEvery: 200 * time.Millisecond}) // wide enough that a loaded machine enqueues both first
 	start := time.Now()
 	for i := range 2 {
 		if err := in.Enqueue(join(i)); err != nil {

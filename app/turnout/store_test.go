@@ -11,6 +11,7 @@ import (
 	"github.com/karyakram/karyakram/app/store"
 	"github.com/karyakram/karyakram/app/store/storetest"
 	"github.com/karyakram/karyakram/app/turnout"
+	"github.com/karyakram/karyakram/internal/testclock"
 	"github.com/karyakram/karyakram/schedule"
 )
 
@@ -27,7 +28,7 @@ func TestIngestIntoStore(t *testing.T) {
 	}
 	room := schedule.ListenerRoomName(1, d1.ID, 1)
 	in := newIngest(t, turnout.Config{Store: st, MaxBatch: 4, FlushEvery: time.Hour})
-	t0 := time.Date(2026, 12, 6, 5, 30, 0, 0, time.UTC)
+	t0 := testclock.Now().UTC().Truncate(time.Minute)
 	for _, p := range []store.PresenceEvent{
 		{EventID: "J1", Joined: true, Room: room, Identity: "w900001", At: t0},
 		{EventID: "L2", Room: room, Identity: "w900002", At: t0.Add(5 * time.Minute)},

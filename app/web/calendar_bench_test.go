@@ -15,6 +15,7 @@ import (
 	"github.com/karyakram/karyakram/app/store"
 	"github.com/karyakram/karyakram/app/store/storetest"
 	"github.com/karyakram/karyakram/app/web"
+	"github.com/karyakram/karyakram/internal/testclock"
 	"github.com/karyakram/karyakram/schedule"
 )
 
@@ -59,8 +60,9 @@ func seedDistrictEvents(b *testing.B, st *store.Store, n int) {
 		}
 		units = append(units, u)
 	}
-	first, _ := schedule.Zone{}.Parse("2027-01-03", "11:00") // the first Sunday of 2027
-	stamp := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+	first := testclock.Weekday(28, time.Sunday).Add(11 * time.Hour) // a Sunday four weeks ahead, 11:00 IST
+	lastSunday := testclock.LastWeekdayOfMonth(2, time.Sunday).Add(11 * time.Hour)
+	stamp := testclock.Now().AddDate(0, -1, 0).UTC().Truncate(time.Second)
 	rows := make([]benchEventRow, 0, 1000)
 	flush := func() {
 		if len(rows) == 0 {
@@ -84,7 +86,7 @@ func seedDistrictEvents(b *testing.B, st *store.Store, n int) {
 		if i%10 == 0 {
 			r.StartAt, r.EndAt = first, first.Add(time.Hour)
 			r.RRule, r.SeriesEndAt = "FREQ=MONTHLY;BYDAY=-1SU", time.Date(2200, 1, 1, 0, 0, 0, 0, time.UTC)
-			r.StartAt, _ = schedule.Zone{}.Parse("2027-01-31", "11:00")
+			r.StartAt = lastSunday
 			r.EndAt = r.StartAt.Add(time.Hour)
 		}
 		if i%50 == 7 {

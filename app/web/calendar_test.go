@@ -16,6 +16,7 @@ import (
 	"github.com/karyakram/karyakram/app/ical"
 	"github.com/karyakram/karyakram/app/store"
 	"github.com/karyakram/karyakram/app/web"
+	"github.com/karyakram/karyakram/internal/testclock"
 	"github.com/karyakram/karyakram/schedule"
 )
 
@@ -69,17 +70,19 @@ func createEventForm(t *testing.T, b *browser, form url.Values) int64 {
 }
 
 func TestCalendarPages(t *testing.T) {
-	// The pages' clock is 1 November 2026, before every event below, so
-	// the upcoming occurrences listed do not depend on today's date.
-	now := time.Date(2026, 11, 1, 4, 30, 0, 0, time.UTC)
-	e := newEnv(t, web.Config{Now: func() time.Time { return now }})
+	e := newEnv(t, web.Config{})
 	c1 := unitID(t, e.st, "D1-A1-M1-C1")
 	c2 := unitID(t, e.st, "D1-A1-M2-C1")
 	makeClusterPresident(t, e.st, "BBB0000003", "D1-A1-M2-C1") // Mohan Lal, 9811111113
 
 	district := english(e, "9800000002")
+	// A Saturday a week or more ahead on the tests' clock (still to come,
+	// so it can be edited).
+	day := testclock.Weekday(7, time.Saturday)
+	date := day.Format(time.DateOnly)
+	around := func(days int) string { return day.AddDate(0, 0, days).Format(time.DateOnly) }
 	base := url.Values{"unit": {fmt.Sprint(c1)}, "type": {"sports"}, "title": {"Sports day"}, "title_hi": {"खेल दिवस"},
-		"venue": {"School ground"}, "date": {"2026-12-05"}, "start": {"10:00"}, "end": {"13:00"}, "status": {"confirmed"}}
+		"venue": {"School ground"}, "date": {date}, "start": {"10:00"}, "end": {"13:00"}, "status": {"confirmed"}}
 	id := createEventForm(t, district, base)
 
 	t.Run("EventPageShowsIST", func(t *testing.T) {
@@ -87,7 +90,7 @@ func TestCalendarPages(t *testing.T) {
 		if got := doc.Find("#event-title").Text(); got != "Sports day" {
 			t.Errorf("title %q", got)
 		}
-		if when := doc.Find("#when").Text(); when != "Saturday, 5 December 2026, 10:00–13:00 IST" {
+		if when := doc.Find("#when").Text(); when != day.Format("Monday, 2 January 2006")+", 10:00–13:00 IST" {
 			t.Errorf("when %q", when)
 		}
 		if doc.Find("#no-conflicts").Length() != 1 {
@@ -129,22 +132,22 @@ func TestCalendarPages(t *testing.T) {
 		if !strings.Contains(kinds["venue"], "School ground") || !strings.Contains(kinds["unit"], "overlapping") {
 			t.Fatalf("conflicts shown: %v", kinds)
 		}
-		_, doc = district.get(fmt.Sprintf("/units/%d/conflicts?from=2026-12-01&to=2026-12-31", unitID(t, e.st, "D1")))
+		_, doc = district.get(fmt.Sprintf("/units/%d/conflicts?from=%s&to=%s", unitID(t, e.st, "D1"), around(-3), around(3)))
 		if n := doc.Find("li.conflict").Length(); n != 2 {
 			t.Errorf("conflicts view lists %d, want 2", n)
 		}
 	})
 
 	t.Run("MonthWeekListAndFilters", func(t *testing.T) {
-		_, doc := district.get(fmt.Sprintf("/units/%d/calendar?view=month&date=2026-12-01", unitID(t, e.st, "D1")))
+		_, doc := district.get(fmt.Sprintf("/units/%d/calendar?view=month&date=%s", unitID(t, e.st, "D1"), date))
 		if !strings.Contains(doc.Find("#month").Text(), "Sports day") || doc.Find("#month a.ev").Length() != 2 {
 			t.Errorf("month view: %q", doc.Find("#month").Text())
 		}
-		_, doc = district.get(fmt.Sprintf("/units/%d/calendar?view=week&date=2026-12-05", c1))
+		_, doc = district.get(fmt.Sprintf("/units/%d/calendar?view=week&date=%s", c1, date))
 		if doc.Find("#days h3").Length() != 7 || doc.Find("#days li.ev").Length() != 2 {
 			t.Errorf("week view: %d days, %d events", doc.Find("#days h3").Length(), doc.Find("#days li.ev").Length())
 		}
-		_, doc = district.get(fmt.Sprintf("/units/%d/calendar?view=list&date=2026-12-01&type=meeting", c1))
+		_, doc = district.get(fmt.Sprintf("/units/%d/calendar?view=list&date=%s&type=meeting", c1, around(-3)))
 		if doc.Find("#days li.ev").Length() != 1 || !strings.Contains(doc.Find("#days").Text(), "Committee meeting") {
 			t.Errorf("type filter: %q", doc.Find("#days").Text())
 		}
@@ -178,7 +181,7 @@ func TestCalendarPages(t *testing.T) {
 		// Their own cluster works, and the other cluster's event is absent.
 		edit.Set("unit", fmt.Sprint(c2))
 		mine := createEventForm(t, other, edit)
-		_, doc := other.get(fmt.Sprintf("/units/%d/calendar?view=list&date=2026-12-01", c2))
+		_, doc := other.get(fmt.Sprintf("/units/%d/calendar?view=list&date=%s", c2, around(-3)))
 		if doc.Find("#days li.ev").Length() != 1 || !strings.Contains(doc.Find("#days").Text(), "hijacked") {
 			t.Errorf("own calendar: %q", doc.Find("#days").Text())
 		}
@@ -192,9 +195,14 @@ func TestCalendarPages(t *testing.T) {
 	})
 
 	t.Run("RecurringLastSundayAndOccurrenceEdit", func(t *testing.T) {
-		f := url.Values{"unit": {fmt.Sprint(c1)}, "type": {"listening"}, "title": {"Radio address"}, "date": {"2026-11-29"},
+		// The last Sundays of the next four months; the second is skipped.
+		var sundays [4]time.Time
+		for i := range sundays {
+			sundays[i] = testclock.LastWeekdayOfMonth(i+1, time.Sunday)
+		}
+		f := url.Values{"unit": {fmt.Sprint(c1)}, "type": {"listening"}, "title": {"Radio address"}, "date": {sundays[0].Format(time.DateOnly)},
 			"start": {"11:00"}, "end": {"12:00"}, "status": {"confirmed"}, "repeat": {"monthly_last_sunday"}, "count": {"4"},
-			"exdates": {"2026-12-27"}}
+			"exdates": {sundays[1].Format(time.DateOnly)}}
 		rid := createEventForm(t, district, f)
 		got, err := e.st.FindEventByID(context.Background(), schedule.SystemActor("t"), rid)
 		if err != nil || got.RRule != "FREQ=MONTHLY;COUNT=4;BYDAY=-1SU" && got.RRule != "FREQ=MONTHLY;BYDAY=-1SU;COUNT=4" {
@@ -205,13 +213,13 @@ func TestCalendarPages(t *testing.T) {
 			t.Errorf("the page says the event repeats %q", got)
 		}
 		items := doc.Find("#occurrences li")
-		if items.Length() != 3 { // Nov 29, (Dec 27 skipped), Jan 31, Feb 28
+		if items.Length() != 3 { // sundays 0, (1 skipped), 2, 3
 			t.Fatalf("%d occurrences: %q", items.Length(), items.Text())
 		}
 		link, _ := items.Eq(1).Find("a").Attr("href")
 		_, doc = district.get(link)
 		ridVal, _ := doc.Find("input[name=rid]").Attr("value")
-		resp, _ := district.post(fmt.Sprintf("/events/%d/occurrence", rid), url.Values{"rid": {ridVal}, "date": {"2027-01-31"},
+		resp, _ := district.post(fmt.Sprintf("/events/%d/occurrence", rid), url.Values{"rid": {ridVal}, "date": {sundays[2].Format(time.DateOnly)},
 			"start": {"18:00"}, "end": {"19:00"}, "title": {"Evening radio"}, "status": {"confirmed"}})
 		if resp.StatusCode != http.StatusOK {
 			t.Fatalf("occurrence edit: %d", resp.StatusCode)
@@ -221,7 +229,7 @@ func TestCalendarPages(t *testing.T) {
 			t.Errorf("edited occurrence: %q", txt)
 		}
 		// A start that is not a last Sunday is refused with the reason.
-		f.Set("date", "2026-11-22")
+		f.Set("date", sundays[0].AddDate(0, 0, -7).Format(time.DateOnly))
 		resp, doc = district.post("/events", f)
 		if resp.StatusCode != http.StatusUnprocessableEntity || doc.Find(`.error[data-field=start]`).Length() != 1 {
 			t.Errorf("bad anchor: %d %q", resp.StatusCode, doc.Find(".error").Text())
@@ -242,8 +250,9 @@ func TestCalendarPages(t *testing.T) {
 	})
 
 	t.Run("UploadICSChecksConflicts", func(t *testing.T) {
+		ymd := day.Format("20060102")
 		cal := "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//t//EN\r\nBEGIN:VEVENT\r\nUID:x1@example\r\nDTSTAMP:20261101T000000Z\r\n" +
-			"DTSTART;TZID=Asia/Kolkata:20261205T110000\r\nDTEND;TZID=Asia/Kolkata:20261205T120000\r\nSUMMARY:VIP lunch\r\nLOCATION:School ground\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+			"DTSTART;TZID=Asia/Kolkata:" + ymd + "T110000\r\nDTEND;TZID=Asia/Kolkata:" + ymd + "T120000\r\nSUMMARY:VIP lunch\r\nLOCATION:School ground\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
 		resp, doc := district.upload(fmt.Sprintf("/units/%d/check", c1), "file", cal)
 		if resp.StatusCode != http.StatusOK {
 			t.Fatalf("upload: %d %q", resp.StatusCode, doc.Find(".error").Text())
@@ -266,7 +275,7 @@ func TestFeedEndpoint(t *testing.T) {
 	d1 := unitID(t, e.st, "D1")
 	district := english(e, "9800000002")
 	id := createEventForm(t, district, url.Values{"unit": {fmt.Sprint(c1)}, "type": {"meeting"}, "title": {"Feed meeting"},
-		"date": {"2026-12-05"}, "start": {"10:00"}, "end": {"11:00"}, "status": {"confirmed"}})
+		"date": {testclock.Date(7)}, "start": {"10:00"}, "end": {"11:00"}, "status": {"confirmed"}})
 
 	_, doc := district.post(fmt.Sprintf("/units/%d/feeds", d1), url.Values{"kind": {"unit"}})
 	https, _ := doc.Find("#https").Attr("value")
@@ -344,16 +353,18 @@ func TestFeedEndpoint(t *testing.T) {
 func TestProgrammePages(t *testing.T) {
 	e := newEnv(t, web.Config{})
 	state := english(e, "9800000001")
+	from := testclock.Today().AddDate(0, 0, 7) // a two-week window from a week ahead
+	inWindow := func(days int) string { return from.AddDate(0, 0, days).Format(time.DateOnly) }
 	_, doc := state.get("/programmes/new")
 	level, _ := doc.Find("#level option[selected]").Attr("value")
 	root, _ := doc.Find("#root option").First().Attr("value")
 	resp, doc := state.post("/programmes", url.Values{"root": {root}, "level": {level}, "type": {"sports"}, "title": {"Sports fortnight"},
-		"from": {"2026-12-04"}, "to": {"2026-12-01"}, "start": {"10:00"}, "hours": {"2"}})
+		"from": {inWindow(0)}, "to": {inWindow(-3)}, "start": {"10:00"}, "hours": {"2"}})
 	if resp.StatusCode != http.StatusUnprocessableEntity || doc.Find(`.error[data-field=window_end]`).Length() != 1 {
 		t.Fatalf("window backwards: %d %q", resp.StatusCode, doc.Find(".error").Text())
 	}
 	resp, doc = state.post("/programmes", url.Values{"root": {root}, "level": {level}, "type": {"sports"}, "title": {"Sports fortnight"},
-		"from": {"2026-12-04"}, "to": {"2026-12-17"}, "start": {"10:00"}, "hours": {"2"}})
+		"from": {inWindow(0)}, "to": {inWindow(13)}, "start": {"10:00"}, "hours": {"2"}})
 	if resp.StatusCode != 200 || doc.Find("#run").Length() != 1 {
 		t.Fatalf("create programme: %d at %s %q", resp.StatusCode, resp.Request.URL, doc.Find(".error").Text())
 	}
@@ -392,12 +403,12 @@ func TestProgrammePages(t *testing.T) {
 	})
 	vals.Set("venue", "Stadium")
 	vals.Set("status", "confirmed")
-	vals.Set("date", "2026-12-20") // after the window
+	vals.Set("date", inWindow(16)) // after the window
 	resp, doc = state.post(strings.TrimSuffix(edit, "/edit"), vals)
 	if resp.StatusCode != http.StatusUnprocessableEntity || doc.Find(`.error[data-field=start]`).Length() != 1 {
 		t.Fatalf("outside the window: %d %q", resp.StatusCode, doc.Find(".error").Text())
 	}
-	vals.Set("date", "2026-12-10")
+	vals.Set("date", inWindow(6))
 	if resp, _ = state.post(strings.TrimSuffix(edit, "/edit"), vals); resp.StatusCode != 200 {
 		t.Fatalf("schedule: %d", resp.StatusCode)
 	}

@@ -40,7 +40,7 @@ func (s *Server) serveFeed(c *gin.Context) {
 		c.String(http.StatusInternalServerError, "internal error\n")
 		return
 	}
-	now := time.Now()
+	now := s.now()
 	stored, err := s.store.FeedVersions(ctx, spec, now)
 	if err != nil {
 		s.log.Error("feed versions", "err", err)

@@ -17,6 +17,7 @@ import (
 	"github.com/karyakram/karyakram/app/store"
 	"github.com/karyakram/karyakram/app/store/storetest"
 	"github.com/karyakram/karyakram/app/web"
+	"github.com/karyakram/karyakram/internal/testclock"
 	"github.com/karyakram/karyakram/schedule"
 )
 
@@ -63,7 +64,7 @@ func (b *browser) getRaw(path string) (*http.Response, []byte) {
 
 func TestInvitePages(t *testing.T) {
 	e, signer := newInviteEnv(t)
-	ev := createEvent(t, e.st, "D1", time.Now().Add(72*time.Hour))
+	ev := createEvent(t, e.st, "D1", testclock.Now().Add(72*time.Hour))
 	b := e.browser()
 	b.login("9800000002") // D1 district president
 
@@ -154,7 +155,7 @@ func TestInvitePages(t *testing.T) {
 		}
 		return tok
 	}
-	claims := schedule.LinkClaims{InviteID: rows[0].ID, EventID: ev, LinkVersion: 1, Expires: time.Now().Add(30 * 24 * time.Hour)}
+	claims := schedule.LinkClaims{InviteID: rows[0].ID, EventID: ev, LinkVersion: 1, Expires: testclock.Now().Add(30 * 24 * time.Hour)}
 	token := sign(claims)
 
 	t.Run("RSVP", func(t *testing.T) {
@@ -191,7 +192,7 @@ func TestInvitePages(t *testing.T) {
 			tampered[5] = 'A'
 		}
 		expired := claims
-		expired.Expires = time.Now().Add(-time.Hour)
+		expired.Expires = testclock.Now().Add(-time.Hour)
 		cases := []struct {
 			name, tok string
 			status    int

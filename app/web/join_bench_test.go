@@ -6,6 +6,8 @@ import (
 	"net/http/httptest"
 	"testing"
 	"time"
+
+	"github.com/karyakram/karyakram/internal/testclock"
 )
 
 // BenchmarkJoinPage serves GET /j/<token> through the whole router
@@ -14,7 +16,7 @@ import (
 // minting.
 func BenchmarkJoinPage(b *testing.B) {
 	je := newJoinEnvTB(b)
-	now := time.Now()
+	now := testclock.Now()
 	a, invs := je.address("bench@test", now.Add(5*time.Minute), "+917554000000")
 	if err := je.dir.Refresh(context.Background(), now); err != nil {
 		b.Fatal(err)

@@ -19,6 +19,7 @@ import (
 	"github.com/karyakram/karyakram/app/store"
 	"github.com/karyakram/karyakram/app/store/storetest"
 	"github.com/karyakram/karyakram/app/web"
+	"github.com/karyakram/karyakram/internal/testclock"
 	"github.com/karyakram/karyakram/schedule"
 )
 
@@ -135,7 +136,7 @@ func (je *joinEnv) open(path, lang string) (int, *goquery.Document, string) {
 func TestJoinPage(t *testing.T) {
 	ctx := context.Background()
 	je := newJoinEnv(t)
-	now := time.Now()
+	now := testclock.Now()
 	d1 := unitID(t, je.st, "D1")
 	open, openInv := je.address("open@test", now.Add(5*time.Minute), "+917554000000")
 	later, laterInv := je.address("later@test", now.Add(3*time.Hour), "")
@@ -316,7 +317,7 @@ func TestJoinPageWithoutLiveKit(t *testing.T) {
 	if err := s.MountJoin(web.JoinConfig{}); err != nil {
 		t.Fatal(err)
 	}
-	tok, _ := signer.Sign(schedule.LinkClaims{InviteID: 1, EventID: 1, LinkVersion: 1, Expires: time.Now().Add(time.Hour)})
+	tok, _ := signer.Sign(schedule.LinkClaims{InviteID: 1, EventID: 1, LinkVersion: 1, Expires: testclock.Now().Add(time.Hour)})
 	rec := httptest.NewRecorder()
 	s.ServeHTTP(rec, httptest.NewRequest("GET", "/j/"+tok, nil))
 	if rec.Code != 404 || !strings.Contains(rec.Body.String(), `id="refused"`) {
@@ -327,7 +328,7 @@ func TestJoinPageWithoutLiveKit(t *testing.T) {
 func TestAddressPages(t *testing.T) {
 	ctx := context.Background()
 	je := newJoinEnv(t)
-	start := time.Now().Add(48 * time.Hour)
+	start := testclock.Now().Add(48 * time.Hour)
 	saved, err := je.st.CreateEvent(ctx, schedule.SystemActor("t"), schedule.Event{UnitID: unitID(t, je.st, "MP"), Type: store.AddressEventType,
 		Title: "State address", TitleHi: "प्रदेश संबोधन", Start: start, End: start.Add(time.Hour)})
 	if err != nil {
@@ -362,7 +363,7 @@ func TestAddressPages(t *testing.T) {
 		t.Fatal(err)
 	}
 	// The scheduler's failure shows on the page with its reason.
-	if err := je.st.SetAddressRooms(ctx, a.ID, store.RoomsFailed, "livekit: connection refused", time.Now()); err != nil {
+	if err := je.st.SetAddressRooms(ctx, a.ID, store.RoomsFailed, "livekit: connection refused", testclock.Now()); err != nil {
 		t.Fatal(err)
 	}
 	_, doc = b.get("/events/" + ev + "/address") // redirects to the address

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/karyakram/karyakram/app/store"
+	"github.com/karyakram/karyakram/internal/testclock"
 )
 
 // TestJoinThroughLinkCountsInTurnout joins two workers of one mandal
@@ -18,7 +19,7 @@ import (
 func TestJoinThroughLinkCountsInTurnout(t *testing.T) {
 	ctx := context.Background()
 	je := newJoinEnv(t)
-	now := time.Now()
+	now := testclock.Now()
 	open, invites := je.address("turnout@test", now.Add(5*time.Minute), "")
 	if err := je.dir.Refresh(ctx, now); err != nil {
 		t.Fatal(err)

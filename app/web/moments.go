@@ -14,10 +14,11 @@ func (s *Server) zone() schedule.Zone { return s.cfg.Zone }
 // moments shows times on the organisation's clock in the page's language.
 func (s *Server) moments(c *gin.Context) schedule.Moments { return s.cfg.Zone.Moments(s.lang(c)) }
 
-// now is the server's clock (Config.Now).
+// now is the server's clock: Config.Now, else the store's (Store.Now),
+// which tests move with internal/testclock.
 func (s *Server) now() time.Time {
 	if s.cfg.Now != nil {
 		return s.cfg.Now()
 	}
-	return time.Now()
+	return s.store.Now()
 }

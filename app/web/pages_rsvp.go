@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -41,7 +40,7 @@ func (s *Server) linkInvite(c *gin.Context) (schedule.LinkClaims, store.LinkInvi
 	token := c.Param("token")
 	// The address is the credential: never pass it on in a Referer.
 	c.Header("Referrer-Policy", "no-referrer")
-	now := time.Now()
+	now := s.now()
 	claims, err := s.inv.cfg.Signer.Verify(token, now)
 	var li store.LinkInvite
 	if err == nil {
@@ -122,7 +121,7 @@ func (s *Server) answerRSVP(c *gin.Context) {
 		return
 	}
 	answer := c.PostForm("rsvp")
-	err := s.store.RecordRSVP(c.Request.Context(), claims, answer, time.Now())
+	err := s.store.RecordRSVP(c.Request.Context(), claims, answer, s.now())
 	p := s.rsvpPageFor(c, c.Param("token"), li)
 	status := http.StatusOK
 	if err != nil {
@@ -135,7 +134,7 @@ func (s *Server) answerRSVP(c *gin.Context) {
 			status = http.StatusUnprocessableEntity
 		}
 	} else {
-		now := time.Now()
+		now := s.now()
 		p.Invite.RSVP, p.Invite.RSVPAt, p.Saved = answer, &now, true
 	}
 	body, rerr := s.pages.Render("rsvp", p.Base.Lang, p)
@@ -154,7 +153,7 @@ func (s *Server) rsvpICS(c *gin.Context) {
 	}
 	lang := s.rsvpLang(c, li)
 	ev := li.Event.Event()
-	body, err := ical.Render(&ical.Feed{Name: eventTitle(li.Event, lang), Lang: lang, Now: time.Now(), Events: []schedule.Event{ev}, Zone: s.zone()})
+	body, err := ical.Render(&ical.Feed{Name: eventTitle(li.Event, lang), Lang: lang, Now: s.now(), Events: []schedule.Event{ev}, Zone: s.zone()})
 	if err != nil {
 		s.fail(c, err)
 		return

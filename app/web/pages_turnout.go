@@ -31,7 +31,7 @@ type TurnoutConfig struct {
 	Ingest PresenceQueue
 	// Refresh is how often the live turnout page updates; 0 means 5s.
 	Refresh time.Duration
-	// Now is the clock; nil means time.Now.
+	// Now is the clock; nil means the store's (Store.Now).
 	Now func() time.Time
 }
 
@@ -52,7 +52,7 @@ func (s *Server) turnoutRoutes(r *gin.Engine, pages *gin.RouterGroup) {
 		cfg.Refresh = 5 * time.Second
 	}
 	if cfg.Now == nil {
-		cfg.Now = time.Now
+		cfg.Now = s.store.Now
 	}
 	s.turn = &turnoutState{cfg: cfg}
 

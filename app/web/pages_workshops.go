@@ -813,7 +813,7 @@ func (s *Server) publishWorkshop(c *gin.Context) {
 		s.renderStatus(c, http.StatusUnprocessableEntity, "workshop", page)
 		return
 	}
-	pub, err := s.store.PublishWorkshopSeries(ctx, actor(c), w.ID, time.Now())
+	pub, err := s.store.PublishWorkshopSeries(ctx, actor(c), w.ID, s.now())
 	if err != nil {
 		s.workshopError(c, w, err)
 		return

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/karyakram/karyakram/app/store"
+	"github.com/karyakram/karyakram/internal/testclock"
 	"github.com/karyakram/karyakram/schedule"
 )
 
@@ -17,7 +18,7 @@ import (
 func TestRSVPPagesSendNoReferrer(t *testing.T) {
 	e, signer := newInviteEnv(t)
 	ctx := context.Background()
-	ev := createEvent(t, e.st, "D1", time.Now().Add(72*time.Hour))
+	ev := createEvent(t, e.st, "D1", testclock.Now().Add(72*time.Hour))
 	if _, err := e.st.SendInvites(ctx, schedule.SystemActor("t"), ev, store.Audience{UnitIDs: []int64{unitID(t, e.st, "D1")}, Channel: schedule.ChannelSMS}); err != nil {
 		t.Fatal(err)
 	}
@@ -25,7 +26,7 @@ func TestRSVPPagesSendNoReferrer(t *testing.T) {
 	if err != nil || len(rows) == 0 {
 		t.Fatal(err)
 	}
-	tok, err := signer.Sign(schedule.LinkClaims{InviteID: rows[0].ID, EventID: ev, LinkVersion: 1, Expires: time.Now().Add(24 * time.Hour)})
+	tok, err := signer.Sign(schedule.LinkClaims{InviteID: rows[0].ID, EventID: ev, LinkVersion: 1, Expires: testclock.Now().Add(24 * time.Hour)})
 	if err != nil {
 		t.Fatal(err)
 	}

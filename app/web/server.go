@@ -42,7 +42,8 @@ type Config struct {
 	// Asia/Kolkata.
 	Zone schedule.Zone
 	// Now is the clock for what pages show relative to today (calendar
-	// "today", upcoming occurrences, a letter's date); nil means time.Now.
+	// "today", upcoming occurrences, a letter's date) and for checking
+	// links; nil means the store's (Store.Now).
 	Now func() time.Time
 }
 

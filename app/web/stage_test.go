@@ -17,6 +17,7 @@ import (
 	"github.com/karyakram/karyakram/app/store/storetest"
 	"github.com/karyakram/karyakram/app/web"
 	"github.com/karyakram/karyakram/conferencing"
+	"github.com/karyakram/karyakram/internal/testclock"
 	"github.com/karyakram/karyakram/schedule"
 )
 
@@ -88,7 +89,7 @@ func newStageEnv(t *testing.T, cfg web.JoinConfig) *joinEnv {
 
 func TestStageAndModerationWithoutLiveKit(t *testing.T) {
 	je := newStageEnv(t, web.JoinConfig{})
-	a, _ := je.address("stage-off", time.Now().Add(time.Hour), "")
+	a, _ := je.address("stage-off", testclock.Now().Add(time.Hour), "")
 	id := strconv.FormatInt(a.ID, 10)
 	state := je.browser()
 	state.login("9800000001")
@@ -129,7 +130,7 @@ func TestStageAndModerationWithFakeLiveKit(t *testing.T) {
 			minted = append(minted, identity+"@"+room)
 			return "speak:" + identity + "@" + room, nil
 		}})
-	a, _ := je.address("stage-on", time.Now().Add(time.Hour), "")
+	a, _ := je.address("stage-on", testclock.Now().Add(time.Hour), "")
 	id := strconv.FormatInt(a.ID, 10)
 	listener := a.Plan.ListenerRooms()[1]
 	rooms.rooms[a.Plan.Stage] = []conferencing.Participant{{Identity: "s-1", Name: "State President", Tracks: []conferencing.TrackInfo{{SID: "TR_a", Audio: true}}}}

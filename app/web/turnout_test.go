@@ -15,6 +15,7 @@ import (
 	"github.com/karyakram/karyakram/app/store"
 	"github.com/karyakram/karyakram/app/web"
 	"github.com/karyakram/karyakram/conferencing"
+	"github.com/karyakram/karyakram/internal/testclock"
 	"github.com/karyakram/karyakram/schedule"
 )
 
@@ -23,7 +24,7 @@ import (
 func addressOf(t *testing.T, st *store.Store) (int64, int64) {
 	t.Helper()
 	ctx := context.Background()
-	start := time.Date(2026, 12, 6, 5, 30, 0, 0, time.UTC)
+	start := testclock.Day(1, 11, 0) // tomorrow 11:00 IST: invitations can still go out
 	saved, err := st.CreateEvent(ctx, schedule.SystemActor("t"), schedule.Event{UnitID: unitID(t, st, "MP"), Type: "address",
 		Title: "State address", TitleHi: "प्रदेश संबोधन", Venue: schedule.Venue{Name: "Bhopal"}, Start: start, End: start.Add(time.Hour)})
 	if err != nil {
@@ -31,7 +32,7 @@ func addressOf(t *testing.T, st *store.Store) (int64, int64) {
 	}
 	ev := saved.Event.ID
 	mp, _ := st.FindUnitByCode(ctx, schedule.SystemActor("t"), "MP")
-	now := time.Now().UTC()
+	now := testclock.Now().UTC()
 	var id int64
 	err = st.DB().QueryRowContext(ctx, "INSERT INTO addresses (event_id, unit_path, created_at, updated_at) VALUES (?, ?, ?, ?) RETURNING id", ev, mp.Path, now, now).Scan(&id)
 	if err != nil && strings.Contains(strings.ToLower(err.Error()), "addresses") {
@@ -112,7 +113,7 @@ func TestTurnoutAndBridgePages(t *testing.T) {
 	}
 
 	// joins as LiveKit reports them
-	t0 := time.Date(2026, 12, 6, 5, 31, 0, 0, time.UTC)
+	t0 := testclock.Day(1, 11, 1)
 	var ram int64
 	e.st.DB().QueryRowContext(ctx, "SELECT id FROM workers WHERE mobile LIKE ?", "%9811111111").Scan(&ram)
 	for _, p := range []store.PresenceEvent{

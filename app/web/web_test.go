@@ -23,6 +23,7 @@ import (
 	"github.com/karyakram/karyakram/app/store"
 	"github.com/karyakram/karyakram/app/store/storetest"
 	"github.com/karyakram/karyakram/app/web"
+	"github.com/karyakram/karyakram/internal/testclock"
 	"github.com/karyakram/karyakram/schedule"
 )
 
@@ -435,7 +436,7 @@ func TestClusterCalendarShowsEventsAbove(t *testing.T) {
 	if err := e.st.AssignRole(ctx, sys, ws[0].ID, "president", cluster); err != nil {
 		t.Fatal(err)
 	}
-	start := time.Now().Add(48 * time.Hour).Truncate(time.Hour)
+	start := testclock.Now().Add(48 * time.Hour).Truncate(time.Hour)
 	saved, err := e.st.CreateEvent(ctx, sys, schedule.Event{UnitID: unitID(t, e.st, "D1"), Type: "training", Title: "District workshop",
 		Start: start, End: start.Add(2 * time.Hour)})
 	if err != nil {

@@ -20,6 +20,7 @@ import (
 	"github.com/karyakram/karyakram/app/seed"
 	"github.com/karyakram/karyakram/app/store/storetest"
 	"github.com/karyakram/karyakram/app/web"
+	"github.com/karyakram/karyakram/internal/testtool"
 	"github.com/karyakram/karyakram/schedule"
 )
 
@@ -320,11 +321,11 @@ func sampleCSV(t *testing.T) string {
 // to install it) when it is absent.
 func pdfText(t *testing.T, pdf []byte) string {
 	t.Helper()
-	path, err := exec.LookPath("pdftotext")
-	if err != nil {
-		t.Log("pdftotext not installed (apt-get install poppler-utils): PDF text not checked")
+	if !testtool.Has("pdftotext") {
+		t.Logf("pdftotext not found: run %s (Debian package poppler-utils); PDF text not checked", testtool.AptScript)
 		return ""
 	}
+	path := testtool.Program(t, "pdftotext")
 	cmd := exec.Command(path, "-q", "-", "-")
 	cmd.Stdin = bytes.NewReader(pdf)
 	out, err := cmd.Output()

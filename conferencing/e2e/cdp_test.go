@@ -16,16 +16,9 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
-)
 
-// chromiumPath is Debian's Chromium (apt: chromium); $KARYAKRAM_CHROMIUM
-// overrides it.
-func chromiumPath() string {
-	if p := os.Getenv("KARYAKRAM_CHROMIUM"); p != "" {
-		return p
-	}
-	return "/usr/bin/chromium"
-}
+	"github.com/karyakram/karyakram/internal/testtool"
+)
 
 // browser is headless Chromium driven over the DevTools protocol: a tiny
 // client for the few calls the test needs (navigate, evaluate, screenshot).
@@ -40,10 +33,7 @@ type browser struct {
 // port and attaches to its first page. It is killed when the test ends.
 func startBrowser(t *testing.T) *browser {
 	t.Helper()
-	bin := chromiumPath()
-	if _, err := os.Stat(bin); err != nil {
-		t.Skipf("e2e: %s not found; install Debian's Chromium (apt-get install chromium) or set KARYAKRAM_CHROMIUM", bin)
-	}
+	bin := testtool.Chromium(t)
 	// Not t.TempDir: Chromium's helper processes may still be writing to
 	// the profile while the test's own cleanup runs.
 	dir, err := os.MkdirTemp("", "kk-chromium-")

@@ -11,6 +11,7 @@ import (
 	"github.com/karyakram/karyakram/app/store"
 	"github.com/karyakram/karyakram/app/store/storetest"
 	"github.com/karyakram/karyakram/app/web"
+	"github.com/karyakram/karyakram/internal/testclock"
 	"github.com/karyakram/karyakram/schedule"
 )
 
@@ -25,7 +26,7 @@ func stateAddress(ctx context.Context, t *testing.T, title, titleHi string) (*st
 	state := storetest.Actor(t, st, "9800000001")
 	mp, _ := st.FindUnitByCode(ctx, state, "MP")
 	d1, _ := st.FindUnitByCode(ctx, state, "D1")
-	start := time.Now().Add(5 * time.Minute)
+	start := testclock.Now().Add(5 * time.Minute)
 	saved, err := st.CreateEvent(ctx, state, schedule.Event{UnitID: mp.ID, Type: store.AddressEventType, Title: title, TitleHi: titleHi, Start: start, End: start.Add(time.Hour)})
 	if err != nil {
 		t.Fatal(err)

@@ -22,6 +22,7 @@ import (
 	"github.com/karyakram/karyakram/app/web"
 	"github.com/karyakram/karyakram/conferencing"
 	"github.com/karyakram/karyakram/conferencing/lktest"
+	"github.com/karyakram/karyakram/internal/testclock"
 	"github.com/karyakram/karyakram/schedule"
 )
 
@@ -124,7 +125,7 @@ func TestJoinLinkInChromiumHearsTheStage(t *testing.T) {
 	}
 	defer sch.Stop()
 	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(200 * time.Millisecond) {
-		if err := sch.Tick(ctx, time.Now()); err != nil {
+		if err := sch.Tick(ctx, testclock.Now()); err != nil {
 			t.Fatal(err)
 		}
 		if sch.Relaying(a.ID) {
@@ -166,7 +167,7 @@ func TestJoinLinkInChromiumHearsTheStage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	token, err := signer.Sign(schedule.LinkClaims{InviteID: inv.InviteID, EventID: a.EventID, LinkVersion: 1, Expires: time.Now().Add(time.Hour)})
+	token, err := signer.Sign(schedule.LinkClaims{InviteID: inv.InviteID, EventID: a.EventID, LinkVersion: 1, Expires: testclock.Now().Add(time.Hour)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,16 +3,14 @@
 // (needed for the SIP APIs) and sending webhooks to given URLs.
 //
 // The binary comes from $KARYAKRAM_LIVEKIT_SERVER or from the cache that
-// scripts/livekit-server.sh fills. When it is missing and the test is not
-// -short, lktest runs that script once; if there is still no binary the
-// test is skipped with a line saying how to build it.
+// scripts/livekit-server.sh fills. The harness never builds it (that takes
+// minutes); when it is missing the test is skipped with one line naming the
+// script.
 package lktest
 
 import (
 	"bufio"
 	"bytes"
-	"context"
-	"errors"
 	"fmt"
 	"net"
 	"net/http"
@@ -25,6 +23,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/karyakram/karyakram/internal/testtool"
 )
 
 // Version is the livekit-server release the harness runs.
@@ -95,7 +95,7 @@ func New(tb testing.TB, opts ...Option) *Server {
 	holdMachine(tb)
 	if o.redis {
 		if err := flushRedis(o.redisDB); err != nil {
-			tb.Skipf("lktest: Redis at %s is unreachable (%v); start redis-server on %s to run this test", RedisAddr, err, RedisAddr)
+			testtool.RedisDown(tb, RedisAddr, err)
 		}
 	}
 	s := &Server{tb: tb, bin: bin, dir: tb.TempDir(), opts: o}
@@ -261,9 +261,6 @@ func tailFile(path string) string {
 	return string(b)
 }
 
-// buildOnce guards the one attempt per test binary to build livekit-server.
-var buildOnce sync.Once
-
 // BinaryPath returns where the harness looks for livekit-server:
 // $KARYAKRAM_LIVEKIT_SERVER, else the path scripts/livekit-server.sh uses.
 func BinaryPath() string {
@@ -278,70 +275,21 @@ func BinaryPath() string {
 	return filepath.Join(cache, "bin", "livekit-server-"+Version)
 }
 
+// findBinary returns the livekit-server binary or skips the test. It never
+// builds one: a build takes minutes and would eat go test's timeout, so
+// scripts/livekit-server.sh does it before the tests run.
 func findBinary(tb testing.TB) string {
 	tb.Helper()
 	p := BinaryPath()
-	if isExecutable(p) {
-		return p
+	if !isExecutable(p) {
+		tb.Skipf("livekit-server %s not found at %s: run scripts/livekit-server.sh (or set KARYAKRAM_LIVEKIT_SERVER)", Version, p)
 	}
-	howTo := "build it with scripts/livekit-server.sh (or set KARYAKRAM_LIVEKIT_SERVER)"
-	if testing.Short() {
-		tb.Skipf("lktest: livekit-server %s not found at %s and -short is set; %s", Version, p, howTo)
-	}
-	var buildErr error
-	buildOnce.Do(func() {
-		script, err := findScript()
-		if err != nil {
-			buildErr = err
-			return
-		}
-		tb.Logf("lktest: building livekit-server %s with %s (a few minutes)", Version, script)
-		ctx, cancel := context.WithTimeout(context.Background(), 15*time.Minute)
-		defer cancel()
-		out, err := exec.CommandContext(ctx, script).CombinedOutput()
-		if err != nil {
-			buildErr = fmt.Errorf("%s: %w: %s", script, err, lastLines(out, 10))
-		}
-	})
-	if isExecutable(p) {
-		return p
-	}
-	if buildErr != nil {
-		tb.Skipf("lktest: livekit-server %s not found at %s and building it failed (%v); %s", Version, p, buildErr, howTo)
-	}
-	tb.Skipf("lktest: livekit-server %s not found at %s; %s", Version, p, howTo)
-	return ""
+	return p
 }
 
 func isExecutable(p string) bool {
 	st, err := os.Stat(p)
 	return err == nil && !st.IsDir() && st.Mode()&0o111 != 0
-}
-
-// findScript walks up from the working directory to the module root.
-func findScript() (string, error) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", fmt.Errorf("find build script: %w", err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return filepath.Join(dir, "scripts", "livekit-server.sh"), nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", errors.New("find build script: no go.mod above the working directory")
-		}
-		dir = parent
-	}
-}
-
-func lastLines(b []byte, n int) string {
-	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
-	if len(lines) > n {
-		lines = lines[len(lines)-n:]
-	}
-	return strings.Join(lines, "\n")
 }
 
 func freeTCPPort() (int, error) {

@@ -46,7 +46,7 @@ func StartSIP(tb testing.TB, lk *Server) *SIPServer {
 	}
 	bin := SIPBinaryPath()
 	if !isExecutable(bin) {
-		tb.Skipf("lktest: livekit-sip %s not found at %s; build it with scripts/livekit-sip.sh (needs libopus-dev libopusfile-dev libsoxr-dev) or set KARYAKRAM_LIVEKIT_SIP", SIPVersion, bin)
+		tb.Skipf("livekit-sip %s not found at %s: run scripts/livekit-sip.sh (or set KARYAKRAM_LIVEKIT_SIP)", SIPVersion, bin)
 	}
 	port, err := freeTCPPort() // SIP listens on this port over TCP and UDP
 	if err != nil {

@@ -12,6 +12,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/karyakram/karyakram/internal/testtool"
 )
 
 // SippPcapDir holds the RTP captures Debian's sip-tester ships (G.711
@@ -23,12 +25,9 @@ const SippPcapDir = "/usr/share/sip-tester"
 // Call it before starting servers so a skip costs nothing.
 func RequireSipp(tb testing.TB) string {
 	tb.Helper()
-	bin, err := exec.LookPath("sipp")
-	if err != nil {
-		tb.Skip("sipp not installed (apt-get install sip-tester)")
-	}
+	bin := testtool.Program(tb, "sipp")
 	if _, err := os.Stat(filepath.Join(SippPcapDir, "g711a.pcap")); err != nil {
-		tb.Skipf("sipp RTP captures missing in %s (apt-get install sip-tester)", SippPcapDir)
+		tb.Skipf("sipp RTP captures missing in %s: run %s (Debian package sip-tester)", SippPcapDir, testtool.AptScript)
 	}
 	return bin
 }

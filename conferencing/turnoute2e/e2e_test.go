@@ -21,6 +21,7 @@ import (
 	"github.com/karyakram/karyakram/app/web"
 	"github.com/karyakram/karyakram/conferencing"
 	"github.com/karyakram/karyakram/conferencing/lktest"
+	"github.com/karyakram/karyakram/internal/testclock"
 	"github.com/karyakram/karyakram/schedule"
 )
 
@@ -42,14 +43,14 @@ func newFixture(t *testing.T) *fixture {
 	mp, _ := st.FindUnitByCode(ctx, sys, "MP")
 	d1, _ := st.FindUnitByCode(ctx, sys, "D1")
 	d2, _ := st.FindUnitByCode(ctx, sys, "D2")
-	start := time.Now().UTC().Truncate(time.Minute)
+	start := testclock.Now().UTC().Truncate(time.Minute)
 	saved, err := st.CreateEvent(ctx, sys, schedule.Event{UnitID: mp.ID, Type: "address", Title: "State address",
 		Venue: schedule.Venue{Name: "Bhopal"}, Start: start, End: start.Add(time.Hour)})
 	if err != nil {
 		t.Fatal(err)
 	}
 	f := &fixture{st: st, state: storetest.Actor(t, st, "9800000001"), addr: saved.Event.ID, d1: d1, d2: d2}
-	now := time.Now().UTC()
+	now := testclock.Now().UTC()
 	err = st.DB().QueryRowContext(ctx, "INSERT INTO addresses (event_id, unit_path, created_at, updated_at) VALUES (?, ?, ?, ?) RETURNING id",
 		saved.Event.ID, mp.Path, now, now).Scan(&f.addr)
 	if err != nil && !strings.Contains(strings.ToLower(err.Error()), "addresses") {
@@ -85,7 +86,7 @@ func (f *fixture) waitTurnout(t *testing.T, what string, timeout time.Duration, 
 	t.Helper()
 	deadline := time.Now().Add(timeout)
 	for {
-		tu, err := f.st.Turnout(context.Background(), f.state, f.addr, 0, time.Now())
+		tu, err := f.st.Turnout(context.Background(), f.state, f.addr, 0, testclock.Now())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -119,7 +120,7 @@ func TestBridgesCreatedListedDeletedOnLiveKit(t *testing.T) {
 	}
 	prov := web.SIPBridges{SIP: sip}
 	pool, _ := store.ParseBridgeNumbers("+918000000001")
-	rep, err := f.st.ProvisionBridges(ctx, f.state, f.addr, "", pool, prov, time.Now())
+	rep, err := f.st.ProvisionBridges(ctx, f.state, f.addr, "", pool, prov, testclock.Now())
 	if err != nil || rep.Ready != 2 || rep.Failed != 0 {
 		t.Fatalf("provision: %+v %v", rep, err)
 	}
@@ -142,7 +143,7 @@ func TestBridgesCreatedListedDeletedOnLiveKit(t *testing.T) {
 		}
 	}
 	// provisioning again changes nothing on the server
-	if rep2, err := f.st.ProvisionBridges(ctx, f.state, f.addr, "", pool, prov, time.Now()); err != nil || rep2.Ready != 2 {
+	if rep2, err := f.st.ProvisionBridges(ctx, f.state, f.addr, "", pool, prov, testclock.Now()); err != nil || rep2.Ready != 2 {
 		t.Fatalf("again: %+v %v", rep2, err)
 	}
 	if rules, _ := sip.ListPINRules(ctx, trunks[0].ID); len(rules) != 2 {
@@ -222,7 +223,7 @@ func TestPhoneCallCountedInDistrictTurnout(t *testing.T) {
 			}
 		}
 		var err error
-		if rep, err = f.st.ProvisionBridges(ctx, f.state, f.addr, "", pool, prov, time.Now()); err != nil || rep.Ready != 2 {
+		if rep, err = f.st.ProvisionBridges(ctx, f.state, f.addr, "", pool, prov, testclock.Now()); err != nil || rep.Ready != 2 {
 			t.Fatalf("provision: %+v %v", rep, err)
 		}
 		for _, b := range rep.Bridges {

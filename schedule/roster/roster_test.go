@@ -19,6 +19,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/karyakram/karyakram/internal/testtool"
 	"github.com/karyakram/karyakram/schedule"
 )
 
@@ -728,10 +729,7 @@ func TestTiesBreakTowardBalancedDays(t *testing.T) {
 // TestLPModelAgreesWithGlpsol solves small instances with glpsol (when
 // installed) from the LP the package writes and compares optima.
 func TestLPModelAgreesWithGlpsol(t *testing.T) {
-	glpsol, err := exec.LookPath("glpsol")
-	if err != nil {
-		t.Skip("glpsol not installed (apt-get install glpk-utils)")
-	}
+	glpsol := testtool.Program(t, "glpsol")
 	rng := rand.New(rand.NewPCG(21, 8))
 	compared := 0
 	defer func() {

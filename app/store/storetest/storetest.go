@@ -17,6 +17,7 @@ import (
 	_ "github.com/jackc/pgx/v5/stdlib" // registers "pgx" for the schema set-up connection
 
 	"github.com/karyakram/karyakram/app/store"
+	"github.com/karyakram/karyakram/internal/testclock"
 	"github.com/karyakram/karyakram/schedule"
 )
 
@@ -33,7 +34,8 @@ func DSN(tb testing.TB) string {
 	return filepath.Join(tb.TempDir(), "test.db")
 }
 
-// Open returns a migrated store private to tb.
+// Open returns a migrated store private to tb, on the tests' clock
+// (internal/testclock), which the components built on it share.
 func Open(tb testing.TB) *store.Store {
 	tb.Helper()
 	ctx := context.Background()
@@ -41,6 +43,7 @@ func Open(tb testing.TB) *store.Store {
 	if err != nil {
 		tb.Fatalf("open store: %v", err)
 	}
+	st.SetClock(testclock.Now)
 	tb.Cleanup(func() { st.Close() })
 	if _, err := st.Migrate(ctx); err != nil {
 		tb.Fatalf("migrate: %v", err)
