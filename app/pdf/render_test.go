@@ -12,8 +12,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/karyakram/karyakram/schedule"
 	"github.com/karyakram/karyakram/internal/testtool"
+	"github.com/karyakram/karyakram/schedule"
 )
 
 // needTool skips the test when a poppler-utils program is missing.

@@ -15,8 +15,8 @@ import (
 	"github.com/go-text/typesetting/font"
 	ot "github.com/go-text/typesetting/font/opentype"
 
-	"github.com/karyakram/karyakram/schedule"
 	"github.com/karyakram/karyakram/internal/testtool"
+	"github.com/karyakram/karyakram/schedule"
 )
 
 // hardStrings are Devanagari strings that need conjuncts, reph, pre-base

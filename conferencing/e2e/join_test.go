@@ -7,7 +7,6 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"testing"
 	"time"
 
@@ -200,7 +199,7 @@ func TestJoinLinkInChromiumHearsTheStage(t *testing.T) {
 
 	// LiveKit sees the browser in the worker's district room, next to the
 	// relay publishing audio, and not in the other room.
-	identity := "w-" + strconv.FormatInt(inv.WorkerID, 10)
+	identity := schedule.ListenerIdentity(inv.WorkerID)
 	ps2, err := conf.Rooms().Participants(ctx, room)
 	if err != nil {
 		t.Fatal(err)
