@@ -9,7 +9,6 @@ import (
 	"slices"
 	"strings"
 	"time"
-	"unicode"
 	"unicode/utf8"
 )
 
@@ -391,14 +390,8 @@ func checkEventText(add func(string, string, ...any), field, s string, max int, 
 	if n := utf8.RuneCountInString(s); n > max {
 		add(field, "is %d characters long; at most %d", n, max)
 	}
-	for _, r := range s {
-		if r == '\n' && multiline {
-			continue
-		}
-		if unicode.IsControl(r) {
-			add(field, "contains a control character (%U)", r)
-			return
-		}
+	if p := TextProblem(s, multiline); p != "" {
+		add(field, "%s", p)
 	}
 }
 

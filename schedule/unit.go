@@ -132,6 +132,11 @@ func (u Unit) Validate() error {
 	if strings.TrimSpace(u.Name) == "" && strings.TrimSpace(u.NameHi) == "" {
 		return FieldError("name", "is required (in English or Hindi)")
 	}
+	for field, v := range map[string]string{"code": u.Code, "name": u.Name, "name_hi": u.NameHi} {
+		if p := TextProblem(v, false); p != "" {
+			return FieldError(field, "%s", p)
+		}
+	}
 	return nil
 }
 

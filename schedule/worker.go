@@ -76,16 +76,11 @@ func (w *Worker) Validate() error {
 	if w.Name == "" {
 		return FieldError("name", "is required")
 	}
-	if !utf8.ValidString(w.Name) {
-		return FieldError("name", "is not valid UTF-8")
+	if p := TextProblem(w.Name, false); p != "" {
+		return FieldError("name", "%s", p)
 	}
 	if utf8.RuneCountInString(w.Name) > 120 {
 		return FieldError("name", "is longer than 120 characters")
-	}
-	for _, r := range w.Name {
-		if unicode.IsControl(r) {
-			return FieldError("name", "contains a control character")
-		}
 	}
 	if w.Mobile != "" {
 		m, err := NormaliseMobile(w.Mobile)
@@ -115,8 +110,11 @@ func (w *Worker) Validate() error {
 	if len(w.Social) > 100 {
 		return FieldError("social", "is longer than 100 characters")
 	}
+	if p := TextProblem(w.Social, false); p != "" {
+		return FieldError("social", "%s", p)
+	}
 	w.Email = strings.TrimSpace(w.Email)
-	if w.Email != "" && (!strings.Contains(w.Email, "@") || strings.ContainsAny(w.Email, " <>,;")) {
+	if w.Email != "" && !IsEmailAddress(w.Email) {
 		return FieldError("email", "%q is not an email address", w.Email)
 	}
 	switch w.Language {
@@ -127,6 +125,9 @@ func (w *Worker) Validate() error {
 	w.Work = strings.TrimSpace(w.Work)
 	if utf8.RuneCountInString(w.Work) > 500 {
 		return FieldError("work", "is longer than 500 characters")
+	}
+	if p := TextProblem(w.Work, true); p != "" {
+		return FieldError("work", "%s", p)
 	}
 	if w.UnitID == 0 {
 		return FieldError("unit", "is required")
@@ -252,4 +253,23 @@ func (p WorkerPatch) Apply(w *Worker) error {
 		w.UnitID = *p.UnitID
 	}
 	return w.Validate()
+}
+
+// IsEmailAddress reports whether s is a plain address (local@domain) that
+// can go into a mail header as it is: one @, a dotted domain, and no
+// spaces, control characters, quotes, brackets or list separators (a
+// stored CR LF would inject mail headers, or dead-letter every message to
+// the person).
+func IsEmailAddress(s string) bool {
+	local, domain, ok := strings.Cut(s, "@")
+	if !ok || local == "" || len(s) > 254 || strings.Contains(domain, "@") ||
+		!strings.Contains(domain, ".") || strings.HasPrefix(domain, ".") || strings.HasSuffix(domain, ".") {
+		return false
+	}
+	for _, r := range s {
+		if r <= ' ' || unicode.IsControl(r) || IsBidiControl(r) || strings.ContainsRune(`<>,;:\"()[]`, r) {
+			return false
+		}
+	}
+	return true
 }

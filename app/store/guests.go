@@ -66,6 +66,9 @@ func (g *Guest) validate() error {
 		if !utf8.ValidString(v) || utf8.RuneCountInString(v) > schedule.MaxEventTitle {
 			return schedule.FieldError(field, "at most %d characters of text", schedule.MaxEventTitle)
 		}
+		if p := schedule.TextProblem(v, false); p != "" {
+			return schedule.FieldError(field, "%s", p)
+		}
 	}
 	if h := g.Home; h != nil {
 		if math.IsNaN(h.Lat) || h.Lat < -90 || h.Lat > 90 {

@@ -141,11 +141,13 @@ func mapErr(err error, what string) error {
 	}
 	var pgErr *pgconn.PgError
 	if errors.As(err, &pgErr) {
+		// The same words as SQLite's: constraint names are the schema's
+		// business, not the user's.
 		switch pgErr.Code {
 		case "23505":
-			return &schedule.Error{Code: schedule.ECONFLICT, Message: fmt.Sprintf("%s already exists (%s)", what, pgErr.ConstraintName)}
+			return &schedule.Error{Code: schedule.ECONFLICT, Message: fmt.Sprintf("%s already exists", what)}
 		case "23503":
-			return &schedule.Error{Code: schedule.EINVALID, Message: fmt.Sprintf("%s refers to something that does not exist (%s)", what, pgErr.ConstraintName)}
+			return &schedule.Error{Code: schedule.EINVALID, Message: fmt.Sprintf("%s refers to something that does not exist", what)}
 		}
 	}
 	var sqErr *sqlite.Error

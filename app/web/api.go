@@ -1,10 +1,13 @@
 package web
 
 import (
+	"bytes"
 	_ "embed"
 	"encoding/json"
+	"io"
 	"net/http"
 	"strconv"
+	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
 
@@ -40,11 +43,31 @@ type loginRequest struct {
 	Code   string `json:"code"`
 }
 
+// maxJSONBody bounds an API request body.
+const maxJSONBody = 1 << 20
+
+// bindJSON decodes the request body into v strictly: one JSON value of the
+// expected shape (unknown fields refused), nothing after it, and valid
+// UTF-8 throughout (Go's decoder would silently turn bad bytes into
+// U+FFFD and store text nobody typed).
 func bindJSON(c *gin.Context, v any) error {
-	dec := json.NewDecoder(http.MaxBytesReader(c.Writer, c.Request.Body, 1<<20))
+	body, err := io.ReadAll(http.MaxBytesReader(c.Writer, c.Request.Body, maxJSONBody))
+	if err != nil {
+		if isTooLarge(err) {
+			return schedule.Errorf(schedule.ETOOLARGE, "the request body is larger than %d bytes", maxJSONBody)
+		}
+		return schedule.FieldError("body", "could not be read: %v", err)
+	}
+	if !utf8.Valid(body) {
+		return schedule.FieldError("body", "is not valid UTF-8")
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
 		return schedule.FieldError("body", "is not the expected JSON: %v", err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return schedule.FieldError("body", "has more after the JSON value (offset %d)", dec.InputOffset())
 	}
 	return nil
 }
