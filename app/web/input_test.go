@@ -103,10 +103,10 @@ func TestNamesRefuseTextDirectionTricks(t *testing.T) {
 	tok := apiToken(t, e, "9800000002")
 	booth := unitID(t, e.st, "D1-A1-M1-C1-S1-B1")
 	for _, tc := range []struct{ field, value string }{
-		{"name", "Ram \u202Eramuk"},           // right-to-left override
-		{"name", "Ram\u2066 Kumar\u2069"},      // isolates
-		{"work", "Booth\u202Dlist"},            // left-to-right override
-		{"social", "@ram\u200F"},               // right-to-left mark
+		{"name", "Ram \u202Eramuk"},             // right-to-left override
+		{"name", "Ram\u2066 Kumar\u2069"},       // isolates
+		{"work", "Booth\u202Dlist"},             // left-to-right override
+		{"social", "@ram\u200F"},                // right-to-left mark
 		{"email", "ram@example.in\r\nBcc: x@y"}, // header injection
 		{"email", "ram@example.in\nx"},
 	} {
