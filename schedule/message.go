@@ -68,6 +68,31 @@ type MessageEvent struct {
 	// every material change and numbers change notices.
 	Sequence  int
 	Cancelled bool
+	// RRule, ExDates and Overrides are the series of a recurring event
+	// (as in Event; RRule "" for a single event): notices say that it
+	// repeats, and calendar invitations carry the same series as the
+	// feeds.
+	RRule     string      `json:",omitempty"`
+	ExDates   []time.Time `json:",omitempty"`
+	Overrides []Override  `json:",omitempty"`
+}
+
+// Recurring reports whether the event repeats.
+func (e MessageEvent) Recurring() bool { return strings.TrimSpace(e.RRule) != "" }
+
+// CalendarEvent returns what a calendar invitation describes: the event
+// (the whole series when it repeats), with description.
+func (e MessageEvent) CalendarEvent(description string) Event {
+	st := EventConfirmed
+	if e.Cancelled {
+		st = EventCancelled
+	}
+	return Event{
+		ID: e.ID, UID: e.UID, Type: e.Type, Title: e.Title, TitleHi: e.TitleHi,
+		Description: description, Venue: Venue{Name: e.Venue},
+		Start: e.Start, End: e.End, Status: st, Sequence: e.Sequence,
+		RRule: e.RRule, ExDates: e.ExDates, Overrides: e.Overrides,
+	}
 }
 
 // MessageContext is everything one notice is rendered from.
@@ -94,9 +119,17 @@ type MessageData struct {
 	Link                    string
 	BridgeNumber, BridgePIN string
 	Reason                  string
+	// Zone names the time zone of the times shown: "IST".
+	Zone string
 	// OldWhen and OldVenue describe the event before a change; empty when
-	// they did not change.
-	OldWhen, OldVenue string
+	// they did not change. OldEndTime is the end time before a change
+	// that moved the end. OldSpan is the whole old time ("Sat, 12 Sep
+	// 2026, 6:30 pm to 8:30 pm") when the start or the end changed.
+	OldWhen, OldVenue, OldEndTime, OldSpan string
+	// Repeats says how a recurring event repeats, without the time of day
+	// (Time has it): "every last Sunday" / "हर महीने का अंतिम रविवार";
+	// empty for a single event.
+	Repeats string
 }
 
 // NewMessageData builds the template dot for ctx, with dates and times
@@ -112,6 +145,7 @@ func NewMessageData(ctx MessageContext, m Moments) MessageData {
 		ShortDate:    m.DayMonth(ev.Start),
 		Time:         m.Spoken(ev.Start),
 		Link:         ctx.Link,
+		Zone:         m.Zone().Label(),
 		BridgeNumber: ev.BridgeNumber,
 		BridgePIN:    ev.BridgePIN,
 		Reason:       ctx.Reason,
@@ -120,15 +154,47 @@ func NewMessageData(ctx MessageContext, m Moments) MessageData {
 	if !ev.End.IsZero() {
 		d.EndTime = m.Spoken(ev.End)
 	}
+	if ev.Recurring() {
+		if r, err := ParseRRule(ev.RRule); err == nil {
+			d.Repeats = m.RepeatPattern(r, ev.Start)
+		}
+	}
 	if p := ctx.Previous; p != nil {
 		if !p.Start.Equal(ev.Start) {
 			d.OldWhen = m.DateMedium(p.Start) + ", " + m.Spoken(p.Start)
+		}
+		if !p.End.IsZero() && !p.End.Equal(ev.End) {
+			d.OldEndTime = m.Spoken(p.End)
+			if !m.SameDay(p.End, ev.End) {
+				d.OldEndTime = m.DateMedium(p.End) + ", " + d.OldEndTime
+			}
+		}
+		if d.OldWhen != "" || d.OldEndTime != "" {
+			d.OldSpan = spokenSpan(m, p.Start, p.End)
 		}
 		if old := pick(lang, p.Venue, p.VenueHi); old != d.Venue {
 			d.OldVenue = old
 		}
 	}
 	return d
+}
+
+// spokenSpan is "Sat, 12 Sep 2026, 6:30 pm to 8:30 pm" / "शनिवार, 12
+// सितंबर 2026, शाम 6:30 बजे से रात 8:30 बजे तक", with the end's date when
+// it falls on another day.
+func spokenSpan(m Moments, start, end time.Time) string {
+	s := m.DateMedium(start) + ", " + m.Spoken(start)
+	if end.IsZero() || !end.After(start) {
+		return s
+	}
+	e := m.Spoken(end)
+	if !m.SameDay(start, end) {
+		e = m.DateMedium(end) + ", " + e
+	}
+	if m.Lang() == LangHindi {
+		return s + " से " + e + " तक"
+	}
+	return s + " to " + e
 }
 
 // pick returns the text for lang, falling back to the other language.
@@ -151,6 +217,7 @@ func NewMessageEvent(e *Event) MessageEvent {
 		Start: e.Start, End: e.End,
 		Sequence:  e.Sequence,
 		Cancelled: e.Status == EventCancelled,
+		RRule:     e.RRule, ExDates: e.ExDates, Overrides: e.Overrides,
 	}
 }
 
@@ -443,6 +510,9 @@ func sampleMessageData(cfg MessageConfig, k TemplateKey) MessageData {
 		Venue: "Manas Bhawan, Jabalpur", VenueHi: "मानस भवन, जबलपुर",
 		Start: start, End: start.Add(2 * time.Hour),
 		BridgeNumber: "+912261234567", BridgePIN: "482913",
+		// A monthly series: a template showing {{.Repeats}} is checked
+		// with the phrase in place.
+		RRule: "FREQ=MONTHLY;BYDAY=-1SA",
 	}
 	prev := ev
 	prev.Start = start.Add(-24 * time.Hour)
@@ -452,4 +522,14 @@ func sampleMessageData(cfg MessageConfig, k TemplateKey) MessageData {
 		name = "रामेश्वर प्रसाद विश्वकर्मा"
 	}
 	return NewMessageData(MessageContext{Event: ev, Previous: &prev, Name: name, Link: link, Reason: "heavy rain"}, cfg.Zone.Moments(k.Lang))
+}
+
+// UnsubscribeNote is the line under a bulk email before its unsubscribe
+// link: why the reader got it and how to stop such emails. Login codes are
+// not bulk email and do not carry it.
+func UnsubscribeNote(lang string) string {
+	if lang == LangHindi {
+		return "आपको यह ईमेल कार्यक्रमों के आमंत्रण के कारण मिला है। ऐसे ईमेल बंद करने के लिए:"
+	}
+	return "You receive this email because you are invited to programmes. To stop these emails:"
 }

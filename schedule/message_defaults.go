@@ -24,9 +24,9 @@ func DefaultMessageTemplates() map[TemplateKey]MessageTemplate {
 
 	// Invite.
 	add(MessageInvite, ChannelSMS, LangHindi, "",
-		`{{.Name}} जी, {{.Title}}: {{.ShortDate}}, {{.Time}}, {{.Venue}}। कृपया उत्तर दें: {{.Link}}`)
+		`{{.Name}} जी, {{.Title}}: {{.ShortDate}}, {{.Time}}{{if .Repeats}} ({{.Repeats}}){{end}}, {{.Venue}}। कृपया उत्तर दें: {{.Link}}`)
 	add(MessageInvite, ChannelSMS, LangEnglish, "",
-		`{{.Name}}, you are invited to {{.Title}}, {{.ShortDate}} {{.Time}}, {{.Venue}}. Please reply: {{.Link}}`)
+		`{{.Name}}, you are invited to {{.Title}}, {{.ShortDate}} {{.Time}}{{if .Repeats}} ({{.Repeats}}){{end}}, {{.Venue}}. Please reply: {{.Link}}`)
 	add(MessageInvite, ChannelEmail, LangHindi, `आमंत्रण: {{.Title}}, {{.ShortDate}}`,
 		`आदरणीय {{.Name}} जी,
 
@@ -34,7 +34,8 @@ func DefaultMessageTemplates() map[TemplateKey]MessageTemplate {
 
 दिनांक: {{.Date}}
 समय: {{.Time}}{{if .EndTime}} से {{.EndTime}} तक{{end}}
-स्थान: {{.Venue}}
+{{if .Repeats}}दोहराव: {{.Repeats}}
+{{end}}स्थान: {{.Venue}}
 {{if .BridgeNumber}}ऑडियो ब्रिज: {{.BridgeNumber}}, पिन {{.BridgePIN}}
 {{end}}
 कृपया अपनी उपस्थिति की सूचना दें: {{.Link}}`)
@@ -44,8 +45,9 @@ func DefaultMessageTemplates() map[TemplateKey]MessageTemplate {
 You are invited to {{.Title}}.
 
 Date: {{.Date}}
-Time: {{.Time}}{{if .EndTime}} to {{.EndTime}}{{end}} IST
-Venue: {{.Venue}}
+Time: {{.Time}}{{if .EndTime}} to {{.EndTime}}{{end}} {{.Zone}}
+{{if .Repeats}}Repeats: {{.Repeats}}
+{{end}}Venue: {{.Venue}}
 {{if .BridgeNumber}}Audio bridge: {{.BridgeNumber}}, PIN {{.BridgePIN}}
 {{end}}
 Please let us know whether you will attend: {{.Link}}`)
@@ -53,14 +55,16 @@ Please let us know whether you will attend: {{.Link}}`)
 		`*{{.Title}}*
 {{if .Name}}{{.Name}} जी, आप आमंत्रित हैं।
 {{end}}📅 {{.Date}}, {{.Time}}
-📍 {{.Venue}}
+{{if .Repeats}}🔁 {{.Repeats}}
+{{end}}📍 {{.Venue}}
 {{if .BridgeNumber}}📞 ऑडियो ब्रिज: {{.BridgeNumber}}, पिन {{.BridgePIN}}
 {{end}}उत्तर दें: {{.Link}}`)
 	add(MessageInvite, ChannelWhatsApp, LangEnglish, "",
 		`*{{.Title}}*
 {{if .Name}}{{.Name}}, you are invited.
-{{end}}📅 {{.Date}}, {{.Time}} IST
-📍 {{.Venue}}
+{{end}}📅 {{.Date}}, {{.Time}} {{.Zone}}
+{{if .Repeats}}🔁 {{.Repeats}}
+{{end}}📍 {{.Venue}}
 {{if .BridgeNumber}}📞 Audio bridge: {{.BridgeNumber}}, PIN {{.BridgePIN}}
 {{end}}Reply: {{.Link}}`)
 
@@ -84,7 +88,7 @@ Please let us know whether you will attend: {{.Link}}`)
 
 This is a reminder of {{.Title}}.
 Date: {{.Date}}
-Time: {{.Time}} IST
+Time: {{.Time}} {{.Zone}}
 Venue: {{.Venue}}
 {{if .BridgeNumber}}Audio bridge: {{.BridgeNumber}}, PIN {{.BridgePIN}}
 {{end}}
@@ -97,25 +101,26 @@ Details and reply: {{.Link}}`)
 {{end}}{{.Link}}`)
 	add(MessageReminder, ChannelWhatsApp, LangEnglish, "",
 		`⏰ *Reminder: {{.Title}}*
-📅 {{.Date}}, {{.Time}} IST
+📅 {{.Date}}, {{.Time}} {{.Zone}}
 📍 {{.Venue}}
 {{if .BridgeNumber}}📞 Audio bridge: {{.BridgeNumber}}, PIN {{.BridgePIN}}
 {{end}}{{.Link}}`)
 
 	// Change.
 	add(MessageChange, ChannelSMS, LangHindi, "",
-		`{{.Name}} जी, {{.Title}} में बदलाव: अब {{.ShortDate}}, {{.Time}}, {{.Venue}}। {{.Link}}`)
+		`{{.Name}} जी, {{.Title}} में बदलाव: अब {{.ShortDate}}, {{.Time}}{{if .EndTime}} से {{.EndTime}} तक{{end}}, {{.Venue}}। {{.Link}}`)
 	add(MessageChange, ChannelSMS, LangEnglish, "",
-		`{{.Name}}, {{.Title}} has changed: now {{.ShortDate}} {{.Time}}, {{.Venue}}. {{.Link}}`)
+		`{{.Name}}, {{.Title}} has changed: now {{.ShortDate}} {{.Time}}{{if .EndTime}} to {{.EndTime}}{{end}}, {{.Venue}}. {{.Link}}`)
 	add(MessageChange, ChannelEmail, LangHindi, `बदलाव: {{.Title}}, अब {{.ShortDate}} {{.Time}}`,
 		`आदरणीय {{.Name}} जी,
 
 {{.Title}} के कार्यक्रम में बदलाव हुआ है।
 
 नया दिनांक: {{.Date}}
-नया समय: {{.Time}}
-स्थान: {{.Venue}}
-{{if .OldWhen}}पहले: {{.OldWhen}}
+नया समय: {{.Time}}{{if .EndTime}} से {{.EndTime}} तक{{end}}
+{{if .Repeats}}दोहराव: {{.Repeats}}
+{{end}}स्थान: {{.Venue}}
+{{if .OldSpan}}पहले: {{.OldSpan}}
 {{end}}{{if .OldVenue}}पहले का स्थान: {{.OldVenue}}
 {{end}}{{if .Reason}}कारण: {{.Reason}}
 {{end}}
@@ -126,24 +131,25 @@ Details and reply: {{.Link}}`)
 {{.Title}} has changed.
 
 New date: {{.Date}}
-New time: {{.Time}} IST
-Venue: {{.Venue}}
-{{if .OldWhen}}Previously: {{.OldWhen}}
+New time: {{.Time}}{{if .EndTime}} to {{.EndTime}}{{end}} {{.Zone}}
+{{if .Repeats}}Repeats: {{.Repeats}}
+{{end}}Venue: {{.Venue}}
+{{if .OldSpan}}Previously: {{.OldSpan}}
 {{end}}{{if .OldVenue}}Previous venue: {{.OldVenue}}
 {{end}}{{if .Reason}}Reason: {{.Reason}}
 {{end}}
 Details and reply: {{.Link}}`)
 	add(MessageChange, ChannelWhatsApp, LangHindi, "",
 		`🔄 *बदलाव: {{.Title}}*
-📅 अब {{.Date}}, {{.Time}}
+📅 अब {{.Date}}, {{.Time}}{{if .EndTime}} से {{.EndTime}} तक{{end}}
 📍 {{.Venue}}
-{{if .OldWhen}}(पहले {{.OldWhen}})
+{{if .OldSpan}}(पहले {{.OldSpan}})
 {{end}}{{.Link}}`)
 	add(MessageChange, ChannelWhatsApp, LangEnglish, "",
 		`🔄 *Changed: {{.Title}}*
-📅 Now {{.Date}}, {{.Time}} IST
+📅 Now {{.Date}}, {{.Time}}{{if .EndTime}} to {{.EndTime}}{{end}} {{.Zone}}
 📍 {{.Venue}}
-{{if .OldWhen}}(previously {{.OldWhen}})
+{{if .OldSpan}}(previously {{.OldSpan}})
 {{end}}{{.Link}}`)
 
 	// Cancellation.
@@ -160,7 +166,7 @@ Details and reply: {{.Link}}`)
 	add(MessageCancel, ChannelEmail, LangEnglish, `Cancelled: {{.Title}}, {{.ShortDate}}`,
 		`Dear {{.Name}},
 
-{{.Title}}, planned for {{.Date}} at {{.Time}} IST at {{.Venue}}, has been cancelled.
+{{.Title}}, planned for {{.Date}} at {{.Time}} {{.Zone}} at {{.Venue}}, has been cancelled.
 {{if .Reason}}Reason: {{.Reason}}
 {{end}}`)
 	add(MessageCancel, ChannelWhatsApp, LangHindi, "",
@@ -169,7 +175,7 @@ Details and reply: {{.Link}}`)
 {{if .Reason}}कारण: {{.Reason}}{{end}}`)
 	add(MessageCancel, ChannelWhatsApp, LangEnglish, "",
 		`❌ *Cancelled: {{.Title}}*
-{{.Date}}, {{.Time}} IST, {{.Venue}}
+{{.Date}}, {{.Time}} {{.Zone}}, {{.Venue}}
 {{if .Reason}}Reason: {{.Reason}}{{end}}`)
 	return m
 }
@@ -194,7 +200,8 @@ func addAddressTemplates(add func(kind MessageKind, ch MessageChannel, lang stri
 
 दिनांक: {{.Date}}
 समय: {{.Time}}{{if .EndTime}} से {{.EndTime}} तक{{end}}
-
+{{if .Repeats}}दोहराव: {{.Repeats}}
+{{end}}
 फ़ोन पर जुड़ें: {{.Link}}
 {{if .BridgeNumber}}या डायल करें {{.BridgeNumber}}, पिन {{.BridgePIN}}
 {{end}}`)
@@ -204,8 +211,9 @@ func addAddressTemplates(add func(kind MessageKind, ch MessageChannel, lang stri
 You are invited to listen to {{.Title}}.
 
 Date: {{.Date}}
-Time: {{.Time}}{{if .EndTime}} to {{.EndTime}}{{end}} IST
-
+Time: {{.Time}}{{if .EndTime}} to {{.EndTime}}{{end}} {{.Zone}}
+{{if .Repeats}}Repeats: {{.Repeats}}
+{{end}}
 Join on your phone: {{.Link}}
 {{if .BridgeNumber}}Or dial {{.BridgeNumber}}, PIN {{.BridgePIN}}
 {{end}}`)
@@ -219,7 +227,7 @@ Join on your phone: {{.Link}}
 	add(MessageInvite, ChannelWhatsApp, LangEnglish, "",
 		`*{{.Title}}*
 {{if .Name}}{{.Name}}, you are invited.
-{{end}}📅 {{.Date}}, {{.Time}} IST
+{{end}}📅 {{.Date}}, {{.Time}} {{.Zone}}
 🎧 Join: {{.Link}}
 {{if .BridgeNumber}}📞 Or dial {{.BridgeNumber}}, PIN {{.BridgePIN}}
 {{end}}`)
@@ -244,7 +252,7 @@ Join on your phone: {{.Link}}
 
 This is a reminder of {{.Title}}.
 Date: {{.Date}}
-Time: {{.Time}} IST
+Time: {{.Time}} {{.Zone}}
 
 Join on your phone: {{.Link}}
 {{if .BridgeNumber}}Or dial {{.BridgeNumber}}, PIN {{.BridgePIN}}
@@ -257,7 +265,7 @@ Join on your phone: {{.Link}}
 {{end}}`)
 	add(MessageReminder, ChannelWhatsApp, LangEnglish, "",
 		`⏰ *Reminder: {{.Title}}*
-📅 {{.Date}}, {{.Time}} IST
+📅 {{.Date}}, {{.Time}} {{.Zone}}
 🎧 Join: {{.Link}}
 {{if .BridgeNumber}}📞 Or dial {{.BridgeNumber}}, PIN {{.BridgePIN}}
 {{end}}`)
@@ -286,7 +294,7 @@ Join on your phone: {{.Link}}
 {{.Title}} has changed.
 
 New date: {{.Date}}
-New time: {{.Time}} IST
+New time: {{.Time}} {{.Zone}}
 {{if .OldWhen}}Previously: {{.OldWhen}}
 {{end}}{{if .Reason}}Reason: {{.Reason}}
 {{end}}
@@ -302,7 +310,7 @@ Join on your phone: {{.Link}}
 {{end}}`)
 	add(MessageChange, ChannelWhatsApp, LangEnglish, "",
 		`🔄 *Changed: {{.Title}}*
-📅 Now {{.Date}}, {{.Time}} IST
+📅 Now {{.Date}}, {{.Time}} {{.Zone}}
 {{if .OldWhen}}(previously {{.OldWhen}})
 {{end}}🎧 Join: {{.Link}}
 {{if .BridgeNumber}}📞 Or dial {{.BridgeNumber}}, PIN {{.BridgePIN}}

@@ -424,3 +424,57 @@ func TestAddressTemplates(t *testing.T) {
 		t.Errorf("after delete %s = %q, want the built-in address template", k, got.Body)
 	}
 }
+
+// TestNoticesSayTheEventRepeatsAndTheNewEnd: a series' invitation says how
+// it repeats in both languages, and a change of only the end time shows
+// the new and the old end.
+func TestNoticesSayTheEventRepeatsAndTheNewEnd(t *testing.T) {
+	ts, err := NewTemplateSet(MessageConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Date(2026, 12, 27, 5, 30, 0, 0, time.UTC) // Sun 27 Dec 2026, 11:00 IST
+	ev := MessageEvent{Title: "Kendra meeting", TitleHi: "केंद्र बैठक", Venue: "School", Start: start, End: start.Add(time.Hour),
+		RRule: "FREQ=MONTHLY;BYDAY=-1SU"}
+	link := "https://k.example.in/i/" + strings.Repeat("x", 28)
+	for _, c := range []struct {
+		k    TemplateKey
+		want string
+	}{
+		{TemplateKey{Kind: MessageInvite, Channel: ChannelSMS, Lang: LangHindi}, "27 दिसंबर, सुबह 11:00 बजे (हर महीने का अंतिम रविवार), School"},
+		{TemplateKey{Kind: MessageInvite, Channel: ChannelSMS, Lang: LangEnglish}, "27 Dec 11:00 am (every last Sunday), School"},
+		{TemplateKey{Kind: MessageInvite, Channel: ChannelWhatsApp, Lang: LangHindi}, "🔁 हर महीने का अंतिम रविवार"},
+		{TemplateKey{Kind: MessageInvite, Channel: ChannelEmail, Lang: LangEnglish}, "Repeats: every last Sunday\n"},
+	} {
+		r, err := ts.Render(c.k, MessageContext{Event: ev, Name: "Sita", Link: link})
+		if err != nil || !strings.Contains(r.Body, c.want) {
+			t.Errorf("%s: %q lacks %q (%v)", c.k, r.Body, c.want, err)
+		}
+	}
+	single := ev
+	single.RRule = ""
+	if r, _ := ts.Render(TemplateKey{Kind: MessageInvite, Channel: ChannelSMS, Lang: LangEnglish}, MessageContext{Event: single, Name: "Sita", Link: link}); strings.Contains(r.Body, "every") {
+		t.Errorf("a single event says it repeats: %q", r.Body)
+	}
+	later := ev
+	later.End = start.Add(2 * time.Hour)
+	for lang, want := range map[string][]string{
+		LangHindi:   {"नया समय: सुबह 11:00 बजे से दोपहर 1:00 बजे तक", "पहले: रविवार, 27 दिसंबर 2026, सुबह 11:00 बजे से दोपहर 12:00 बजे तक"},
+		LangEnglish: {"New time: 11:00 am to 1:00 pm IST", "Previously: Sun, 27 Dec 2026, 11:00 am to 12:00 pm"},
+	} {
+		r, err := ts.Render(TemplateKey{Kind: MessageChange, Channel: ChannelEmail, Lang: lang}, MessageContext{Event: later, Previous: &ev, Name: "Sita", Link: link})
+		for _, w := range want {
+			if err != nil || !strings.Contains(r.Body, w) {
+				t.Errorf("%s change notice %q lacks %q (%v)", lang, r.Body, w, err)
+			}
+		}
+	}
+	if k, ok := ChangeNoticeKind(ev, later); !ok || k != MessageChange {
+		t.Error("an end-time change notifies nobody")
+	}
+	skipped := ev
+	skipped.ExDates = []time.Time{start.AddDate(0, 1, 4)}
+	if k, ok := ChangeNoticeKind(ev, skipped); !ok || k != MessageChange {
+		t.Error("skipping an occurrence of a series notifies nobody; calendars would keep it")
+	}
+}

@@ -14,13 +14,26 @@ import (
 // the year), BYMONTHDAY (negative from the month's end), BYMONTH, COUNT
 // and UNTIL.
 func (m Moments) Recurrence(r RRule, start time.Time) string {
-	var s string
+	return m.pattern(r, start) + ", " + m.ClockZone(start) + m.bounds(r)
+}
+
+// RepeatPattern is Recurrence without the time of day, for a text that
+// shows the time beside it: "every last Sunday, 6 times" / "हर महीने का
+// अंतिम रविवार, 6 बार".
+func (m Moments) RepeatPattern(r RRule, start time.Time) string {
+	return m.pattern(r, start) + m.bounds(r)
+}
+
+func (m Moments) pattern(r RRule, start time.Time) string {
 	if m.hi() {
-		s = m.recurHindi(r, start)
-	} else {
-		s = m.recurEnglish(r, start)
+		return m.recurHindi(r, start)
 	}
-	s += ", " + m.ClockZone(start)
+	return m.recurEnglish(r, start)
+}
+
+// bounds is ", 6 times" / ", until 30 June 2025" (or "").
+func (m Moments) bounds(r RRule) string {
+	s := ""
 	if r.Count > 0 {
 		if m.hi() {
 			s += ", " + strconv.Itoa(r.Count) + " बार"

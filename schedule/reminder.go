@@ -161,9 +161,11 @@ func ParseMessageKey(s string) (MessageKey, error) {
 }
 
 // ChangeNoticeKind says which notice an edit of an event needs: MessageCancel
-// when it was cancelled, MessageChange when its start, end, venue or audio
-// bridge changed, and false for anything else (a title or description
-// edit, or a cancelled event edited again), which notifies nobody.
+// when it was cancelled, MessageChange when its start, end, venue, audio
+// bridge or (for a recurring event) its series changed (rule, skipped or
+// edited occurrences: calendars that hold the invitation must learn of
+// them), and false for anything else (a title or description edit, or a
+// cancelled event edited again), which notifies nobody.
 func ChangeNoticeKind(before, after MessageEvent) (MessageKind, bool) {
 	switch {
 	case before.Cancelled:
@@ -172,10 +174,29 @@ func ChangeNoticeKind(before, after MessageEvent) (MessageKind, bool) {
 		return MessageCancel, true
 	case !before.Start.Equal(after.Start), !before.End.Equal(after.End),
 		before.Venue != after.Venue, before.VenueHi != after.VenueHi,
-		before.BridgeNumber != after.BridgeNumber, before.BridgePIN != after.BridgePIN:
+		before.BridgeNumber != after.BridgeNumber, before.BridgePIN != after.BridgePIN,
+		!sameSeries(before, after):
 		return MessageChange, true
 	}
 	return "", false
+}
+
+// sameSeries reports whether a and b repeat alike: same rule, exceptions
+// and occurrence edits.
+func sameSeries(a, b MessageEvent) bool {
+	if a.RRule != b.RRule || !slices.EqualFunc(a.ExDates, b.ExDates, time.Time.Equal) || len(a.Overrides) != len(b.Overrides) {
+		return false
+	}
+	for i := range a.Overrides {
+		x, y := a.Overrides[i], b.Overrides[i]
+		if !x.RecurrenceID.Equal(y.RecurrenceID) || !x.Start.Equal(y.Start) || !x.End.Equal(y.End) ||
+			x.Title != y.Title || x.TitleHi != y.TitleHi || x.Status != y.Status ||
+			(x.Venue == nil) != (y.Venue == nil) || x.Venue != nil && x.Venue.Name != y.Venue.Name ||
+			!slices.Equal(x.Guests, y.Guests) {
+			return false
+		}
+	}
+	return true
 }
 
 // InviteDelivery is what the notice planner needs to know about one

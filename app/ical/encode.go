@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -44,6 +45,38 @@ type Feed struct {
 	// Asia/Kolkata. (schedule.LoadZone admits only zones with one UTC
 	// offset, so one STANDARD observance describes the zone exactly.)
 	Zone schedule.Zone
+	// Scheduling, when set, makes this an iTIP (RFC 5546) scheduling
+	// object for one attendee instead of a subscription feed: METHOD,
+	// ORGANIZER and ATTENDEE in every VEVENT, DTSTAMP = Now. The events
+	// are written exactly as a feed writes them (the whole series of a
+	// recurring event, with RRULE, EXDATE and its edited occurrences), so
+	// a calendar that holds both the invitation and the feed holds one
+	// version of the event.
+	Scheduling *Scheduling
+}
+
+// iTIP methods used by invitations and replies.
+const (
+	MethodRequest = "REQUEST"
+	MethodCancel  = "CANCEL"
+	MethodReply   = "REPLY"
+)
+
+// Scheduling is the iTIP part of an invitation (RFC 5546, sent by email as
+// iMIP, RFC 6047).
+type Scheduling struct {
+	Method    string // MethodRequest or MethodCancel
+	Organizer Person // who replies go to (the organiser's mailbox)
+	Attendee  Person // the invitee this copy is for
+	// URL is the invitee's personal RSVP link; Description replaces the
+	// events' DESCRIPTION (the message text).
+	URL, Description string
+}
+
+// Person is a calendar user address with a display name.
+type Person struct {
+	Name  string
+	Email string
 }
 
 // Render returns the encoded feed.
@@ -62,11 +95,12 @@ func Encode(w io.Writer, f *Feed) error {
 }
 
 type encoder struct {
-	buf  []byte // output
-	line []byte // the content line being built
-	now  time.Time
-	tzid string        // the zone's TZID, e.g. "Asia/Kolkata"
-	off  time.Duration // its UTC offset
+	buf   []byte // output
+	line  []byte // the content line being built
+	now   time.Time
+	tzid  string        // the zone's TZID, e.g. "Asia/Kolkata"
+	off   time.Duration // its UTC offset
+	sched *Scheduling   // iTIP invitation; nil for a feed
 }
 
 const flushAt = 64 << 10
@@ -74,10 +108,19 @@ const flushAt = 64 << 10
 func (e *encoder) feed(f *Feed, w io.Writer) error {
 	e.now = f.Now.UTC()
 	e.tzid, e.off = f.Zone.Name(), f.Zone.Offset()
+	e.sched = f.Scheduling
+	if s := e.sched; s != nil {
+		if err := s.validate(); err != nil {
+			return err
+		}
+	}
 	e.raw("BEGIN:VCALENDAR")
 	e.raw("VERSION:2.0")
 	e.raw("PRODID:" + ProdID)
 	e.raw("CALSCALE:GREGORIAN")
+	if e.sched != nil {
+		e.raw("METHOD:" + e.sched.Method)
+	}
 	if f.Name != "" {
 		e.text("NAME", f.Name)
 		e.text("X-WR-CALNAME", f.Name)
@@ -85,14 +128,16 @@ func (e *encoder) feed(f *Feed, w io.Writer) error {
 	if f.Description != "" {
 		e.text("X-WR-CALDESC", f.Description)
 	}
-	e.raw("X-WR-TIMEZONE:" + e.tzid)
-	refresh := f.Refresh
-	if refresh <= 0 {
-		refresh = DefaultRefresh
+	if e.sched == nil { // a subscription: how often to re-fetch it
+		e.raw("X-WR-TIMEZONE:" + e.tzid)
+		refresh := f.Refresh
+		if refresh <= 0 {
+			refresh = DefaultRefresh
+		}
+		dur := durationValue(refresh)
+		e.raw("REFRESH-INTERVAL;VALUE=DURATION:" + dur)
+		e.raw("X-PUBLISHED-TTL:" + dur)
 	}
-	dur := durationValue(refresh)
-	e.raw("REFRESH-INTERVAL;VALUE=DURATION:" + dur)
-	e.raw("X-PUBLISHED-TTL:" + dur)
 	e.timezone(f.Zone)
 	for i := range f.Events {
 		if err := e.event(&f.Events[i], f.Lang); err != nil {
@@ -130,8 +175,12 @@ func (e *encoder) event(ev *schedule.Event, lang string) error {
 		rrule = r.String()
 	}
 	stamp := ev.UpdatedAt
-	if stamp.IsZero() {
+	if stamp.IsZero() || e.sched != nil {
 		stamp = e.now
+	}
+	description := ev.Description
+	if e.sched != nil && e.sched.Description != "" {
+		description = e.sched.Description
 	}
 	status := ev.Status
 	if status == "" {
@@ -144,13 +193,14 @@ func (e *encoder) event(ev *schedule.Event, lang string) error {
 	e.localTime("DTEND", ev.End)
 	e.summary(ev.Title, ev.TitleHi, lang)
 	e.venue(ev.Venue)
-	if ev.Description != "" {
-		e.text("DESCRIPTION", ev.Description)
+	if description != "" {
+		e.text("DESCRIPTION", description)
 	}
 	if ev.Type != "" {
 		e.text("CATEGORIES", ev.Type)
 	}
 	e.status(status)
+	e.parties(status)
 	if rrule != "" {
 		e.raw("RRULE:" + rrule)
 		if len(ev.ExDates) > 0 {
@@ -205,13 +255,14 @@ func (e *encoder) event(ev *schedule.Event, lang string) error {
 		e.localTime("DTEND", end)
 		e.summary(title, titleHi, lang)
 		e.venue(venue)
-		if ev.Description != "" {
-			e.text("DESCRIPTION", ev.Description)
+		if description != "" {
+			e.text("DESCRIPTION", description)
 		}
 		if ev.Type != "" {
 			e.text("CATEGORIES", ev.Type)
 		}
 		e.status(st)
+		e.parties(st)
 		if !ev.UpdatedAt.IsZero() {
 			e.utcTime("LAST-MODIFIED", ev.UpdatedAt)
 		}
@@ -258,6 +309,71 @@ func (e *encoder) venue(v schedule.Venue) {
 		e.line = strconv.AppendFloat(e.line, g.Lon, 'f', 6, 64)
 		e.emit()
 	}
+}
+
+// parties writes an invitation's URL, ORGANIZER and ATTENDEE (asked to
+// reply unless the method cancels or the occurrence is cancelled).
+func (e *encoder) parties(st schedule.EventStatus) {
+	s := e.sched
+	if s == nil {
+		return
+	}
+	if s.URL != "" {
+		e.raw("URL:" + s.URL)
+	}
+	e.line = append(e.line[:0], "ORGANIZER"...)
+	e.line = appendCN(e.line, s.Organizer.Name)
+	e.line = append(e.line, ":mailto:"...)
+	e.line = append(e.line, s.Organizer.Email...)
+	e.emit()
+	e.line = append(e.line[:0], "ATTENDEE"...)
+	e.line = appendCN(e.line, s.Attendee.Name)
+	e.line = append(e.line, ";ROLE=REQ-PARTICIPANT"...)
+	if s.Method == MethodRequest && st != schedule.EventCancelled {
+		e.line = append(e.line, ";PARTSTAT=NEEDS-ACTION;RSVP=TRUE"...)
+	}
+	e.line = append(e.line, ":mailto:"...)
+	e.line = append(e.line, s.Attendee.Email...)
+	e.emit()
+}
+
+// appendCN appends ;CN="name" without the characters a quoted parameter
+// value cannot hold (DQUOTE, controls); nothing for no name.
+func appendCN(b []byte, name string) []byte {
+	clean := strings.Map(func(r rune) rune {
+		if r == '"' || r < 0x20 || r == 0x7f || r == utf8.RuneError {
+			return -1
+		}
+		return r
+	}, name)
+	if clean == "" {
+		return b
+	}
+	b = append(b, `;CN="`...)
+	b = append(b, clean...)
+	return append(b, '"')
+}
+
+// validate checks what goes into content lines unescaped.
+func (s *Scheduling) validate() error {
+	switch {
+	case s.Method != MethodRequest && s.Method != MethodCancel:
+		return fmt.Errorf("ical: scheduling method %q is not REQUEST or CANCEL", s.Method)
+	case !PlainAddress(s.Organizer.Email):
+		return fmt.Errorf("ical: organizer %q is not a plain email address", s.Organizer.Email)
+	case !PlainAddress(s.Attendee.Email):
+		return fmt.Errorf("ical: attendee %q is not a plain email address", s.Attendee.Email)
+	case strings.ContainsAny(s.URL, "\r\n\" \t"):
+		return fmt.Errorf("ical: URL %q has characters a URI cannot hold", s.URL)
+	}
+	return nil
+}
+
+// PlainAddress accepts local@domain without characters that would break a
+// content line, a mailto: URI or a mail header.
+func PlainAddress(a string) bool {
+	at := strings.IndexByte(a, '@')
+	return at > 0 && at < len(a)-1 && len(a) <= 254 && !strings.ContainsAny(a, " \t\r\n<>\",;:\\()[]")
 }
 
 func (e *encoder) status(s schedule.EventStatus) {

@@ -22,6 +22,9 @@ type Notice struct {
 	Event    schedule.MessageEvent
 	Previous *schedule.MessageEvent // the event before a change
 	Link     string                 // personal link (schedule.InviteURL)
+	// Unsubscribe is the one-click unsubscribe link an email carries
+	// (List-Unsubscribe); "" for none.
+	Unsubscribe string
 	Reason   string                 // change or cancellation reason
 	To       Recipient
 }
@@ -66,6 +69,7 @@ func Compose(ts *schedule.TemplateSet, n Notice, created time.Time) (Message, er
 	}
 	if ch == schedule.ChannelEmail {
 		m.Invitation = invitationFor(n, ts.Zone().Moments(lang), r.Body)
+		m.Unsubscribe = n.Unsubscribe
 	}
 	return m, nil
 }
@@ -81,19 +85,19 @@ func invitationFor(n Notice, m schedule.Moments, body string) *Invitation {
 		return nil
 	}
 	ev := n.Event
-	uid := ev.UID
-	if strings.TrimSpace(uid) == "" {
-		uid = fmt.Sprintf("event-%d@karyakram", ev.ID)
+	cal := ev.CalendarEvent("")
+	if strings.TrimSpace(cal.UID) == "" {
+		cal.UID = fmt.Sprintf("event-%d@karyakram", ev.ID)
 	}
-	end := ev.End
-	if !end.After(ev.Start) {
-		end = ev.Start.Add(time.Hour)
+	if !cal.End.After(cal.Start) {
+		cal.End = cal.Start.Add(time.Hour)
 	}
-	d := schedule.NewMessageData(schedule.MessageContext{Event: ev}, m)
+	// The venue in the reader's language; the titles as the feeds write
+	// them (both languages, the reader's first).
+	cal.Venue.Name = schedule.NewMessageData(schedule.MessageContext{Event: ev}, m).Venue
 	return &Invitation{
-		Method: method, UID: uid, Sequence: ev.Sequence,
-		Start: ev.Start, End: end,
-		Summary: d.Title, Location: d.Venue, Description: body, URL: n.Link,
+		Method: method, Event: cal, Zone: m.Zone(), Lang: m.Lang(),
+		Description: body, URL: n.Link,
 		Attendee: Person{Name: n.To.Name, Email: n.To.Email},
 	}
 }

@@ -62,7 +62,7 @@ func TestComposeAndSend(t *testing.T) {
 			if tt.key.Kind != schedule.MessageCancel && !strings.Contains(m.Text, link) {
 				t.Errorf("text lacks the link: %q", m.Text)
 			}
-			if (m.Invitation == nil) != (tt.method == "") || (m.Invitation != nil && (m.Invitation.Method != tt.method || m.Invitation.Sequence != 1 || m.Invitation.Summary != "बूथ संवाद")) {
+			if (m.Invitation == nil) != (tt.method == "") || (m.Invitation != nil && (m.Invitation.Method != tt.method || m.Invitation.Event.Sequence != 1 || m.Invitation.Event.TitleHi != "बूथ संवाद")) {
 				t.Errorf("invitation %+v, want method %q", m.Invitation, tt.method)
 			}
 			// Every composed message goes through its real sender path.
@@ -71,9 +71,9 @@ func TestComposeAndSend(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				p := parseMail(t, raw)
-				if p.subject != m.Subject || (tt.method != "" && p.cal == nil) {
-					t.Errorf("parsed subject %q calendar %v", p.subject, p.cal != nil)
+				p := readBoth(t, raw)
+				if p.Subject != m.Subject || (tt.method != "") != (p.Calendar != "") {
+					t.Errorf("parsed subject %q calendar %v", p.Subject, p.Calendar != "")
 				}
 			} else {
 				s := NewSink(SinkConfig{})

@@ -13,7 +13,6 @@ import (
 	"mime/multipart"
 	"mime/quotedprintable"
 	"net"
-	"net/mail"
 	"net/textproto"
 	"strings"
 	"time"
@@ -167,11 +166,22 @@ func classifySMTP(err error) error {
 	return Temporary(err)
 }
 
-// BuildEmail returns m as an RFC 5322 message: UTF-8 headers encoded per
-// RFC 2047, a quoted-printable text/plain body and, when m.Invitation is
-// set, a multipart/alternative with a base64 text/calendar part carrying
-// the iMIP method (RFC 6047 §2.4). The bytes depend only on cfg and m, so
-// a retried send is identical.
+// BuildEmail returns m as an RFC 5322 message a person's mail client shows
+// well and a bulk-mail filter accepts:
+//
+//   - headers UTF-8 as RFC 2047 encoded words folded to 76 characters,
+//     never inside a grapheme cluster (writeHeader);
+//   - Auto-Submitted: auto-generated (RFC 3834), so auto-responders stay
+//     quiet; for bulk notices (m.Unsubscribe set) List-Unsubscribe and
+//     List-Unsubscribe-Post: List-Unsubscribe=One-Click (RFC 8058);
+//   - multipart/alternative of a quoted-printable text/plain part and an
+//     HTML part built from the same text (htmlBody);
+//   - with an invitation, the iMIP text/calendar part (RFC 6047 §2.4) as a
+//     third alternative, and the same calendar again as an invite.ics
+//     attachment for clients that ignore inline calendars, the two inside
+//     multipart/mixed.
+//
+// The bytes depend only on cfg and m, so a retried send is identical.
 func BuildEmail(cfg SMTPConfig, m Message) ([]byte, error) {
 	if !plainAddress(m.To) {
 		return nil, schedule.FieldError("email", "recipient %q is not a plain email address", m.To)
@@ -179,83 +189,126 @@ func BuildEmail(cfg SMTPConfig, m Message) ([]byte, error) {
 	if m.Key == "" {
 		return nil, schedule.FieldError("email", "message has no idempotency key")
 	}
+	if strings.ContainsAny(m.Unsubscribe, " \t\r\n<>\"") {
+		return nil, schedule.FieldError("email", "unsubscribe URL %q has forbidden characters", m.Unsubscribe)
+	}
 	if cfg.MessageIDDomain == "" {
 		cfg.MessageIDDomain = cfg.From[strings.LastIndexByte(cfg.From, '@')+1:]
 	}
-	var b bytes.Buffer
-	header := func(k, v string) { b.WriteString(k + ": " + v + "\r\n") }
-	header("From", (&mail.Address{Name: cfg.FromName, Address: cfg.From}).String())
-	header("To", (&mail.Address{Name: m.ToName, Address: m.To}).String())
-	header("Subject", encodeHeader(m.Subject))
-	header("Date", m.Created.Format(time.RFC1123Z))
-	header("Message-ID", "<"+strings.NewReplacer(":", ".", "@", ".", " ", "").Replace(m.Key)+"@"+cfg.MessageIDDomain+">")
-	header("MIME-Version", "1.0")
-	if m.Lang != "" {
-		header("Content-Language", m.Lang)
+	var cal []byte
+	inv := m.Invitation
+	if inv != nil {
+		i := *inv
+		if i.Organizer.Email == "" {
+			i.Organizer = cfg.Organizer
+			if i.Organizer.Email == "" {
+				i.Organizer = Person{Name: cfg.FromName, Email: cfg.From}
+			}
+		}
+		if i.Attendee.Email == "" {
+			i.Attendee = Person{Name: m.ToName, Email: m.To}
+		}
+		var err error
+		if cal, err = i.Calendar(m.Created); err != nil {
+			return nil, fmt.Errorf("calendar for %s: %w", m.Key, err)
+		}
+		inv = &i
 	}
-
-	text, err := qpEncode(m.Text)
+	textBody := m.Text
+	note := schedule.UnsubscribeNote(m.Lang)
+	if m.Unsubscribe != "" {
+		textBody = strings.TrimRight(textBody, "\n") + "\n\n--\n" + note + "\n" + m.Unsubscribe
+	}
+	text, err := qpEncode(textBody)
 	if err != nil {
 		return nil, fmt.Errorf("encode text: %w", err)
 	}
-	if m.Invitation == nil {
-		header("Content-Type", "text/plain; charset=UTF-8")
-		header("Content-Transfer-Encoding", "quoted-printable")
-		b.WriteString("\r\n")
-		b.Write(text)
-		return b.Bytes(), nil
+	htmlText := m.HTML
+	if htmlText == "" {
+		htmlText = htmlBody(m.Text, m.Lang, m.Subject, note, m.Unsubscribe)
+	}
+	htmlPart, err := qpEncode(htmlText)
+	if err != nil {
+		return nil, fmt.Errorf("encode html: %w", err)
 	}
 
-	inv := *m.Invitation
-	if inv.Organizer.Email == "" {
-		inv.Organizer = cfg.Organizer
-		if inv.Organizer.Email == "" {
-			inv.Organizer = Person{Name: cfg.FromName, Email: cfg.From}
-		}
+	var b bytes.Buffer
+	b.Grow(len(text) + len(htmlPart) + 2*len(cal) + 2048)
+	writeAddressHeader(&b, "From", cfg.FromName, cfg.From)
+	writeAddressHeader(&b, "To", m.ToName, m.To)
+	writeHeader(&b, "Subject", m.Subject)
+	b.WriteString("Date: " + m.Created.Format(time.RFC1123Z) + "\r\n")
+	b.WriteString("Message-ID: <" + strings.NewReplacer(":", ".", "@", ".", " ", "").Replace(m.Key) + "@" + cfg.MessageIDDomain + ">\r\n")
+	b.WriteString("MIME-Version: 1.0\r\n")
+	if m.Lang != "" {
+		b.WriteString("Content-Language: " + m.Lang + "\r\n")
 	}
-	if inv.Attendee.Email == "" {
-		inv.Attendee = Person{Name: m.ToName, Email: m.To}
+	b.WriteString("Auto-Submitted: auto-generated\r\n")
+	b.WriteString("X-Auto-Response-Suppress: All\r\n")
+	if m.Unsubscribe != "" {
+		writeTokens(&b, "List-Unsubscribe", []string{"<" + m.Unsubscribe + ">"})
+		b.WriteString("List-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n")
 	}
-	cal, err := inv.Calendar(m.Created)
-	if err != nil {
-		return nil, fmt.Errorf("calendar for %s: %w", m.Key, err)
-	}
+
 	sum := sha256.Sum256([]byte(m.Key))
-	mw := multipart.NewWriter(&b)
-	if err := mw.SetBoundary("karyakram-" + hex.EncodeToString(sum[:12])); err != nil {
+	boundary := "kk-" + hex.EncodeToString(sum[:12])
+	alt := multipart.NewWriter(&b)
+	if err := alt.SetBoundary(boundary + "-alt"); err != nil {
 		return nil, fmt.Errorf("boundary: %w", err)
 	}
-	header("Content-Type", mime.FormatMediaType("multipart/alternative", map[string]string{"boundary": mw.Boundary()}))
-	b.WriteString("\r\n")
-
-	pw, err := mw.CreatePart(textproto.MIMEHeader{
-		"Content-Type":              {"text/plain; charset=UTF-8"},
-		"Content-Transfer-Encoding": {"quoted-printable"},
-	})
-	if err != nil {
-		return nil, fmt.Errorf("text part: %w", err)
+	var mixed *multipart.Writer
+	if inv != nil {
+		mixed = multipart.NewWriter(&b)
+		if err := mixed.SetBoundary(boundary + "-mix"); err != nil {
+			return nil, fmt.Errorf("boundary: %w", err)
+		}
+		writeTokens(&b, "Content-Type", []string{"multipart/mixed;", "boundary=" + mixed.Boundary()})
+		b.WriteString("\r\n")
+		if _, err := mixed.CreatePart(textproto.MIMEHeader{
+			"Content-Type": {mime.FormatMediaType("multipart/alternative", map[string]string{"boundary": alt.Boundary()})},
+		}); err != nil {
+			return nil, fmt.Errorf("alternative part: %w", err)
+		}
+	} else {
+		writeTokens(&b, "Content-Type", []string{"multipart/alternative;", "boundary=" + alt.Boundary()})
+		b.WriteString("\r\n")
 	}
-	pw.Write(text)
-	pw, err = mw.CreatePart(textproto.MIMEHeader{
-		"Content-Type":              {"text/calendar; method=" + inv.Method + "; charset=UTF-8"},
-		"Content-Transfer-Encoding": {"base64"},
-	})
-	if err != nil {
-		return nil, fmt.Errorf("calendar part: %w", err)
+	type part struct {
+		ctype, enc string
+		body       []byte
 	}
-	pw.Write(base64Lines(cal))
-	if err := mw.Close(); err != nil {
-		return nil, fmt.Errorf("close multipart: %w", err)
+	parts := []part{
+		{"text/plain; charset=UTF-8", "quoted-printable", text},
+		{"text/html; charset=UTF-8", "quoted-printable", htmlPart},
+	}
+	if inv != nil {
+		parts = append(parts, part{"text/calendar; method=" + inv.Method + "; charset=UTF-8", "base64", base64Lines(cal)})
+	}
+	for _, p := range parts {
+		pw, err := alt.CreatePart(textproto.MIMEHeader{"Content-Type": {p.ctype}, "Content-Transfer-Encoding": {p.enc}})
+		if err != nil {
+			return nil, fmt.Errorf("%s part: %w", p.ctype, err)
+		}
+		pw.Write(p.body)
+	}
+	if err := alt.Close(); err != nil {
+		return nil, fmt.Errorf("close alternative: %w", err)
+	}
+	if inv != nil {
+		pw, err := mixed.CreatePart(textproto.MIMEHeader{
+			"Content-Type":              {mime.FormatMediaType("application/ics", map[string]string{"name": "invite.ics"})},
+			"Content-Disposition":       {mime.FormatMediaType("attachment", map[string]string{"filename": "invite.ics"})},
+			"Content-Transfer-Encoding": {"base64"},
+		})
+		if err != nil {
+			return nil, fmt.Errorf("attachment: %w", err)
+		}
+		pw.Write(base64Lines(cal))
+		if err := mixed.Close(); err != nil {
+			return nil, fmt.Errorf("close mixed: %w", err)
+		}
 	}
 	return b.Bytes(), nil
-}
-
-// encodeHeader encodes a UTF-8 header value as RFC 2047 B-words (compact
-// for Devanagari), folding between encoded words; ASCII stays as it is.
-func encodeHeader(s string) string {
-	s = strings.Join(strings.Fields(s), " ")
-	enc := mime.BEncoding.Encode("UTF-8", s)
-	return strings.ReplaceAll(enc, "?= =?", "?=\r\n =?")
 }
 
 func qpEncode(s string) ([]byte, error) {

@@ -6,18 +6,26 @@ import (
 	"encoding/base64"
 	"errors"
 	"io"
-	"mime"
-	"mime/multipart"
 	"net"
 	"net/mail"
+	"reflect"
+	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
-	"github.com/emersion/go-ical"
+	goical "github.com/emersion/go-ical"
 	"github.com/emersion/go-sasl"
 	"github.com/emersion/go-smtp"
+
+	"github.com/karyakram/karyakram/app/ical"
+	"github.com/karyakram/karyakram/app/ical/icaltest"
+	"github.com/karyakram/karyakram/app/notify/mailtest"
+	"github.com/karyakram/karyakram/schedule"
 )
 
 // received is one message as the test SMTP server got it.
@@ -132,11 +140,29 @@ func newSender(t *testing.T, addr string, mod func(*SMTPConfig)) *SMTPSender {
 
 var mailCreated = time.Date(2026, 9, 1, 4, 30, 0, 0, time.UTC)
 
+const unsubscribeURL = "https://k.example.in/u/EcCNtwG5YAGY1J0OTe3vVbKf_xaamg"
+
+// seriesEvent is a monthly "last Sunday, 11:00 IST" meeting with one
+// skipped and one moved occurrence.
+func seriesEvent() schedule.Event {
+	start := time.Date(2026, 9, 27, 5, 30, 0, 0, time.UTC) // Sun 27 Sep 2026, 11:00 IST
+	return schedule.Event{
+		ID: 12345, UID: "ev-12345@karyakram", Type: "meeting", Title: "District working committee", TitleHi: "ज़िला कार्यसमिति बैठक",
+		Venue: schedule.Venue{Name: "मानस भवन, जबलपुर"}, Start: start, End: start.Add(90 * time.Minute),
+		Status: schedule.EventConfirmed, Sequence: 2, RRule: "FREQ=MONTHLY;BYDAY=-1SU;COUNT=6",
+		ExDates: []time.Time{time.Date(2026, 10, 25, 5, 30, 0, 0, time.UTC)},
+		Overrides: []schedule.Override{{RecurrenceID: time.Date(2026, 11, 29, 5, 30, 0, 0, time.UTC),
+			Start: time.Date(2026, 11, 29, 8, 30, 0, 0, time.UTC), End: time.Date(2026, 11, 29, 10, 0, 0, 0, time.UTC)}},
+	}
+}
+
 func inviteMessage(method string) Message {
 	start := time.Date(2026, 9, 12, 13, 0, 0, 0, time.UTC) // 18:30 IST
 	subject := "आमंत्रण: ज़िला कार्यसमिति बैठक, 12 सितंबर"
+	status := schedule.EventConfirmed
 	if method == MethodCancel {
 		subject = "निरस्त: ज़िला कार्यसमिति बैठक, 12 सितंबर"
+		status = schedule.EventCancelled
 	}
 	return Message{
 		Key: "invite:42:invite:0:email", Channel: "email", Lang: "hi",
@@ -144,86 +170,39 @@ func inviteMessage(method string) Message {
 		Subject: subject,
 		Text:    "आदरणीय सुनीता पटेल जी,\n\nआपको ज़िला कार्यसमिति बैठक में आमंत्रित किया जाता है।\nकृपया उत्तर दें: https://k.example.in/i/EcCNtwG5YAGY1J0OTe3vVbKf_xaamg",
 		Invitation: &Invitation{
-			Method: method, UID: "ev-12345@karyakram", Sequence: 2,
-			Start: start, End: start.Add(90 * time.Minute),
-			Summary:     "ज़िला कार्यसमिति बैठक, जबलपुर; सत्र 1",
-			Location:    "मानस भवन, जबलपुर",
+			Method: method, Lang: "hi",
+			Event: schedule.Event{UID: "ev-12345@karyakram", Sequence: 2, Start: start, End: start.Add(90 * time.Minute),
+				TitleHi: "ज़िला कार्यसमिति बैठक, जबलपुर; सत्र 1", Venue: schedule.Venue{Name: "मानस भवन, जबलपुर"}, Status: status},
 			Description: "एजेंडा:\n1. बूथ समितियाँ\n2. प्रशिक्षण वर्ग का एक बहुत लंबा विवरण जो पचहत्तर ऑक्टेट से बड़ा है ताकि पंक्ति मोड़ी जाए",
 			URL:         "https://k.example.in/i/EcCNtwG5YAGY1J0OTe3vVbKf_xaamg",
 		},
-		Created: mailCreated,
+		Unsubscribe: unsubscribeURL,
+		Created:     mailCreated,
 	}
 }
 
-// parsedMail is what the tests read back out of a received message.
-type parsedMail struct {
-	header     mail.Header
-	subject    string
-	text       string
-	calType    string // Content-Type of the calendar part
-	calRaw     []byte
-	cal        *ical.Calendar
-	partTypes  []string
-	topMedia   string
-	topParams  map[string]string
-	messageRaw []byte
-}
-
-func parseMail(t *testing.T, raw []byte) parsedMail {
+// readBoth parses raw with both mail readers, checks they agree and that
+// the transport form is clean, and returns what they read.
+func readBoth(t *testing.T, raw []byte) mailtest.Mail {
 	t.Helper()
-	msg, err := mail.ReadMessage(bytes.NewReader(raw))
-	if err != nil {
-		t.Fatalf("net/mail cannot read the message: %v\n%s", err, raw)
+	mailtest.Lines(t, raw)
+	g := mailtest.Go(t, raw)
+	p := mailtest.Python(t, raw)
+	if len(p.Defects) > 0 {
+		t.Errorf("python's email package found defects: %v", p.Defects)
 	}
-	p := parsedMail{header: msg.Header, messageRaw: raw}
-	dec := new(mime.WordDecoder)
-	if p.subject, err = dec.DecodeHeader(msg.Header.Get("Subject")); err != nil {
-		t.Fatalf("decode subject: %v", err)
-	}
-	p.topMedia, p.topParams, err = mime.ParseMediaType(msg.Header.Get("Content-Type"))
-	if err != nil {
-		t.Fatalf("Content-Type: %v", err)
-	}
-	if !strings.HasPrefix(p.topMedia, "multipart/") {
-		body, _ := io.ReadAll(msg.Body)
-		p.text = string(body)
-		return p
-	}
-	mr := multipart.NewReader(msg.Body, p.topParams["boundary"])
-	for {
-		part, err := mr.NextPart()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			t.Fatalf("next part: %v", err)
-		}
-		ct := part.Header.Get("Content-Type")
-		p.partTypes = append(p.partTypes, ct)
-		body, err := io.ReadAll(part) // quoted-printable is decoded by multipart
-		if err != nil {
-			t.Fatalf("read part %s: %v", ct, err)
-		}
-		media, _, _ := mime.ParseMediaType(ct)
-		switch media {
-		case "text/plain":
-			p.text = string(body)
-		case "text/calendar":
-			if part.Header.Get("Content-Transfer-Encoding") != "base64" {
-				t.Fatalf("calendar part encoding %q", part.Header.Get("Content-Transfer-Encoding"))
-			}
-			p.calType = ct
-			p.calRaw, err = base64.StdEncoding.DecodeString(strings.NewReplacer("\r", "", "\n", "").Replace(string(body)))
-			if err != nil {
-				t.Fatalf("calendar base64: %v", err)
-			}
-			p.cal, err = ical.NewDecoder(bytes.NewReader(p.calRaw)).Decode()
-			if err != nil {
-				t.Fatalf("go-ical cannot parse the calendar: %v\n%s", err, p.calRaw)
-			}
+	p.Defects = nil
+	// Python's address parser keeps the folding space between two encoded
+	// words of a display name (RFC 2047 §6.2 says to drop it; Go and mail
+	// clients do): compare names with runs of spaces collapsed.
+	p.FromName, p.ToName = strings.Join(strings.Fields(p.FromName), " "), strings.Join(strings.Fields(p.ToName), " ")
+	gv, pv := reflect.ValueOf(g), reflect.ValueOf(p)
+	for i := range gv.NumField() {
+		if a, b := gv.Field(i).Interface(), pv.Field(i).Interface(); !reflect.DeepEqual(a, b) {
+			t.Errorf("the two MIME readers disagree on %s:\n go     %q\n python %q", gv.Type().Field(i).Name, a, b)
 		}
 	}
-	return p
+	return g
 }
 
 func TestSMTPInviteWithIMIP(t *testing.T) {
@@ -242,39 +221,36 @@ func TestSMTPInviteWithIMIP(t *testing.T) {
 	if got.from != "karyakram@mp.example.in" || len(got.to) != 1 || got.to[0] != m.To {
 		t.Errorf("envelope from %q to %v", got.from, got.to)
 	}
-	p := parseMail(t, got.data)
-
-	if p.subject != m.Subject {
-		t.Errorf("subject %q, want %q", p.subject, m.Subject)
+	r := readBoth(t, got.data)
+	if r.Subject != m.Subject || r.ToName != "सुनीता पटेल" || r.ToAddr != m.To || r.FromName != "प्रदेश कार्यालय" {
+		t.Errorf("subject %q to %q <%s> from %q", r.Subject, r.ToName, r.ToAddr, r.FromName)
 	}
-	if raw := p.header.Get("Subject"); !strings.HasPrefix(raw, "=?UTF-8?b?") {
-		t.Errorf("raw subject %q is not RFC 2047 B-encoded UTF-8", raw)
+	if want := "multipart/mixed(multipart/alternative(text/plain,text/html,text/calendar),application/ics)"; r.Structure != want {
+		t.Errorf("structure %s, want %s", r.Structure, want)
 	}
-	to, err := p.header.AddressList("To")
-	if err != nil || len(to) != 1 || to[0].Name != "सुनीता पटेल" || to[0].Address != m.To {
-		t.Errorf("To = %v, %v", to, err)
+	h := r.Header
+	if h["Message-ID"] != "<invite.42.invite.0.email@mp.example.in>" || h["Auto-Submitted"] != "auto-generated" ||
+		h["List-Unsubscribe"] != "<"+unsubscribeURL+">" || h["List-Unsubscribe-Post"] != "List-Unsubscribe=One-Click" ||
+		h["Content-Language"] != "hi" {
+		t.Errorf("headers %v", h)
 	}
-	if id := p.header.Get("Message-ID"); id != "<invite.42.invite.0.email@mp.example.in>" {
-		t.Errorf("Message-ID %q", id)
+	if d, err := mail.ParseDate(h["Date"]); err != nil || !d.Equal(mailCreated) {
+		t.Errorf("Date %q: %v", h["Date"], err)
 	}
-	if d, err := p.header.Date(); err != nil || !d.Equal(mailCreated) {
-		t.Errorf("Date %v, %v", d, err)
+	if !strings.HasPrefix(r.Text, m.Text+"\n") || !strings.HasSuffix(strings.TrimSpace(r.Text), "ऐसे ईमेल बंद करने के लिए:\n"+unsubscribeURL) {
+		t.Errorf("text part %q", r.Text)
 	}
-	if p.topMedia != "multipart/alternative" {
-		t.Errorf("top type %q, want multipart/alternative", p.topMedia)
+	for _, want := range []string{`<html lang="hi">`, "आपको ज़िला कार्यसमिति बैठक में आमंत्रित किया जाता है।",
+		`<a href="https://k.example.in/i/EcCNtwG5YAGY1J0OTe3vVbKf_xaamg">`, `<a href="` + unsubscribeURL + `"`, "Noto Sans Devanagari"} {
+		if !strings.Contains(r.HTML, want) {
+			t.Errorf("HTML part lacks %q:\n%s", want, r.HTML)
+		}
 	}
-	if len(p.partTypes) != 2 || !strings.HasPrefix(p.partTypes[0], "text/plain") {
-		t.Errorf("parts %v, want text/plain then text/calendar", p.partTypes)
-	}
-	if want := strings.ReplaceAll(m.Text, "\n", "\r\n"); p.text != want {
-		t.Errorf("text part %q, want %q", p.text, want)
-	}
-	media, params, _ := mime.ParseMediaType(p.calType)
-	if media != "text/calendar" || params["method"] != "REQUEST" || params["charset"] != "UTF-8" {
-		t.Errorf("calendar Content-Type %q", p.calType)
+	if r.CalendarMethod != "REQUEST" || r.AttachmentName != "invite.ics" || string(r.Attachment) != r.Calendar {
+		t.Errorf("calendar method %q, attachment %q (same as inline: %v)", r.CalendarMethod, r.AttachmentName, string(r.Attachment) == r.Calendar)
 	}
 
-	cal := p.cal
+	cal := icaltest.Go(t, []byte(r.Calendar))
 	if v := cal.Props.Get("METHOD"); v == nil || v.Value != "REQUEST" {
 		t.Errorf("METHOD = %v", v)
 	}
@@ -290,16 +266,13 @@ func TestSMTPInviteWithIMIP(t *testing.T) {
 			t.Errorf("%s = %q, %v; want %q", name, got, err, want)
 		}
 	}
-	checkText("SUMMARY", m.Invitation.Summary)
-	checkText("LOCATION", m.Invitation.Location)
+	checkText("SUMMARY", m.Invitation.Event.TitleHi)
+	checkText("LOCATION", "मानस भवन, जबलपुर")
 	checkText("DESCRIPTION", m.Invitation.Description)
-	checkText("UID", m.Invitation.UID)
+	checkText("UID", "ev-12345@karyakram")
 	checkText("STATUS", "CONFIRMED")
-	if start, err := ev.DateTimeStart(time.UTC); err != nil || !start.Equal(m.Invitation.Start) {
-		t.Errorf("DTSTART %v, %v", start, err)
-	}
-	if end, err := ev.DateTimeEnd(time.UTC); err != nil || !end.Equal(m.Invitation.End) {
-		t.Errorf("DTEND %v, %v", end, err)
+	if p := ev.Props.Get("DTSTART"); p == nil || p.Value != "20260912T183000" || p.Params.Get("TZID") != "Asia/Kolkata" {
+		t.Errorf("DTSTART %+v, want 18:30 on the Asia/Kolkata clock", p)
 	}
 	if seq, err := ev.Props.Get("SEQUENCE").Int(); err != nil || seq != 2 {
 		t.Errorf("SEQUENCE %d, %v", seq, err)
@@ -313,13 +286,71 @@ func TestSMTPInviteWithIMIP(t *testing.T) {
 		att.Params.Get("PARTSTAT") != "NEEDS-ACTION" || att.Params.Get("CN") != "सुनीता पटेल" {
 		t.Errorf("ATTENDEE %+v", att)
 	}
-	for _, line := range strings.Split(string(p.calRaw), "\r\n") {
+	js := icaltest.JS(t, []byte(r.Calendar), 3)
+	if js.Method != "REQUEST" || len(js.Events) != 1 {
+		t.Fatalf("ical.js: %+v", js)
+	}
+	e := js.Events[0]
+	if e.Start != "2026-09-12T13:00:00.000Z" || e.End != "2026-09-12T14:30:00.000Z" || e.StartTZID != "Asia/Kolkata" ||
+		e.Organizer == nil || e.Organizer.Value != "mailto:office@mp.example.in" || len(e.Attendees) != 1 ||
+		!strings.EqualFold(e.Attendees[0].RSVP, "true") || e.Attendees[0].CN != "सुनीता पटेल" || e.URL != m.Invitation.URL {
+		t.Errorf("ical.js reads %+v %+v %+v", e.Start, e.Organizer, e.Attendees)
+	}
+	for _, line := range strings.Split(r.Calendar, "\r\n") {
 		if len(line) > 75 {
 			t.Errorf("calendar line of %d octets: %q", len(line), line)
 		}
 	}
-	if !strings.Contains(string(p.calRaw), "\r\n ") {
-		t.Error("long DESCRIPTION was not folded")
+}
+
+// TestRecurringInvitationCarriesTheSeries: the invitation of a series is
+// the series, exactly as the feed has it (same UID, RRULE, EXDATE and the
+// moved occurrence), read back by both calendar parsers.
+func TestRecurringInvitationCarriesTheSeries(t *testing.T) {
+	ev := seriesEvent()
+	m := inviteMessage(MethodRequest)
+	m.Invitation.Event = ev
+	raw, err := BuildEmail(SMTPConfig{From: "k@mp.example.in", FromName: "Office"}, m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := readBoth(t, raw)
+	feed, err := ical.Render(&ical.Feed{Name: "feed", Lang: "hi", Now: mailCreated, Events: []schedule.Event{ev}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	inv := icaltest.JS(t, []byte(r.Calendar), 10)
+	sub := icaltest.JS(t, feed, 10)
+	if len(inv.Events) != 2 || len(sub.Events) != 2 {
+		t.Fatalf("invitation has %d VEVENTs, feed %d; want the series and its moved occurrence", len(inv.Events), len(sub.Events))
+	}
+	for i := range inv.Events {
+		a, b := inv.Events[i], sub.Events[i]
+		if a.UID != b.UID || a.RRule != b.RRule || !slices.Equal(a.ExDates, b.ExDates) || a.Start != b.Start || a.End != b.End ||
+			a.Sequence != b.Sequence || !slices.Equal(a.Occurrences, b.Occurrences) || (a.RecurrenceID == nil) != (b.RecurrenceID == nil) ||
+			a.RecurrenceID != nil && *a.RecurrenceID != *b.RecurrenceID {
+			t.Errorf("VEVENT %d differs:\n invitation %+v\n feed       %+v", i, a, b)
+		}
+		if len(a.Attendees) != 1 || a.Organizer == nil {
+			t.Errorf("VEVENT %d lacks ORGANIZER/ATTENDEE: %+v", i, a)
+		}
+	}
+	master := inv.Events[0]
+	// Last Sundays at 11:00 IST: 27 Sep, (25 Oct skipped), 29 Nov (moved,
+	// its own VEVENT), 27 Dec, 31 Jan, 28 Feb: COUNT=6 includes the skip.
+	want := []string{"2026-09-27T05:30:00.000Z", "2026-11-29T05:30:00.000Z", "2026-12-27T05:30:00.000Z", "2027-01-31T05:30:00.000Z", "2027-02-28T05:30:00.000Z"}
+	if master.RRule != "FREQ=MONTHLY;COUNT=6;BYDAY=-1SU" || !slices.Equal(master.ExDates, []string{"2026-10-25T05:30:00.000Z"}) ||
+		!slices.Equal(master.Occurrences, want) {
+		t.Errorf("series as ical.js reads it: rule %q exdates %v occurrences %v", master.RRule, master.ExDates, master.Occurrences)
+	}
+	moved := inv.Events[1]
+	if moved.RecurrenceID == nil || *moved.RecurrenceID != "2026-11-29T05:30:00.000Z" || moved.Start != "2026-11-29T08:30:00.000Z" {
+		t.Errorf("moved occurrence %+v", moved)
+	}
+	g := icaltest.Go(t, []byte(r.Calendar))
+	gev := g.Events()
+	if len(gev) != 2 || gev[0].Props.Get("RRULE") == nil || gev[0].Props.Get("EXDATE") == nil || gev[1].Props.Get("RECURRENCE-ID") == nil {
+		t.Errorf("go-ical reads %d events; RRULE/EXDATE/RECURRENCE-ID missing", len(gev))
 	}
 }
 
@@ -330,15 +361,16 @@ func TestSMTPCancelIMIP(t *testing.T) {
 	if err := s.Send(context.Background(), m); err != nil {
 		t.Fatal(err)
 	}
-	p := parseMail(t, be.messages()[0].data)
-	if _, params, _ := mime.ParseMediaType(p.calType); params["method"] != "CANCEL" {
-		t.Errorf("calendar Content-Type %q, want method=CANCEL", p.calType)
+	r := readBoth(t, be.messages()[0].data)
+	if r.CalendarMethod != "CANCEL" {
+		t.Errorf("calendar method %q, want CANCEL", r.CalendarMethod)
 	}
-	if v := p.cal.Props.Get("METHOD"); v == nil || v.Value != "CANCEL" {
+	cal := icaltest.Go(t, []byte(r.Calendar))
+	if v := cal.Props.Get("METHOD"); v == nil || v.Value != "CANCEL" {
 		t.Errorf("METHOD = %v", v)
 	}
-	ev := p.cal.Events()[0]
-	if st, err := ev.Status(); err != nil || st != ical.EventCancelled {
+	ev := cal.Events()[0]
+	if st, err := ev.Status(); err != nil || st != goical.EventCancelled {
 		t.Errorf("STATUS %v, %v", st, err)
 	}
 	if att := ev.Props.Get("ATTENDEE"); att == nil || att.Params.Get("RSVP") != "" {
@@ -346,21 +378,70 @@ func TestSMTPCancelIMIP(t *testing.T) {
 	}
 }
 
-func TestSMTPPlainTextWithoutInvitation(t *testing.T) {
+func TestSMTPWithoutInvitation(t *testing.T) {
 	be := &testBackend{}
 	s := newSender(t, startSMTP(t, be), nil)
 	m := inviteMessage(MethodRequest)
 	m.Invitation = nil
+	m.Unsubscribe = ""
 	m.Subject = "Reminder: District meeting"
 	if err := s.Send(context.Background(), m); err != nil {
 		t.Fatal(err)
 	}
-	p := parseMail(t, be.messages()[0].data)
-	if p.topMedia != "text/plain" || p.subject != m.Subject || p.header.Get("Subject") != m.Subject {
-		t.Errorf("type %q subject %q (raw %q)", p.topMedia, p.subject, p.header.Get("Subject"))
+	raw := be.messages()[0].data
+	r := readBoth(t, raw)
+	if r.Structure != "multipart/alternative(text/plain,text/html)" || r.Subject != m.Subject {
+		t.Errorf("structure %s subject %q", r.Structure, r.Subject)
 	}
-	if p.header.Get("Content-Transfer-Encoding") != "quoted-printable" {
-		t.Errorf("encoding %q", p.header.Get("Content-Transfer-Encoding"))
+	if _, ok := r.Header["List-Unsubscribe"]; ok || strings.Contains(r.Text, "ईमेल बंद") {
+		t.Error("a message without an unsubscribe link shows one")
+	}
+	if !bytes.Contains(raw, []byte("\r\nSubject: Reminder: District meeting\r\n")) {
+		t.Error("an ASCII subject was encoded")
+	}
+}
+
+// TestHeaderFoldingKeepsGraphemes: a long Hindi subject and display name
+// become encoded words of at most 75 characters on lines of at most 76,
+// each word holding whole grapheme clusters, and read back unchanged.
+func TestHeaderFoldingKeepsGraphemes(t *testing.T) {
+	long := strings.Repeat("कार्यक्रम श्रद्धांजलि क्षत्रिय ", 6) + "— ज़िला कार्यसमिति"
+	m := inviteMessage(MethodRequest)
+	m.Subject, m.ToName = long, "रामेश्वर प्रसाद विश्वकर्मा (मंडल अध्यक्ष, ग्वालियर ग्रामीण)"
+	raw, err := BuildEmail(SMTPConfig{From: "k@mp.example.in", FromName: "मध्य प्रदेश प्रदेश कार्यालय कार्यक्रम विभाग"}, m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := readBoth(t, raw)
+	if r.Subject != long || r.ToName != m.ToName {
+		t.Errorf("read back subject %q to %q", r.Subject, r.ToName)
+	}
+	head, _, _ := bytes.Cut(raw, []byte("\r\n\r\n"))
+	words := regexp.MustCompile(`=\?UTF-8\?B\?([A-Za-z0-9+/=]*)\?=`).FindAllStringSubmatch(string(head), -1)
+	if len(words) < 6 {
+		t.Fatalf("only %d encoded words", len(words))
+	}
+	for _, w := range words {
+		if len(w[0]) > 75 {
+			t.Errorf("encoded word of %d characters", len(w[0]))
+		}
+		b, err := base64.StdEncoding.DecodeString(w[1])
+		if err != nil || !utf8.Valid(b) {
+			t.Fatalf("word %s: %v", w[0], err)
+		}
+		// A word starting mid-cluster would begin with a mark or a
+		// consonant joined to the previous word by a virama.
+		text := string(b)
+		first := text[:schedule.FirstGrapheme(text)]
+		if r, _ := utf8.DecodeRuneInString(text); unicode.In(r, unicode.Mn, unicode.Mc) {
+			t.Errorf("word %q starts with a combining mark", text)
+		}
+		if strings.HasPrefix(text, "्") || first == "" {
+			t.Errorf("word %q starts inside a conjunct", text)
+		}
+		if last, _ := utf8.DecodeLastRuneInString(text); last == '्' {
+			t.Errorf("word %q ends with a virama: the conjunct is split", text)
+		}
 	}
 }
 
@@ -374,16 +455,7 @@ func TestBuildEmailDeterministic(t *testing.T) {
 	if !bytes.Equal(a, b) {
 		t.Error("two builds of the same message differ; a retry would send different bytes")
 	}
-	for _, line := range strings.Split(string(a), "\r\n") {
-		if len(line) > 998 {
-			t.Errorf("line over 998 octets")
-		}
-		for _, c := range []byte(line) {
-			if c >= 0x80 {
-				t.Fatalf("8-bit byte in message line %q", line)
-			}
-		}
-	}
+	mailtest.Lines(t, a)
 }
 
 func TestSMTPErrorsClassified(t *testing.T) {
@@ -471,8 +543,8 @@ func TestInvitationValidate(t *testing.T) {
 		mod  func(*Invitation)
 	}{
 		{"method", func(i *Invitation) { i.Method = "PUBLISH" }},
-		{"uid", func(i *Invitation) { i.UID = " " }},
-		{"end before start", func(i *Invitation) { i.End = i.Start }},
+		{"uid", func(i *Invitation) { i.Event.UID = " " }},
+		{"end before start", func(i *Invitation) { i.Event.End = i.Event.Start }},
 		{"organizer", func(i *Invitation) { i.Organizer.Email = "x" }},
 		{"attendee injection", func(i *Invitation) { i.Attendee.Email = "a@x.in\r\nATTENDEE:mailto:b@y" }},
 		{"url", func(i *Invitation) { i.URL = "https://x/\r\nX:y" }},

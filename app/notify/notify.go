@@ -33,6 +33,12 @@ type Message struct {
 	// Invitation, when set on an email, is sent as an iMIP (RFC 6047)
 	// text/calendar part so mail clients offer accept/decline.
 	Invitation *Invitation
+	// HTML is the email's HTML alternative; "" builds it from Text.
+	HTML string
+	// Unsubscribe, on a bulk email (invitations, reminders, notices), is
+	// the one-click unsubscribe URL (List-Unsubscribe, RFC 8058) also
+	// shown under the text; "" for a message that must always arrive.
+	Unsubscribe string
 	// Created is when the message was enqueued; it is the email Date and
 	// the calendar DTSTAMP, so a retry sends identical bytes.
 	Created time.Time

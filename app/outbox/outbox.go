@@ -418,9 +418,11 @@ func (d *Drainer) Render(b store.OutboxBatch, m store.OutboxMessage) (notify.Mes
 	} else {
 		to.Mobile = m.Recipient
 	}
-	msg, err := notify.Compose(d.cfg.Templates, notify.Notice{
-		Key: key, Event: ev.MessageEvent, Previous: m.Payload.Previous, Reason: m.Payload.Reason, Link: link, To: to,
-	}, m.Created)
+	n := notify.Notice{Key: key, Event: ev.MessageEvent, Previous: m.Payload.Previous, Reason: m.Payload.Reason, Link: link, To: to}
+	if m.Channel == schedule.ChannelEmail {
+		n.Unsubscribe = UnsubscribeLink(d.cfg.BaseURL, link)
+	}
+	msg, err := notify.Compose(d.cfg.Templates, n, m.Created)
 	if err != nil {
 		return notify.Message{}, notify.Permanent(err)
 	}
@@ -454,4 +456,13 @@ func InviteLink(s *schedule.Signer, baseURL string, inviteID int64, ev store.Inv
 		return "", fmt.Errorf("sign link of invite %d: %w", inviteID, err)
 	}
 	return schedule.InviteURL(baseURL, tok), nil
+}
+
+// UnsubscribeLink is the one-click unsubscribe address of an email whose
+// personal link is link: /u/ with the same signed token, so it names the
+// invite (and through it the address) without anything stored.
+func UnsubscribeLink(baseURL, link string) string {
+	base := strings.TrimRight(baseURL, "/")
+	tok := link[strings.LastIndexByte(link, '/')+1:]
+	return base + "/u/" + tok
 }

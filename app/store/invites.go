@@ -92,36 +92,41 @@ func (e InviteEvent) ForInvitee(eb EventBridges, unitPath string) InviteEvent {
 	return e
 }
 
-// Event returns the event as a schedule.Event (for .ics files).
+// Event returns the event as a schedule.Event (for .ics files): the whole
+// series, with its exceptions and edited occurrences, when it repeats, as
+// the feeds carry it.
 func (e InviteEvent) Event() schedule.Event {
-	st := schedule.EventConfirmed
-	if e.Cancelled {
-		st = schedule.EventCancelled
-	}
-	return schedule.Event{
-		ID: e.ID, UID: e.UID, UnitID: e.UnitID, Type: e.Type, Title: e.Title, TitleHi: e.TitleHi,
-		Description: e.Description, Venue: schedule.Venue{Name: e.Venue},
-		Start: e.Start, End: e.End, Status: st, Sequence: e.Sequence,
-	}
+	ev := e.CalendarEvent(e.Description)
+	ev.UnitID = e.UnitID
+	return ev
 }
 
 // inviteEventSQL reads an event with its invitation settings; the
 // events table belongs to the events code, so only its stable columns are
 // read here.
 const inviteEventSQL = `SELECT e.id, e.uid, e.unit_id, e.unit_path, e.type, e.title, e.title_hi, e.description, e.venue_name,
-	e.start_at, e.end_at, e.status, e.sequence, e.link_version,
+	e.start_at, e.end_at, e.status, e.sequence, e.link_version, e.rrule, e.exdates, e.overrides,
 	COALESCE(s.reminders, ''), COALESCE(s.bridge_number, ''), COALESCE(s.bridge_pin, ''), COALESCE(s.join_url, ''), COALESCE(s.venue_hi, '')
 	FROM events e LEFT JOIN invite_settings s ON s.event_id = e.id`
 
 func scanInviteEvent(scan func(...any) error) (InviteEvent, error) {
 	var e InviteEvent
-	var status, reminders string
+	var status, reminders, exdates, overrides string
 	var lv int64
 	err := scan(&e.ID, &e.UID, &e.UnitID, &e.UnitPath, &e.Type, &e.Title, &e.TitleHi, &e.Description, &e.Venue,
-		&e.Start, &e.End, &status, &e.Sequence, &lv,
+		&e.Start, &e.End, &status, &e.Sequence, &lv, &e.RRule, &exdates, &overrides,
 		&reminders, &e.Settings.BridgeNumber, &e.Settings.BridgePIN, &e.Settings.JoinURL, &e.Settings.VenueHi)
 	if err != nil {
 		return e, err
+	}
+	// The series, as the events code stores it (see eventRow.domain).
+	if e.RRule != "" {
+		series := eventRow{ID: e.ID, ExDates: exdates, Overrides: overrides}
+		se, err := series.domain()
+		if err != nil {
+			return e, err
+		}
+		e.ExDates, e.Overrides = se.ExDates, se.Overrides
 	}
 	e.Start, e.End = e.Start.UTC(), e.End.UTC()
 	e.LinkVersion = uint32(lv)
@@ -241,9 +246,12 @@ type resolvedAudience struct {
 	units     []schedule.Unit
 }
 
+// contactSQL is, for workers alias w, the condition "cannot be reached on
+// ch" (no address; for email also an unsubscribed address, see
+// Unsubscribe) and the address expression.
 func contactSQL(ch schedule.MessageChannel) (noContact, recipient string) {
 	if ch == schedule.ChannelEmail {
-		return "(w.email = '')", "w.email"
+		return "(w.email = '' OR " + optedOutSQL("w.email") + ")", "w.email"
 	}
 	return "(w.mobile IS NULL OR w.mobile = '')", "w.mobile"
 }

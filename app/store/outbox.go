@@ -322,7 +322,7 @@ func (s *Store) enqueueChangeNotices(ctx context.Context, tx bun.Tx, actor sched
 		res, err := tx.ExecContext(ctx, `INSERT INTO outbox (idem_key, event_id, invite_id, kind, channel, recipient, payload, status, next_attempt_at, created_at)
 			SELECT 'invite:' || o.invite_id || ':' || ? || ':' || ? || ':' || o.channel, o.event_id, o.invite_id, ?, o.channel, o.recipient, ?, 'queued', ?, ?
 			FROM invites i JOIN outbox o ON o.invite_id = i.id AND o.kind = 'invite' AND o.status IN ('sent', 'sending')
-			WHERE i.event_id = ? AND i.revoked = ?
+			WHERE i.event_id = ? AND i.revoked = ? AND NOT (o.channel = 'email' AND `+optedOutSQL("o.recipient")+`)
 			ON CONFLICT (idem_key) DO NOTHING`,
 			string(kind), strconv.Itoa(e.Sequence), string(kind), string(payload), now, now, eventID, false)
 		if err != nil {
@@ -381,6 +381,7 @@ func (s *Store) EnqueueDueReminders(ctx context.Context, now time.Time) (int, er
 				SELECT 'invite:' || o.invite_id || ':reminder:' || ? || ':' || o.channel, o.event_id, o.invite_id, 'reminder', o.channel, o.recipient, 'queued', ?, ?
 				FROM invites i JOIN outbox o ON o.invite_id = i.id AND o.kind = 'invite'
 				WHERE i.event_id = ? AND o.status <> 'dead' AND i.revoked = ? AND i.rsvp <> ?
+				AND NOT (o.channel = 'email' AND `+optedOutSQL("o.recipient")+`)
 				AND NOT EXISTS (SELECT 1 FROM outbox l WHERE l.invite_id = o.invite_id AND l.kind IN ('invite', 'change') AND l.created_at >= ?)
 				ON CONFLICT (idem_key) DO NOTHING`,
 				key.Seq, now, now, e.ID, false, RSVPNotGoing, r.At.UTC())

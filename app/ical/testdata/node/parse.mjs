@@ -14,7 +14,14 @@ for (const tz of cal.getAllSubcomponents('vtimezone')) {
   ICAL.TimezoneService.register(tz);
 }
 const iso = (t) => (t ? t.toJSDate().toISOString() : null);
+const party = (p) => (p ? {
+  value: String(p.getFirstValue() ?? ''),
+  cn: p.getParameter('cn') ?? '',
+  partstat: p.getParameter('partstat') ?? '',
+  rsvp: String(p.getParameter('rsvp') ?? ''),
+} : null);
 const out = {
+  method: String(cal.getFirstPropertyValue('method') ?? ''),
   name: cal.getFirstPropertyValue('x-wr-calname'),
   refresh: String(cal.getFirstPropertyValue('refresh-interval') ?? ''),
   ttl: String(cal.getFirstPropertyValue('x-published-ttl') ?? ''),
@@ -36,6 +43,10 @@ for (const ve of cal.getAllSubcomponents('vevent')) {
     startTzid: ev.startDate.zone ? ev.startDate.zone.tzid : '',
     recurrenceId: ev.recurrenceId ? iso(ev.recurrenceId) : null,
     rrule: ve.getFirstPropertyValue('rrule') ? ve.getFirstPropertyValue('rrule').toString() : '',
+    exdates: ve.getAllProperties('exdate').flatMap((p) => p.getValues().map(iso)),
+    url: String(ve.getFirstPropertyValue('url') ?? ''),
+    organizer: party(ve.getFirstProperty('organizer')),
+    attendees: ve.getAllProperties('attendee').map(party),
     occurrences: [],
   };
   if (ev.isRecurring() && !ev.isRecurrenceException()) {
