@@ -12,14 +12,14 @@ func clusters(s string) []string { return slices.Collect(Graphemes(s)) }
 
 func TestGraphemesKeepConjunctsTogether(t *testing.T) {
 	cases := map[string][]string{
-		"कार्यक्रम":  {"का", "र्य", "क्र", "म"},
-		"क्षत्रिय":   {"क्ष", "त्रि", "य"},
+		"कार्यक्रम":   {"का", "र्य", "क्र", "म"},
+		"क्षत्रिय":    {"क्ष", "त्रि", "य"},
 		"श्रद्धांजलि": {"श्र", "द्धां", "ज", "लि"},
-		"ज़िला":      {"ज़ि", "ला"},
-		"a\r\nb":     {"a", "\r\n", "b"},
-		"👍🏽x":        {"👍🏽", "x"},
-		"🇮🇳🇮🇳":       {"🇮🇳", "🇮🇳"},
-		"":           nil,
+		"ज़िला":       {"ज़ि", "ला"},
+		"a\r\nb":      {"a", "\r\n", "b"},
+		"👍🏽x":         {"👍🏽", "x"},
+		"🇮🇳🇮🇳":        {"🇮🇳", "🇮🇳"},
+		"":            nil,
 	}
 	for in, want := range cases {
 		if got := clusters(in); !slices.Equal(got, want) {

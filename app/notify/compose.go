@@ -25,8 +25,8 @@ type Notice struct {
 	// Unsubscribe is the one-click unsubscribe link an email carries
 	// (List-Unsubscribe); "" for none.
 	Unsubscribe string
-	Reason   string                 // change or cancellation reason
-	To       Recipient
+	Reason      string // change or cancellation reason
+	To          Recipient
 }
 
 // Compose renders n with the templates in ts (the event type's, else the
