@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync/atomic"
 	"time"
 )
 
@@ -73,8 +74,13 @@ type LinkKey struct {
 }
 
 // Signer signs and verifies invite-link tokens. It is safe for concurrent
-// use; it holds only read-only precomputed key state.
+// use: its keys are read-only precomputed state, swapped whole by Rekey.
 type Signer struct {
+	keys atomic.Pointer[signerKeys]
+}
+
+// signerKeys is one generation of a Signer's keys.
+type signerKeys struct {
 	current uint8
 	keys    [MaxLinkKeyID + 1]*linkKeyState
 }
@@ -90,24 +96,36 @@ type linkKeyState struct {
 // made with current or any of previous. Key IDs must be unique and at most
 // MaxLinkKeyID, secrets at least MinLinkKeyLen bytes.
 func NewSigner(current LinkKey, previous ...LinkKey) (*Signer, error) {
-	s := &Signer{current: current.ID}
+	s := &Signer{}
+	if err := s.Rekey(current, previous...); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// Rekey replaces the signer's keys, as NewSigner sets them, while it is in
+// use (a key rotation picked up by a running server). On error the old
+// keys stay.
+func (s *Signer) Rekey(current LinkKey, previous ...LinkKey) error {
+	ks := &signerKeys{current: current.ID}
 	for i, k := range append([]LinkKey{current}, previous...) {
 		field := "link key"
 		if i > 0 {
 			field = fmt.Sprintf("previous link key %d", i)
 		}
 		if k.ID > MaxLinkKeyID {
-			return nil, FieldError(field, "key ID %d is above %d", k.ID, MaxLinkKeyID)
+			return FieldError(field, "key ID %d is above %d", k.ID, MaxLinkKeyID)
 		}
 		if len(k.Secret) < MinLinkKeyLen {
-			return nil, FieldError(field, "secret is %d bytes, need at least %d", len(k.Secret), MinLinkKeyLen)
+			return FieldError(field, "secret is %d bytes, need at least %d", len(k.Secret), MinLinkKeyLen)
 		}
-		if s.keys[k.ID] != nil {
-			return nil, FieldError(field, "key ID %d is used twice", k.ID)
+		if ks.keys[k.ID] != nil {
+			return FieldError(field, "key ID %d is used twice", k.ID)
 		}
-		s.keys[k.ID] = newLinkKeyState(k.Secret)
+		ks.keys[k.ID] = newLinkKeyState(k.Secret)
 	}
-	return s, nil
+	s.keys.Store(ks)
+	return nil
 }
 
 func newLinkKeyState(secret []byte) *linkKeyState {
@@ -149,13 +167,14 @@ func (s *Signer) Sign(c LinkClaims) (string, error) {
 		return "", FieldError("expires", "invite link expiry %v is not a valid time", c.Expires)
 	}
 	var buf [maxLinkPayload + LinkMACSize]byte
-	buf[0] = linkFormat<<4 | s.current
+	ks := s.keys.Load()
+	buf[0] = linkFormat<<4 | ks.current
 	n := 1
 	n += binary.PutUvarint(buf[n:], uint64(c.InviteID))
 	n += binary.PutUvarint(buf[n:], uint64(c.EventID))
 	n += binary.PutUvarint(buf[n:], uint64(c.LinkVersion))
 	n += binary.PutUvarint(buf[n:], uint64(c.Expires.Unix()/60))
-	sum := s.keys[s.current].mac(buf[:n])
+	sum := ks.keys[ks.current].mac(buf[:n])
 	n += copy(buf[n:], sum[:LinkMACSize])
 	return base64.RawURLEncoding.EncodeToString(buf[:n]), nil
 }
@@ -190,7 +209,7 @@ func (s *Signer) Verify(token string, now time.Time) (LinkClaims, error) {
 	if buf[0]>>4 != linkFormat {
 		return LinkClaims{}, errLinkInvalid("unknown format")
 	}
-	key := s.keys[buf[0]&0x0f]
+	key := s.keys.Load().keys[buf[0]&0x0f]
 	if key == nil {
 		return LinkClaims{}, errLinkInvalid("unknown key")
 	}

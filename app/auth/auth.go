@@ -46,6 +46,7 @@ type Service struct {
 	store  *store.Store
 	sms    SMSSender
 	secret []byte
+	keys   CodeKeys // when set, replaces secret
 	policy Policy
 	now    func() time.Time
 	log    *slog.Logger
@@ -56,6 +57,16 @@ type Service struct {
 func New(st *store.Store, sms SMSSender, secret []byte, p Policy, log *slog.Logger) *Service {
 	return &Service{store: st, sms: sms, secret: secret, policy: p, now: st.Now, log: log}
 }
+
+// CodeKeys gives the keys that hash login codes: the current key first,
+// then older ones still accepted while a key rotation reaches every server.
+type CodeKeys interface {
+	CodeKeys() [][]byte
+}
+
+// SetKeys makes the service hash codes with keys (the server's stored link
+// keys, app/keys) instead of the secret given to New.
+func (s *Service) SetKeys(keys CodeKeys) { s.keys = keys }
 
 // SetClock replaces the clock (tests).
 func (s *Service) SetClock(now func() time.Time) { s.now = now }
@@ -120,7 +131,7 @@ func (s *Service) Verify(ctx context.Context, mobileInput, code string) (string,
 		case now.After(st.ExpiresAt):
 			return st, schedule.Errorf(schedule.EUNAUTH, "the code has expired; request a new code")
 		}
-		if subtle.ConstantTimeCompare([]byte(st.CodeHash), []byte(s.hash(mobile, code))) != 1 {
+		if !s.codeMatches(st.CodeHash, mobile, code) {
 			st.Attempts++
 			return st, schedule.Errorf(schedule.EUNAUTH, "wrong code (%d tries left)", s.policy.MaxAttempts-st.Attempts)
 		}
@@ -161,8 +172,30 @@ func (s *Service) Logout(ctx context.Context, token string) error {
 	return s.store.DeleteSession(ctx, hashToken(token))
 }
 
+// hash keys a code with the current key.
 func (s *Service) hash(mobile, code string) string {
-	m := hmac.New(sha256.New, s.secret)
+	key := s.secret
+	if s.keys != nil {
+		key = s.keys.CodeKeys()[0]
+	}
+	return codeHash(key, mobile, code)
+}
+
+// codeMatches checks code against the stored hash with every accepted key.
+func (s *Service) codeMatches(stored, mobile, code string) bool {
+	keys := [][]byte{s.secret}
+	if s.keys != nil {
+		keys = s.keys.CodeKeys()
+	}
+	ok := 0
+	for _, k := range keys {
+		ok |= subtle.ConstantTimeCompare([]byte(stored), []byte(codeHash(k, mobile, code)))
+	}
+	return ok == 1
+}
+
+func codeHash(key []byte, mobile, code string) string {
+	m := hmac.New(sha256.New, key)
 	m.Write([]byte(mobile + "|" + code))
 	return hex.EncodeToString(m.Sum(nil))
 }

@@ -1,8 +1,6 @@
 package outbox
 
 import (
-	"crypto/hmac"
-	"crypto/sha256"
 	"fmt"
 	"time"
 
@@ -17,9 +15,7 @@ func LinkSigner(secret string) (*schedule.Signer, error) {
 	if secret == "" {
 		return nil, schedule.FieldError("secret", "a server secret is needed to sign invite links")
 	}
-	m := hmac.New(sha256.New, []byte(secret))
-	m.Write([]byte("karyakram invite links v1"))
-	return schedule.NewSigner(schedule.LinkKey{ID: 1, Secret: m.Sum(nil)})
+	return schedule.NewSigner(schedule.LinkKey{ID: 1, Secret: schedule.LinkKeyFromSecret(secret)})
 }
 
 // Delivery says how messages leave the outbox: email over SMTP when

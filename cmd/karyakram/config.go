@@ -1,8 +1,6 @@
 package main
 
 import (
-	"crypto/rand"
-	"encoding/hex"
 	"flag"
 	"fmt"
 	"io"
@@ -91,7 +89,7 @@ func defaultConfig(getenv func(string) string) Config {
 func (c *Config) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.DSN, "dsn", c.DSN, "database: postgres://… URL, or SQLite file path (default karyakram.db)")
 	fs.StringVar(&c.Addr, "addr", c.Addr, "listen address")
-	fs.StringVar(&c.Secret, "secret", c.Secret, "secret keying login codes and invite links (random per start when empty)")
+	fs.StringVar(&c.Secret, "secret", c.Secret, "seeds the first stored link key on a new database (optional: without it a random key is made and stored; see `karyakram secret`)")
 	fs.StringVar(&c.BaseURL, "base-url", c.BaseURL, "public address used in links (default: the listen address)")
 	fs.StringVar(&c.LiveKitURL, "livekit-url", c.LiveKitURL, "livekit-server for mass addresses (key and secret from KARYAKRAM_LIVEKIT_KEY/SECRET)")
 	fs.Int64Var(&c.MaxUploadMB, "max-upload-mb", c.MaxUploadMB, "largest CSV upload in MB")
@@ -102,7 +100,7 @@ func (c *Config) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.OrgTZ, "org-tz", c.OrgTZ, "the organisation's time zone (IANA name): times are shown and read on its clock")
 }
 
-// validate checks the config once and fills the secret.
+// validate checks the config once.
 func (c *Config) validate(log *slog.Logger) error {
 	if c.MaxUploadMB <= 0 {
 		return fmt.Errorf("-max-upload-mb must be positive")
@@ -121,14 +119,6 @@ func (c *Config) validate(log *slog.Logger) error {
 			return fmt.Errorf("KARYAKRAM_SMTP_RATE=%q: must be a positive number of messages per second", c.smtpRate)
 		}
 		c.SMTPRate = r
-	}
-	if c.Secret == "" {
-		b := make([]byte, 32)
-		if _, err := rand.Read(b); err != nil {
-			return err
-		}
-		c.Secret = hex.EncodeToString(b)
-		log.Warn("no KARYAKRAM_SECRET set: using a random one; login codes sent before a restart will not work after it")
 	}
 	return nil
 }

@@ -10,12 +10,13 @@ func TestConfigFromEnvironment(t *testing.T) {
 	env := map[string]string{
 		"KARYAKRAM_DSN": "postgres://u:pw@db/k", "KARYAKRAM_SMTP_ADDR": "mail:587", "KARYAKRAM_SMTP_RATE": "2.5",
 		"KARYAKRAM_LIVEKIT_URL": "http://lk:7880", "KARYAKRAM_LIVEKIT_KEY": "k", "KARYAKRAM_LIVEKIT_SECRET": "s",
+		"KARYAKRAM_SECRET": "operator-chosen-secret",
 	}
 	c := defaultConfig(func(k string) string { return env[k] })
 	if err := c.validate(slog.New(slog.DiscardHandler)); err != nil {
 		t.Fatal(err)
 	}
-	if c.SMTPRate != 2.5 || c.delivery().SMTP.Addr != "mail:587" || c.liveKit().APISecret != "s" || c.Secret == "" {
+	if c.SMTPRate != 2.5 || c.delivery().SMTP.Addr != "mail:587" || c.liveKit().APISecret != "s" || c.Secret != "operator-chosen-secret" {
 		t.Errorf("config %+v", c)
 	}
 	if s := c.String(); strings.Contains(s, "pw") || strings.Contains(s, c.Secret) {

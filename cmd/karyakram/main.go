@@ -35,6 +35,7 @@ Usage:
   karyakram import   [flags] -kind units|workers FILE.csv
   karyakram seed     [flags] -scale demo|state [-workers N] [-out DIR]
   karyakram roster   plan|check ...   plan or check a workshop roster (CSV)
+  karyakram secret   status|rotate    list or rotate the keys that sign links
 
 Every subcommand takes -h. Settings also come from the environment:
 KARYAKRAM_DSN, KARYAKRAM_ADDR, KARYAKRAM_SECRET, KARYAKRAM_MAX_UPLOAD_MB,
@@ -62,6 +63,8 @@ func Run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return runSeed(ctx, rest, getenv, stdout, stderr)
 	case "roster":
 		return runRoster(ctx, rest, stdout, stderr)
+	case "secret":
+		return runSecret(ctx, rest, getenv, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

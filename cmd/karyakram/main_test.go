@@ -113,6 +113,15 @@ func TestUnknownCommandShowsUsage(t *testing.T) {
 // the server stops when the test ends.
 func startServe(t *testing.T, getenv func(string) string, args ...string) string {
 	t.Helper()
+	base, stop := runServer(t, getenv, args...)
+	t.Cleanup(stop)
+	return base
+}
+
+// runServer runs `karyakram <args>` on port 0 and returns its base URL and
+// a function that stops it (as Ctrl+C does) and waits for it.
+func runServer(t *testing.T, getenv func(string) string, args ...string) (string, func()) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	pr, pw := io.Pipe()
 	done := make(chan error, 1)
@@ -120,24 +129,25 @@ func startServe(t *testing.T, getenv func(string) string, args ...string) string
 		done <- Run(ctx, append(args, "-addr", "127.0.0.1:0"), getenv, pw, io.Discard)
 		pw.Close()
 	}()
-	t.Cleanup(func() {
+	stop := func() {
 		cancel()
 		select {
 		case <-done:
 		case <-time.After(15 * time.Second):
 			t.Error("server did not stop")
 		}
-	})
+	}
 	sc := bufio.NewScanner(pr)
 	urlRE := regexp.MustCompile(`running at (http://\S+)`)
 	for sc.Scan() {
 		if m := urlRE.FindStringSubmatch(sc.Text()); m != nil {
 			go io.Copy(io.Discard, pr)
-			return m[1]
+			return m[1], stop
 		}
 	}
+	stop()
 	t.Fatal("no URL printed")
-	return ""
+	return "", nil
 }
 
 // TestLoginCodeGoesThroughConfiguredSMSGateway configures an SMS gateway by

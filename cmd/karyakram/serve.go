@@ -15,6 +15,7 @@ import (
 	"github.com/karyakram/karyakram/app/addresses"
 	"github.com/karyakram/karyakram/app/addresses/lkconf"
 	"github.com/karyakram/karyakram/app/auth"
+	"github.com/karyakram/karyakram/app/keys"
 	"github.com/karyakram/karyakram/app/notify"
 	"github.com/karyakram/karyakram/app/outbox"
 	"github.com/karyakram/karyakram/app/seed"
@@ -54,10 +55,17 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 			return err
 		}
 	}
-	signer, err := outbox.LinkSigner(cfg.Secret)
+	// Link keys live in the database, so links outlive restarts; running
+	// servers reload them to pick up a rotation (`karyakram secret rotate`).
+	ring, err := keys.Open(ctx, st, cfg.Secret, log)
 	if err != nil {
 		return err
 	}
+	ringCtx, stopRing := context.WithCancel(ctx)
+	ringDone := make(chan struct{})
+	go func() { ring.Run(ringCtx); close(ringDone) }()
+	defer func() { stopRing(); <-ringDone }()
+	signer := ring.Signer()
 	msgTemplates, err := st.LoadTemplateSet(ctx, schedule.MessageConfig{Zone: cfg.Zone})
 	if err != nil {
 		return err
@@ -72,7 +80,8 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	if cfg.SMSURL != "" {
 		codes = auth.GatewaySender{SMS: senders[schedule.ChannelSMS], Now: time.Now}
 	}
-	au := auth.New(st, codes, []byte(cfg.Secret), auth.DefaultPolicy(), log)
+	au := auth.New(st, codes, nil, auth.DefaultPolicy(), log)
+	au.SetKeys(ring)
 	publicURL := cfg.BaseURL
 	turnout, err := web.NewTurnoutConfig(cfg.liveKit(), cfg.BridgeNumbers, log)
 	if err != nil {
