@@ -1,16 +1,21 @@
 package schedule
 
 import (
+	"encoding/csv"
+	"errors"
 	"fmt"
 	"strings"
 	"unicode/utf8"
 )
 
 // RowError is one problem in an imported file, located by line and column.
+// Reason is the problem in English (for the API and the command line);
+// Text is the same in translatable form, for pages.
 type RowError struct {
 	Line   int    `json:"line"`
 	Column string `json:"column,omitempty"`
 	Reason string `json:"reason"`
+	Text   Msg    `json:"-"`
 }
 
 func (e RowError) String() string {
@@ -31,25 +36,85 @@ type RowErrors struct {
 	Total int        `json:"error_count"`
 }
 
-// Add records a problem.
+// Add records a problem; format is a message format (see Msg).
 func (r *RowErrors) Add(line int, column, format string, args ...any) {
+	r.AddMsg(line, column, Msgf(format, args...))
+}
+
+// AddMsg records a problem given as a message.
+func (r *RowErrors) AddMsg(line int, column string, m Msg) {
 	r.Total++
 	if len(r.List) < MaxReportedRowErrors {
-		r.List = append(r.List, RowError{Line: line, Column: column, Reason: fmt.Sprintf(format, args...)})
+		r.List = append(r.List, RowError{Line: line, Column: column, Reason: m.String(), Text: m})
 	}
 }
 
-// Err returns an EINVALID error summarising the problems, or nil.
-func (r *RowErrors) Err(what string) error {
+// AddError records a domain error (its message; its field if column is
+// empty).
+func (r *RowErrors) AddError(line int, column string, err error) {
+	var e *Error
+	if !asError(err, &e) {
+		r.AddMsg(line, column, Msgf(InternalErrorText))
+		return
+	}
+	if column == "" {
+		column = e.Field
+	}
+	r.AddMsg(line, column, e.Msg())
+}
+
+// Err returns an EINVALID error summarising the problems, or nil; what
+// names the file (Msgf("units import")).
+func (r *RowErrors) Err(what Msg) error {
 	if r.Total == 0 {
 		return nil
 	}
-	msg := fmt.Sprintf("%s: %d problem(s), nothing was imported", what, r.Total)
-	if len(r.List) > 0 {
-		msg += "; first: " + r.List[0].String()
+	if len(r.List) == 0 {
+		return NewError(EINVALID, "", Msgf("%s: %d problem(s), nothing was imported", what, r.Total))
 	}
-	return &Error{Code: EINVALID, Message: msg}
+	first := r.List[0]
+	if first.Column == "" {
+		return NewError(EINVALID, "", Msgf("%s: %d problem(s), nothing was imported; first: line %d: %s", what, r.Total, first.Line, first.msg()))
+	}
+	return NewError(EINVALID, "", Msgf("%s: %d problem(s), nothing was imported; first: line %d, column %s: %s", what, r.Total, first.Line, first.Column, first.msg()))
 }
+
+func (e RowError) msg() Msg {
+	if e.Text.IsZero() {
+		return Msg{Format: e.Reason}
+	}
+	return e.Text
+}
+
+// CellError is an EINVALID error about one cell of a CSV file: file names
+// the file (the field), line and column the cell.
+func CellError(file string, line int, column string, m Msg) *Error {
+	if column == "" {
+		return NewError(EINVALID, file, Msgf("line %d: %s", line, m))
+	}
+	return NewError(EINVALID, file, Msgf("line %d, column %s: %s", line, column, m))
+}
+
+// CSVProblem says in words what is wrong with a line encoding/csv refused;
+// the caller adds the line.
+func CSVProblem(err error) Msg {
+	switch {
+	case errors.Is(err, csv.ErrBareQuote):
+		return Msgf(`a quote (") inside a field that is not quoted; quote the whole field and double the quote ("")`)
+	case errors.Is(err, csv.ErrQuote):
+		return Msgf(`a quoted field is not closed, or has a stray quote after it`)
+	case errors.Is(err, csv.ErrFieldCount):
+		return Msgf("wrong number of fields")
+	}
+	var pe *csv.ParseError
+	if errors.As(err, &pe) {
+		err = pe.Err
+	}
+	return Msgf("the line could not be read as CSV: %s", err.Error())
+}
+
+// NotANumber is the problem of a cell that should hold a number.
+func NotANumber(v string) Msg { return Msgf("%q is not a number", v) }
 
 // Column sets of the import files. Required columns must be present; the
 // others may be left out.
@@ -136,14 +201,14 @@ func ParseWorkerRecord(h Header, line int, rec []string, roles map[string]bool, 
 	}
 	if m := h.Get(rec, "mobile"); m != "" {
 		if n, err := NormaliseMobile(m); err != nil {
-			errs.Add(line, "mobile", "%s", ErrorMessage(err))
+			errs.AddError(line, "mobile", err)
 		} else {
 			w.Mobile = n
 		}
 	}
 	if v := h.Get(rec, "voter_id"); v != "" {
 		if n, err := NormaliseVoterID(v); err != nil {
-			errs.Add(line, "voter_id", "%s", ErrorMessage(err))
+			errs.AddError(line, "voter_id", err)
 		} else {
 			w.VoterID = n
 		}
@@ -178,12 +243,7 @@ func ParseWorkerRecord(h Header, line int, rec []string, roles map[string]bool, 
 	if errs.Total == before {
 		w.UnitID = -1
 		if err := w.Validate(); err != nil {
-			var e *Error
-			col := ""
-			if ok := asError(err, &e); ok {
-				col = e.Field
-			}
-			errs.Add(line, col, "%s", strings.TrimPrefix(ErrorMessage(err), col+": "))
+			errs.AddError(line, "", err)
 		}
 		w.UnitID = 0
 	}
@@ -206,9 +266,7 @@ func ParseUnitRecord(h Header, line int, rec []string, errs *RowErrors) (UnitRec
 		Level:      h.Get(rec, "level"),
 	}
 	if err := ur.Unit.Validate(); err != nil {
-		var e *Error
-		asError(err, &e)
-		errs.Add(line, e.Field, "%s", e.Message)
+		errs.AddError(line, "", err)
 	}
 	if ur.Level == "" {
 		errs.Add(line, "level", "is required")

@@ -26,11 +26,18 @@ const (
 )
 
 // Error is the domain error: a code for machines and a message for people.
-// Field names the offending input (e.g. "mobile", "row 12 column voter_id").
+// Field names the offending input (e.g. "mobile", "start"); forms use it to
+// show the message beside the input, and it is shown translated through
+// the catalogue key "field.<Field>" where one exists.
+//
+// Text is the message in translatable form (see Msg); Message is its
+// English rendering, for logs, the command line and API clients. Errors
+// built by hand with only Message are translated with Message as the key.
 type Error struct {
 	Code    Code
 	Message string
 	Field   string
+	Text    Msg
 }
 
 func (e *Error) Error() string {
@@ -40,14 +47,42 @@ func (e *Error) Error() string {
 	return e.Message
 }
 
-// Errorf returns an *Error with the given code and formatted message.
+// Errorf returns an *Error with the given code and message; format is the
+// English wording and the catalogue key (see Msg).
 func Errorf(code Code, format string, args ...any) *Error {
-	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+	return NewError(code, "", Msgf(format, args...))
 }
 
 // FieldError returns an EINVALID *Error about one named input field.
 func FieldError(field, format string, args ...any) *Error {
-	return &Error{Code: EINVALID, Field: field, Message: fmt.Sprintf(format, args...)}
+	return NewError(EINVALID, field, Msgf(format, args...))
+}
+
+// NewError returns an *Error carrying the translatable message m.
+func NewError(code Code, field string, m Msg) *Error {
+	return &Error{Code: code, Field: field, Text: m, Message: m.String()}
+}
+
+// Msg returns the error's message in translatable form (without the field).
+func (e *Error) Msg() Msg {
+	if !e.Text.IsZero() {
+		return e.Text
+	}
+	return Msg{Format: e.Message}
+}
+
+// Render writes the error for r: the field's label (when the catalogue
+// has one, else the field name) and the message.
+func (e *Error) Render(r Reader) string {
+	msg := e.Msg().Render(r)
+	if e.Field == "" {
+		return msg
+	}
+	label := e.Field
+	if t, ok := r.text("field." + e.Field); ok {
+		label = t
+	}
+	return label + ": " + msg
 }
 
 // ErrorCode returns the code of the first *Error in err's chain, EINTERNAL
@@ -63,15 +98,19 @@ func ErrorCode(err error) Code {
 	return EINTERNAL
 }
 
-// ErrorMessage returns the user-facing message of err: the domain message
-// for an *Error, a generic text for anything else (internal details stay in
-// logs).
+// InternalErrorText is what people are told about a failure that is not a
+// domain error (its details stay in the logs).
+const InternalErrorText = "internal error"
+
+// ErrorMessage returns the user-facing message of err in English: the
+// domain message for an *Error, a generic text for anything else (internal
+// details stay in logs).
 func ErrorMessage(err error) string {
 	var e *Error
 	if errors.As(err, &e) {
 		return e.Error()
 	}
-	return "internal error"
+	return InternalErrorText
 }
 
 // IsNotFound reports whether err carries ENOTFOUND.

@@ -191,22 +191,20 @@ func (e *Event) Bump(now time.Time) {
 // It does not know which units, types or people exist: storage checks that.
 func (e *Event) Validate() error {
 	var errs []error
-	add := func(field, format string, args ...any) {
-		errs = append(errs, FieldError(field, format, args...))
-	}
+	add := func(field string, m Msg) { errs = append(errs, NewError(EINVALID, field, m)) }
 	if e.UID != "" {
-		if msg := uidProblem(e.UID); msg != "" {
-			add("uid", "%s", msg)
+		if msg := uidProblem(e.UID); !msg.IsZero() {
+			errs = append(errs, NewError(EINVALID, "uid", msg))
 		}
 	}
 	if e.UnitID <= 0 {
-		add("unit", "choose the unit this event belongs to")
+		add("unit", Msgf("choose the unit this event belongs to"))
 	}
-	if msg := typeProblem(e.Type); msg != "" {
-		add("type", "%s", msg)
+	if msg := typeProblem(e.Type); !msg.IsZero() {
+		errs = append(errs, NewError(EINVALID, "type", msg))
 	}
 	if e.Title == "" && e.TitleHi == "" {
-		add("title", "give a title in Hindi or English")
+		add("title", Msgf("give a title in Hindi or English"))
 	}
 	checkEventText(add, "title", e.Title, MaxEventTitle, false)
 	checkEventText(add, "title_hi", e.TitleHi, MaxEventTitle, false)
@@ -214,23 +212,23 @@ func (e *Event) Validate() error {
 	checkVenue(add, "venue", e.Venue)
 	checkSpan(add, "", e.Start, e.End)
 	if !e.Status.Valid() {
-		add("status", "unknown status %q (want confirmed, tentative or cancelled)", string(e.Status))
+		add("status", Msgf("unknown status %q (want confirmed, tentative or cancelled)", string(e.Status)))
 	}
 	if e.Sequence < 0 {
-		add("sequence", "must not be negative")
+		add("sequence", Msgf("must not be negative"))
 	}
 	checkIDs(add, "organisers", e.Organisers)
 	checkIDs(add, "guests", e.Guests)
 	if e.ProgrammeID < 0 {
-		add("programme", "invalid programme ID %d", e.ProgrammeID)
+		add("programme", Msgf("invalid programme ID %d", e.ProgrammeID))
 	}
 
 	if !e.Recurring() {
 		if len(e.ExDates) > 0 {
-			add("exdates", "exception dates need a recurrence rule")
+			add("exdates", Msgf("exception dates need a recurrence rule"))
 		}
 		if len(e.Overrides) > 0 {
-			add("overrides", "occurrence edits need a recurrence rule")
+			add("overrides", Msgf("occurrence edits need a recurrence rule"))
 		}
 		return errors.Join(errs...)
 	}
@@ -243,27 +241,27 @@ func (e *Event) Validate() error {
 		return errors.Join(errs...)
 	}
 	if !rule.Matches(e.Start) {
-		add("start", "start %s is not an occurrence of the rule %q; pick a date the rule produces",
-			whenText(e.Start), rule.String())
+		add("start", Msgf("start %s is not an occurrence of the rule %q; pick a date the rule produces",
+			e.Start, rule.String()))
 	}
 	for i, x := range e.ExDates {
 		if !rule.IsOccurrence(e.Start, x) {
-			add(fmt.Sprintf("exdates[%d]", i), "%s is not an occurrence of this event", whenText(x))
+			add(fmt.Sprintf("exdates[%d]", i), Msgf("%s is not an occurrence of this event", x))
 		}
 	}
 	seen := make(map[int64]bool, len(e.Overrides))
 	for i, o := range e.Overrides {
 		f := fmt.Sprintf("overrides[%d]", i)
 		if o.RecurrenceID.IsZero() {
-			add(f+".recurrence_id", "say which occurrence this edit is for")
+			add(f+".recurrence_id", Msgf("say which occurrence this edit is for"))
 			continue
 		}
 		if seen[o.RecurrenceID.Unix()] {
-			add(f+".recurrence_id", "occurrence %s is edited twice", whenText(o.RecurrenceID))
+			add(f+".recurrence_id", Msgf("occurrence %s is edited twice", o.RecurrenceID))
 		}
 		seen[o.RecurrenceID.Unix()] = true
 		if !rule.IsOccurrence(e.Start, o.RecurrenceID) {
-			add(f+".recurrence_id", "%s is not an occurrence of this event", whenText(o.RecurrenceID))
+			add(f+".recurrence_id", Msgf("%s is not an occurrence of this event", o.RecurrenceID))
 		}
 		if !o.Start.IsZero() || !o.End.IsZero() {
 			checkSpan(add, f+".", o.Start, o.End)
@@ -274,7 +272,7 @@ func (e *Event) Validate() error {
 			checkVenue(add, f+".venue", *o.Venue)
 		}
 		if o.Status != "" && !o.Status.Valid() {
-			add(f+".status", "unknown status %q", string(o.Status))
+			add(f+".status", Msgf("unknown status %q", string(o.Status)))
 		}
 		checkIDs(add, f+".guests", o.Guests)
 	}
@@ -319,13 +317,6 @@ func NewEventUID(rnd io.Reader) (string, error) {
 	return hex.EncodeToString(b[:]) + "@" + UIDDomain, nil
 }
 
-// whenText names t for a domain message (validation errors, conflict
-// reasons): "Sun 4 May 2025 11:00 IST".
-func whenText(t time.Time) string {
-	z := calendarZone()
-	return z.In(t).Format("Mon 2 Jan 2006 15:04") + " " + z.Label()
-}
-
 func utcSecond(t time.Time) time.Time {
 	if t.IsZero() {
 		return time.Time{}
@@ -342,83 +333,83 @@ func sortedIDs(ids []int64) []int64 {
 	return slices.Compact(out)
 }
 
-func checkSpan(add func(string, string, ...any), prefix string, start, end time.Time) {
+func checkSpan(add func(string, Msg), prefix string, start, end time.Time) {
 	switch {
 	case start.IsZero():
-		add(prefix+"start", "give a start date and time")
+		add(prefix+"start", Msgf("give a start date and time"))
 	case end.IsZero():
-		add(prefix+"end", "give an end date and time")
+		add(prefix+"end", Msgf("give an end date and time"))
 	case !end.After(start):
-		add(prefix+"end", "end %s must be after start %s", whenText(end), whenText(start))
+		add(prefix+"end", Msgf("end %s must be after start %s", end, start))
 	case end.Sub(start) > MaxEventDuration:
-		add(prefix+"end", "an event may last at most %d days; split longer ones", int(MaxEventDuration/(24*time.Hour)))
+		add(prefix+"end", Msgf("an event may last at most %d days; split longer ones", int(MaxEventDuration/(24*time.Hour))))
 	}
 	if y := start.Year(); !start.IsZero() && (y < 2000 || y > 2200) {
-		add(prefix+"start", "year %d is out of range", y)
+		add(prefix+"start", Msgf("year %d is out of range", y))
 	}
 }
 
-func checkVenue(add func(string, string, ...any), field string, v Venue) {
+func checkVenue(add func(string, Msg), field string, v Venue) {
 	checkEventText(add, field+".name", v.Name, MaxVenueName, false)
 	if g := v.Geo; g != nil {
 		if math.IsNaN(g.Lat) || g.Lat < -90 || g.Lat > 90 {
-			add(field+".lat", "latitude %v is outside -90..90", g.Lat)
+			add(field+".lat", Msgf("latitude %v is outside -90..90", g.Lat))
 		}
 		if math.IsNaN(g.Lon) || g.Lon < -180 || g.Lon > 180 {
-			add(field+".lon", "longitude %v is outside -180..180", g.Lon)
+			add(field+".lon", Msgf("longitude %v is outside -180..180", g.Lon))
 		}
 	}
 }
 
-func checkIDs(add func(string, string, ...any), field string, ids []int64) {
+func checkIDs(add func(string, Msg), field string, ids []int64) {
 	if len(ids) > MaxEventPeople {
-		add(field, "at most %d people", MaxEventPeople)
+		add(field, Msgf("at most %d people", MaxEventPeople))
 	}
 	for _, id := range ids {
 		if id <= 0 {
-			add(field, "invalid person ID %d", id)
+			add(field, Msgf("invalid person ID %d", id))
 			return
 		}
 	}
 }
 
-func checkEventText(add func(string, string, ...any), field, s string, max int, multiline bool) {
+func checkEventText(add func(string, Msg), field, s string, max int, multiline bool) {
 	if !utf8.ValidString(s) {
-		add(field, "is not valid UTF-8 text")
+		add(field, Msgf("is not valid UTF-8 text"))
 		return
 	}
 	if n := utf8.RuneCountInString(s); n > max {
-		add(field, "is %d characters long; at most %d", n, max)
+		add(field, Msgf("is %d characters long; at most %d", n, max))
 	}
-	if p := TextProblem(s, multiline); p != "" {
-		add(field, "%s", p)
+	if p := TextProblem(s, multiline); !p.IsZero() {
+		add(field, p)
 	}
 }
 
-func uidProblem(uid string) string {
+func uidProblem(uid string) Msg {
 	if len(uid) > MaxUIDLength {
-		return fmt.Sprintf("is %d bytes long; at most %d", len(uid), MaxUIDLength)
+		return Msgf("is %d bytes long; at most %d", len(uid), MaxUIDLength)
 	}
 	for i := 0; i < len(uid); i++ {
 		if c := uid[i]; c <= ' ' || c >= 0x7f {
-			return "may contain only printable ASCII without spaces"
+			return Msgf("may contain only printable ASCII without spaces")
 		}
 	}
-	return ""
+	return Msg{}
 }
 
-func typeProblem(t string) string {
+func typeProblem(t string) Msg {
 	if t == "" {
-		return "choose an event type"
+		return Msgf("choose an event type")
 	}
 	if len(t) > MaxEventTypeLen {
-		return fmt.Sprintf("type %q is longer than %d characters", t, MaxEventTypeLen)
+		return Msgf("type %q is longer than %d characters", t, MaxEventTypeLen)
 	}
 	for i := 0; i < len(t); i++ {
 		c := t[i]
 		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '_' || c == '-') {
-			return fmt.Sprintf("type %q may use only a-z, 0-9, '-' and '_'", t)
+			return Msgf("type %q may use only a-z, 0-9, '-' and '_'", t)
 		}
 	}
-	return ""
+	return Msg{}
 }

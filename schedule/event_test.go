@@ -28,7 +28,7 @@ func TestEventValidate(t *testing.T) {
 		{"valid", func(*Event) {}, nil, ""},
 		{"valid recurring", func(e *Event) { *e = radioEvent() }, nil, ""},
 		{"end before start", func(e *Event) { e.End = e.Start.Add(-time.Hour) },
-			[]string{"end"}, "end Sun 4 May 2025 09:00 IST must be after start Sun 4 May 2025 10:00 IST"},
+			[]string{"end"}, "end Sunday, 4 May 2025, 09:00 IST must be after start Sunday, 4 May 2025, 10:00 IST"},
 		{"end equals start", func(e *Event) { e.End = e.Start }, []string{"end"}, "must be after start"},
 		{"no start", func(e *Event) { e.Start = time.Time{} }, []string{"start"}, "give a start"},
 		{"too long", func(e *Event) { e.End = e.Start.Add(40 * 24 * time.Hour) }, []string{"end"}, "at most 31 days"},
@@ -47,7 +47,7 @@ func TestEventValidate(t *testing.T) {
 		},
 			[]string{"start"}, "is not an occurrence of the rule \"FREQ=MONTHLY;BYDAY=-1SU\""},
 		{"exdate not an occurrence", func(e *Event) { *e = radioEvent(); e.ExDates = []time.Time{atIST(2025, 3, 30, 10, 0)} },
-			[]string{"exdates[0]"}, "Sun 30 Mar 2025 10:00 IST is not an occurrence"},
+			[]string{"exdates[0]"}, "Sunday, 30 March 2025, 10:00 IST is not an occurrence"},
 		{"override twice and reversed", func(e *Event) {
 			*e = radioEvent()
 			rid := atIST(2025, 2, 23, 11, 0)

@@ -34,38 +34,36 @@ type Programme struct {
 // from it.
 func (p *Programme) Validate() error {
 	var errs []error
-	add := func(field, format string, args ...any) {
-		errs = append(errs, FieldError(field, format, args...))
-	}
+	add := func(field string, m Msg) { errs = append(errs, NewError(EINVALID, field, m)) }
 	if p.ID <= 0 {
-		add("id", "save the programme before creating its events")
+		add("id", Msgf("save the programme before creating its events"))
 	}
-	if msg := typeProblem(p.Type); msg != "" {
-		add("type", "%s", msg)
+	if msg := typeProblem(p.Type); !msg.IsZero() {
+		errs = append(errs, NewError(EINVALID, "type", msg))
 	}
 	if p.Title == "" && p.TitleHi == "" {
-		add("title", "give a title in Hindi or English")
+		add("title", Msgf("give a title in Hindi or English"))
 	}
 	checkEventText(add, "title", p.Title, MaxEventTitle, false)
 	checkEventText(add, "title_hi", p.TitleHi, MaxEventTitle, false)
 	checkEventText(add, "description", p.Description, MaxEventText, true)
 	switch {
 	case p.WindowStart.IsZero():
-		add("window_start", "give the first day of the programme")
+		add("window_start", Msgf("give the first day of the programme"))
 	case p.WindowEnd.IsZero():
-		add("window_end", "give the last day of the programme")
+		add("window_end", Msgf("give the last day of the programme"))
 	case !p.WindowEnd.After(p.WindowStart):
-		add("window_end", "the window ends (%s) before it starts (%s)", whenText(p.WindowEnd), whenText(p.WindowStart))
+		add("window_end", Msgf("the window ends (%s) before it starts (%s)", p.WindowEnd, p.WindowStart))
 	case p.WindowEnd.Sub(p.WindowStart) > MaxProgrammeWindow:
-		add("window_end", "a programme window may be at most a year")
+		add("window_end", Msgf("a programme window may be at most a year"))
 	default:
 		s, e := p.proposed()
 		if s.Before(p.WindowStart) || e.After(p.WindowEnd) {
-			add("proposed_start", "the proposed time %s must lie inside the window", whenText(s))
+			add("proposed_start", Msgf("the proposed time %s must lie inside the window", s))
 		}
 	}
 	if p.ProposedLength < 0 {
-		add("proposed_length", "must not be negative")
+		add("proposed_length", Msgf("must not be negative"))
 	}
 	return errors.Join(errs...)
 }
@@ -105,7 +103,7 @@ func (p *Programme) ScheduledFor(e *Event) bool {
 func (p *Programme) CheckEvent(e *Event) error {
 	if e.Start.Before(p.WindowStart) || e.End.After(p.WindowEnd) {
 		return FieldError("start", "this programme runs from %s to %s; choose a time inside it",
-			whenText(p.WindowStart), whenText(p.WindowEnd))
+			p.WindowStart, p.WindowEnd)
 	}
 	return nil
 }

@@ -579,7 +579,7 @@ func (r RRule) Between(dtstart, from, to time.Time) ([]time.Time, error) {
 		}
 		if len(out) == MaxOccurrences {
 			return nil, Errorf(ETOOLARGE, "more than %d occurrences between %s and %s; choose a shorter range",
-				MaxOccurrences, whenText(from), whenText(to))
+				MaxOccurrences, from, to)
 		}
 		out = append(out, s)
 	}

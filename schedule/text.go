@@ -1,7 +1,6 @@
 package schedule
 
 import (
-	"fmt"
 	"unicode"
 	"unicode/utf8"
 )
@@ -30,18 +29,18 @@ func IsBidiControl(r rune) bool {
 // TextProblem describes why s cannot be stored as typed text, or returns
 // "" when it can: invalid UTF-8, a control character (a line break only
 // where multiline allows it) or a bidirectional control.
-func TextProblem(s string, multiline bool) string {
+func TextProblem(s string, multiline bool) Msg {
 	if !utf8.ValidString(s) {
-		return "is not valid UTF-8 text"
+		return Msgf("is not valid UTF-8 text")
 	}
 	for _, r := range s {
 		switch {
 		case r == '\n' && multiline:
 		case unicode.IsControl(r):
-			return fmt.Sprintf("contains a control character (%U)", r)
+			return Msgf("contains a control character (%U)", r)
 		case IsBidiControl(r):
-			return fmt.Sprintf("contains a text-direction control character (%U), which can disguise what the text says", r)
+			return Msgf("contains a text-direction control character (%U), which can disguise what the text says", r)
 		}
 	}
-	return ""
+	return Msg{}
 }

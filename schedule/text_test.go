@@ -19,7 +19,7 @@ func TestTextProblem(t *testing.T) {
 		{"bad \xff byte", false, true},
 		{"tab\there", false, true},
 	} {
-		if got := TextProblem(tc.s, tc.multiline); (got != "") != tc.bad {
+		if got := TextProblem(tc.s, tc.multiline); !got.IsZero() != tc.bad {
 			t.Errorf("TextProblem(%q, %v) = %q", tc.s, tc.multiline, got)
 		}
 	}

@@ -133,8 +133,8 @@ func (u Unit) Validate() error {
 		return FieldError("name", "is required (in English or Hindi)")
 	}
 	for field, v := range map[string]string{"code": u.Code, "name": u.Name, "name_hi": u.NameHi} {
-		if p := TextProblem(v, false); p != "" {
-			return FieldError(field, "%s", p)
+		if p := TextProblem(v, false); !p.IsZero() {
+			return NewError(EINVALID, field, p)
 		}
 	}
 	return nil

@@ -76,8 +76,8 @@ func (w *Worker) Validate() error {
 	if w.Name == "" {
 		return FieldError("name", "is required")
 	}
-	if p := TextProblem(w.Name, false); p != "" {
-		return FieldError("name", "%s", p)
+	if p := TextProblem(w.Name, false); !p.IsZero() {
+		return NewError(EINVALID, "name", p)
 	}
 	if utf8.RuneCountInString(w.Name) > 120 {
 		return FieldError("name", "is longer than 120 characters")
@@ -110,8 +110,8 @@ func (w *Worker) Validate() error {
 	if len(w.Social) > 100 {
 		return FieldError("social", "is longer than 100 characters")
 	}
-	if p := TextProblem(w.Social, false); p != "" {
-		return FieldError("social", "%s", p)
+	if p := TextProblem(w.Social, false); !p.IsZero() {
+		return NewError(EINVALID, "social", p)
 	}
 	w.Email = strings.TrimSpace(w.Email)
 	if w.Email != "" && !IsEmailAddress(w.Email) {
@@ -126,8 +126,8 @@ func (w *Worker) Validate() error {
 	if utf8.RuneCountInString(w.Work) > 500 {
 		return FieldError("work", "is longer than 500 characters")
 	}
-	if p := TextProblem(w.Work, true); p != "" {
-		return FieldError("work", "%s", p)
+	if p := TextProblem(w.Work, true); !p.IsZero() {
+		return NewError(EINVALID, "work", p)
 	}
 	if w.UnitID == 0 {
 		return FieldError("unit", "is required")

@@ -12,6 +12,7 @@ import (
 	"html/template"
 	"io/fs"
 	"path"
+	"regexp"
 	"strings"
 
 	"github.com/karyakram/karyakram/schedule"
@@ -74,8 +75,9 @@ func Parse(zone schedule.Zone) (*Pages, error) {
 		}
 	}
 	all := template.FuncMap{
-		// T is replaced per render with the page's language.
+		// T and L are replaced per render with the page's language.
 		"T": func(key string, args ...any) string { return key },
+		"L": func(v any) string { return "" },
 	}
 	for k, v := range funcs() {
 		all[k] = v
@@ -101,10 +103,19 @@ func Parse(zone schedule.Zone) (*Pages, error) {
 	return p, nil
 }
 
+// dottedKey is the shape of a page-text key ("calendar.link"); any other
+// key is a message's English format (see schedule.Msg).
+var dottedKey = regexp.MustCompile(`^[a-z][a-z0-9_]*(\.[A-Za-z0-9_\-]*)+$`)
+
+// isMessageFormat reports whether a catalogue key is a message's English
+// format, which needs a Hindi entry only: English is the key itself.
+func isMessageFormat(key string) bool { return !dottedKey.MatchString(key) }
+
 // Has reports whether a page exists.
 func (p *Pages) Has(name string) bool { _, ok := p.pages[name]; return ok }
 
-// Text returns the catalogue text of key in lang, formatted with args; an
+// Text returns the catalogue text of key in lang, formatted with args
+// (rendered for lang as message arguments are: see schedule.RenderArg); an
 // unknown key renders as itself so it is noticed.
 func (p *Pages) Text(lang, key string, args ...any) string {
 	c, ok := p.cats[lang]
@@ -116,9 +127,62 @@ func (p *Pages) Text(lang, key string, args ...any) string {
 		s = key
 	}
 	if len(args) > 0 {
-		return fmt.Sprintf(s, args...)
+		rendered := make([]any, len(args))
+		for i, a := range args {
+			rendered[i] = schedule.RenderArg(p.Reader(lang), a)
+		}
+		return fmt.Sprintf(s, rendered...)
 	}
 	return s
+}
+
+// Translate is the catalogues as a schedule.Translator: the text of key
+// (a catalogue key or a message's English format) in lang.
+func (p *Pages) Translate(lang, key string) (string, bool) {
+	s, ok := p.cats[lang][key]
+	return s, ok
+}
+
+// Reader is a person reading lang, for rendering messages: the catalogues
+// translate, times show on the organisation's clock.
+func (p *Pages) Reader(lang string) schedule.Reader {
+	return schedule.Reader{Lang: lang, Translate: p.Translate, Zone: p.zone}
+}
+
+// Localize renders v for a reader of lang: a schedule.Msg through the
+// catalogues, an error as LocalizeError does, a duration in words; other
+// values as fmt prints them.
+func (p *Pages) Localize(lang string, v any) string {
+	switch x := v.(type) {
+	case nil:
+		return ""
+	case string:
+		return x
+	case schedule.Msg:
+		return x.Render(p.Reader(lang))
+	case error:
+		return p.LocalizeError(lang, x)
+	}
+	return fmt.Sprint(schedule.RenderArg(p.Reader(lang), v))
+}
+
+// LocalizeError is what a person reading lang is told about err: every
+// domain error inside it (a validation may report several), each with its
+// field's label, joined by "; ". Anything else is an internal error whose
+// details belong in the logs, not on the page.
+func (p *Pages) LocalizeError(lang string, err error) string {
+	if err == nil {
+		return ""
+	}
+	list := schedule.ValidationErrors(err)
+	if len(list) == 0 {
+		return p.Localize(lang, schedule.Msgf(schedule.InternalErrorText))
+	}
+	parts := make([]string, len(list))
+	for i, e := range list {
+		parts[i] = e.Render(p.Reader(lang))
+	}
+	return strings.Join(parts, "; ")
 }
 
 // Render executes page with data in lang into a buffer, so a template
@@ -132,7 +196,10 @@ func (p *Pages) Render(name, lang string, data any) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	t.Funcs(template.FuncMap{"T": func(key string, args ...any) string { return p.Text(lang, key, args...) }})
+	t.Funcs(template.FuncMap{
+		"T": func(key string, args ...any) string { return p.Text(lang, key, args...) },
+		"L": func(v any) string { return p.Localize(lang, v) },
+	})
 	t.Funcs(momentFuncs(p.zone.Moments(lang)))
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, "layout.html", data); err != nil {

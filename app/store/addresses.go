@@ -194,7 +194,7 @@ func (s *Store) CreateAddress(ctx context.Context, actor schedule.Actor, in Addr
 			e.ID, e.UnitPath, strings.TrimSpace(in.Speakers), strings.TrimSpace(in.SpeakersHi), max(in.ListenersPerRoom, 0),
 			strings.Join(scopeIDs, ","), RoomsPlanned, actor.Name, now, now).Scan(&id)
 		if err != nil {
-			return mapErr(err, fmt.Sprintf("address for event %d", e.ID))
+			return mapErr(err, schedule.Msgf("address for event %d", e.ID))
 		}
 		audience := make(map[int64]int, len(areas))
 		total := 0

@@ -153,12 +153,12 @@ func (s *Store) loadAddress(ctx context.Context, db bun.IDB, id int64) (Address,
 	var plan string
 	err := db.QueryRowContext(ctx, "SELECT event_id, unit_path, plan FROM addresses WHERE id = ?", id).Scan(&a.EventID, &a.UnitPath, &plan)
 	if err != nil {
-		return a, mapErr(err, fmt.Sprintf("address %d", id))
+		return a, mapErr(err, schedule.Msgf("address %d", id))
 	}
 	var unitPath string
 	err = db.QueryRowContext(ctx, "SELECT title, title_hi, start_at, unit_path FROM events WHERE id = ?", a.EventID).Scan(&a.Title, &a.TitleHi, &a.Start, &unitPath)
 	if err != nil {
-		return a, mapErr(err, fmt.Sprintf("address %d", id))
+		return a, mapErr(err, schedule.Msgf("address %d", id))
 	}
 	a.Start = a.Start.UTC()
 	if a.UnitPath == "" {
@@ -223,7 +223,7 @@ func (s *Store) AddressForEvent(ctx context.Context, actor schedule.Actor, event
 	}
 	var id int64
 	if err := s.db.QueryRowContext(ctx, "SELECT id FROM addresses WHERE event_id = ?", eventID).Scan(&id); err != nil {
-		return 0, mapErr(err, fmt.Sprintf("address of event %d", eventID))
+		return 0, mapErr(err, schedule.Msgf("address of event %d", eventID))
 	}
 	return id, nil
 }
@@ -399,7 +399,7 @@ func (s *Store) ProvisionBridges(ctx context.Context, actor schedule.Actor, addr
 				}
 			}
 			if _, err := tx.NewInsert().Model(&row).Exec(ctx); err != nil {
-				return mapErr(err, "bridge for "+u.Code)
+				return mapErr(err, schedule.Msgf("bridge for %s", u.Code))
 			}
 			rep.Created++
 		}
@@ -423,7 +423,7 @@ func (s *Store) ProvisionBridges(ctx context.Context, actor schedule.Actor, addr
 				b.TrunkID, b.RuleID = trunk, rule
 			}
 			if _, err := s.db.NewUpdate().Model(&bridgeRow{BridgeRecord: *b}).Column("trunk_id", "rule_id", "state", "last_error", "updated_at").WherePK().Exec(ctx); err != nil {
-				return rep, mapErr(err, "bridge "+b.Name())
+				return rep, mapErr(err, schedule.Msgf("bridge %s", b.Name()))
 			}
 		}
 		switch b.State {

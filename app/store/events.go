@@ -216,7 +216,7 @@ func (s *Store) AddEventType(ctx context.Context, actor schedule.Actor, t EventT
 	probe := schedule.Event{Type: t.Key}
 	for _, fe := range schedule.ValidationErrors(probe.Validate()) {
 		if fe.Field == "type" {
-			return schedule.FieldError("key", "%s", fe.Message)
+			return schedule.NewError(schedule.EINVALID, "key", fe.Msg())
 		}
 	}
 	if strings.TrimSpace(t.Name) == "" {
@@ -228,7 +228,7 @@ func (s *Store) AddEventType(ctx context.Context, actor schedule.Actor, t EventT
 	return s.inTx(ctx, func(tx bun.Tx) error {
 		if _, err := tx.NewInsert().Table("event_types").Value("key", "?", t.Key).Value("name", "?", t.Name).
 			Value("name_hi", "?", t.NameHi).Exec(ctx); err != nil {
-			return mapErr(err, "event type "+t.Key)
+			return mapErr(err, schedule.Msgf("event type %s", t.Key))
 		}
 		return s.audit(ctx, tx, actor, "create", "event_type", 0, "/", t.Key)
 	})
@@ -284,7 +284,7 @@ func (s *Store) CreateEvent(ctx context.Context, actor schedule.Actor, e schedul
 		}
 		row.ID = 0
 		if _, err := tx.NewInsert().Model(&row).Returning("id").Exec(ctx); err != nil {
-			return mapErr(err, "event with UID "+e.UID)
+			return mapErr(err, schedule.Msgf("event with UID %s", e.UID))
 		}
 		e.ID = row.ID
 		if err := writeEventPeople(ctx, tx, &e, false); err != nil {
@@ -396,7 +396,7 @@ func (s *Store) modifyEvent(ctx context.Context, actor schedule.Actor, id int64,
 			return err
 		}
 		if _, err := tx.NewUpdate().Model(&row).ExcludeColumn("id", "uid", "created_at", "programme_id").WherePK().Exec(ctx); err != nil {
-			return mapErr(err, fmt.Sprintf("event %d", id))
+			return mapErr(err, schedule.Msgf("event %d", id))
 		}
 		if err := writeEventPeople(ctx, tx, &e, true); err != nil {
 			return err

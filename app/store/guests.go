@@ -66,8 +66,8 @@ func (g *Guest) validate() error {
 		if !utf8.ValidString(v) || utf8.RuneCountInString(v) > schedule.MaxEventTitle {
 			return schedule.FieldError(field, "at most %d characters of text", schedule.MaxEventTitle)
 		}
-		if p := schedule.TextProblem(v, false); p != "" {
-			return schedule.FieldError(field, "%s", p)
+		if p := schedule.TextProblem(v, false); !p.IsZero() {
+			return schedule.NewError(schedule.EINVALID, field, p)
 		}
 	}
 	if h := g.Home; h != nil {
@@ -130,7 +130,7 @@ func (s *Store) SaveGuest(ctx context.Context, actor schedule.Actor, g Guest) (G
 func (s *Store) guestByID(ctx context.Context, db bun.IDB, id int64) (Guest, error) {
 	var r guestRow
 	if err := db.NewSelect().Model(&r).Where("g.id = ?", id).Scan(ctx); err != nil {
-		return Guest{}, mapErr(err, fmt.Sprintf("guest %d", id))
+		return Guest{}, mapErr(err, schedule.Msgf("guest %d", id))
 	}
 	return r.domain(), nil
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"encoding/csv"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -79,14 +78,8 @@ func readHeader(cr *csv.Reader, known, required []string) (schedule.Header, int,
 	return h, len(rec), err
 }
 
-// csvErr turns encoding/csv's error into words; the caller adds the line.
-func csvErr(err error) string {
-	var pe *csv.ParseError
-	if errors.As(err, &pe) {
-		return pe.Err.Error()
-	}
-	return err.Error()
-}
+// csvErr says in words what is wrong with a line the CSV reader refused.
+func csvErr(err error) schedule.Msg { return schedule.CSVProblem(err) }
 
 // ImportUnits reads a units CSV (code, parent_code, level, name, name_hi) and
 // adds or renames units in one transaction. Parents must be stored already
@@ -134,7 +127,7 @@ func (s *Store) ImportUnits(ctx context.Context, actor schedule.Actor, r io.Read
 				break
 			}
 			if err != nil {
-				rep.Add(line, "", "%s", csvErr(err))
+				rep.AddMsg(line, "", csvErr(err))
 				continue
 			}
 			rep.Rows++
@@ -190,7 +183,7 @@ func (s *Store) ImportUnits(ctx context.Context, actor schedule.Actor, r io.Read
 				res, err := tx.NewUpdate().Table("units").Set("name = ?, name_hi = ?", ur.Unit.Name, ur.Unit.NameHi).
 					Where("id = ? AND (name <> ? OR name_hi <> ?)", old.id, ur.Unit.Name, ur.Unit.NameHi).Exec(ctx)
 				if err != nil {
-					return mapErr(err, "unit "+ur.Unit.Code)
+					return mapErr(err, schedule.Msgf("unit %s", ur.Unit.Code))
 				}
 				if n, _ := res.RowsAffected(); n > 0 {
 					rep.Updated++
@@ -216,7 +209,7 @@ func (s *Store) ImportUnits(ctx context.Context, actor schedule.Actor, r io.Read
 				}
 			}
 		}
-		if err := rep.Err("units import"); err != nil {
+		if err := rep.Err(schedule.Msgf("units import")); err != nil {
 			return err
 		}
 		if err := flush(); err != nil {
@@ -284,7 +277,7 @@ func (s *Store) ImportWorkers(ctx context.Context, actor schedule.Actor, r io.Re
 			return fmt.Errorf("load staging table: %w", err)
 		}
 		if rep.Total > 0 {
-			return rep.Err("workers import")
+			return rep.Err(schedule.Msgf("workers import"))
 		}
 		bulk, err := s.lockWorkers(ctx, ix)
 		if err != nil {
@@ -293,7 +286,7 @@ func (s *Store) ImportWorkers(ctx context.Context, actor schedule.Actor, r io.Re
 		if err := s.checkStaging(ctx, ix, actor, &rep); err != nil {
 			return err
 		}
-		if err := rep.Err("workers import"); err != nil {
+		if err := rep.Err(schedule.Msgf("workers import")); err != nil {
 			return err
 		}
 		return s.mergeStaging(ctx, ix, actor, &rep, bulk)

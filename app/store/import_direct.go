@@ -345,7 +345,7 @@ func (s *Store) importDirect(ctx context.Context, ix importer, tx pgx.Tx, actor 
 		return err
 	}
 	if rep.Total > 0 {
-		return rep.Err("workers import")
+		return rep.Err(schedule.Msgf("workers import"))
 	}
 	if d.err != nil {
 		return d.err
@@ -387,7 +387,7 @@ func (s *Store) importDirect(ctx context.Context, ix importer, tx pgx.Tx, actor 
 			if rep.Total == 0 { // cannot happen: the key failed on a duplicate
 				return fmt.Errorf("rebuild %q: %w", ddl, err)
 			}
-			return rep.Err("workers import")
+			return rep.Err(schedule.Msgf("workers import"))
 		}
 		if err != nil {
 			return fmt.Errorf("rebuild %q: %w", ddl, err)
@@ -400,7 +400,7 @@ func (s *Store) importDirect(ctx context.Context, ix importer, tx pgx.Tx, actor 
 		if err := findDirectDuplicates(ctx, ix, base, rep, false); err != nil {
 			return err
 		}
-		if err := rep.Err("workers import"); err != nil {
+		if err := rep.Err(schedule.Msgf("workers import")); err != nil {
 			return err
 		}
 	}

@@ -76,8 +76,8 @@ func (b *rawBatch) reset() {
 
 type rawItem struct {
 	line       int
-	start, end int    // fields in arena
-	syntax     string // a CSV syntax error instead of fields
+	start, end int          // fields in arena
+	syntax     schedule.Msg // a CSV syntax error instead of fields
 }
 
 // run starts the pipeline; emit is called by the merger, in file order,
@@ -183,8 +183,8 @@ func (ws *workerSource) read() (b *rawBatch, more bool) {
 // is failing already, its output rows.
 func (ws *workerSource) check(b *rawBatch) {
 	for _, it := range b.items {
-		if it.syntax != "" {
-			b.errs.Add(it.line, "", "%s", it.syntax)
+		if !it.syntax.IsZero() {
+			b.errs.AddMsg(it.line, "", it.syntax)
 			continue
 		}
 		b.rows++

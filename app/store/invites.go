@@ -176,7 +176,7 @@ func inviteEvent(ctx context.Context, db bun.IDB, id int64) (InviteEvent, error)
 	row := db.QueryRowContext(ctx, inviteEventSQL+" WHERE e.id = ?", id)
 	e, err := scanInviteEvent(row.Scan)
 	if err != nil {
-		return e, mapErr(err, fmt.Sprintf("event %d", id))
+		return e, mapErr(err, schedule.Msgf("event %d", id))
 	}
 	return e, nil
 }
@@ -244,6 +244,8 @@ type resolvedAudience struct {
 	noContact string // condition: w has no address for the channel
 	recipient string // expression: w's address for the channel
 	units     []schedule.Unit
+	roles     []schedule.Names // the roles asked for, to name them when nobody matches
+	level     schedule.Names   // the level asked for, if any
 }
 
 // contactSQL is, for workers alias w, the condition "cannot be reached on
@@ -295,9 +297,11 @@ func (s *Store) resolveAudience(ctx context.Context, db bun.IDB, actor schedule.
 		return r, err
 	}
 	for _, k := range a.Roles {
-		if !roleExists(roles, k) {
+		role, ok := findRole(roles, k)
+		if !ok {
 			return r, schedule.FieldError("roles", "unknown role %q", k)
 		}
+		r.roles = append(r.roles, schedule.Names{En: role.Name, Hi: role.NameHi})
 	}
 	sub := "SELECT wr.worker_id FROM worker_roles wr"
 	var subArgs []any
@@ -311,6 +315,7 @@ func (s *Store) resolveAudience(ctx context.Context, db bun.IDB, actor schedule.
 		if !ok {
 			return r, schedule.FieldError("level", "unknown level %q", a.Level)
 		}
+		r.level = schedule.Names{En: l.Name, Hi: l.NameHi}
 		sub += " JOIN units u ON u.id = wr.unit_id AND u.depth = ?"
 		subArgs = append(subArgs, l.Depth)
 	}
@@ -324,13 +329,13 @@ func (s *Store) resolveAudience(ctx context.Context, db bun.IDB, actor schedule.
 	return r, nil
 }
 
-func roleExists(roles []schedule.Role, key string) bool {
+func findRole(roles []schedule.Role, key string) (schedule.Role, bool) {
 	for _, r := range roles {
 		if r.Key == key {
-			return true
+			return r, true
 		}
 	}
-	return false
+	return schedule.Role{}, false
 }
 
 // DistrictCount is one district's share of an audience.
@@ -390,7 +395,7 @@ func (s *Store) PreviewAudience(ctx context.Context, actor schedule.Actor, event
 		return p, fmt.Errorf("count audience: %w", err)
 	}
 	if p.Total == 0 {
-		return p, errNobody(a)
+		return p, errNobody(r)
 	}
 	q = `SELECT d.id, d.name, d.name_hi, COUNT(*), COALESCE(SUM(CASE WHEN ` + r.noContact + ` THEN 1 ELSE 0 END), 0)
 		FROM units d JOIN workers w ON w.unit_path >= d.path AND w.unit_path < substr(d.path, 1, length(d.path) - 1) || '0'
@@ -434,15 +439,17 @@ func (s *Store) PreviewAudience(ctx context.Context, actor schedule.Actor, event
 	return p, nil
 }
 
-func errNobody(a Audience) error {
-	what := "every worker"
-	if len(a.Roles) > 0 {
-		what = "holders of " + strings.Join(a.Roles, ", ")
+// errNobody says that the audience r is empty, naming what was asked for.
+func errNobody(r resolvedAudience) error {
+	switch {
+	case len(r.roles) > 0 && r.level != (schedule.Names{}):
+		return schedule.FieldError("audience", "nobody matches: no active worker holds %s at %s level in the chosen units; nothing was sent", r.roles, r.level)
+	case len(r.roles) > 0:
+		return schedule.FieldError("audience", "nobody matches: no active worker holds %s in the chosen units; nothing was sent", r.roles)
+	case r.level != (schedule.Names{}):
+		return schedule.FieldError("audience", "nobody matches: no active worker holds a role at %s level in the chosen units; nothing was sent", r.level)
 	}
-	if a.Level != "" {
-		what += " at " + a.Level + " level"
-	}
-	return schedule.FieldError("audience", "nobody matches (%s in the chosen units); nothing was sent", what)
+	return schedule.FieldError("audience", "nobody matches: the chosen units have no active workers; nothing was sent")
 }
 
 // FanOutReport says what SendInvites did.
@@ -490,7 +497,7 @@ func (s *Store) SendInvites(ctx context.Context, actor schedule.Actor, eventID i
 				return fmt.Errorf("count audience: %w", err)
 			}
 			if n == 0 {
-				return errNobody(a)
+				return errNobody(r)
 			}
 			rep.AlreadyInvited = n
 		}

@@ -311,7 +311,7 @@ func (s *Store) updateStays(ctx context.Context, db bun.IDB, rows []*stay, timeC
 	res, err := db.ExecContext(ctx, `UPDATE presence SET `+timeCol+` = v.column2, `+idCol+` = v.column3
 		FROM (VALUES `+placeholders(row, len(rows))+`) AS v WHERE presence.id = v.column1 AND presence.`+guard, args...)
 	if err != nil {
-		return 0, mapErr(err, "presence "+idCol)
+		return 0, mapErr(err, schedule.Msgf("presence %s", idCol))
 	}
 	n, _ := res.RowsAffected()
 	return int(n), nil

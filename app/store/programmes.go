@@ -130,7 +130,7 @@ func (s *Store) CreateProgramme(ctx context.Context, actor schedule.Actor, p Pro
 func (s *Store) programmeByID(ctx context.Context, db bun.IDB, id int64) (ProgrammeRecord, error) {
 	var r programmeRow
 	if err := db.NewSelect().Model(&r).Where("p.id = ?", id).Scan(ctx); err != nil {
-		return ProgrammeRecord{}, mapErr(err, fmt.Sprintf("programme %d", id))
+		return ProgrammeRecord{}, mapErr(err, schedule.Msgf("programme %d", id))
 	}
 	p := r.record()
 	if u, err := s.unitByID(ctx, db, r.RootUnitID); err == nil {
@@ -311,7 +311,7 @@ func (s *Store) RunProgramme(ctx context.Context, actor schedule.Actor, id int64
 		for chunk := range slices.Chunk(rows, programmeInsertBatch) {
 			res, err := tx.NewInsert().Model(&chunk).On("CONFLICT (uid) DO NOTHING").Exec(ctx)
 			if err != nil {
-				return mapErr(err, fmt.Sprintf("programme %d events", id))
+				return mapErr(err, schedule.Msgf("programme %d events", id))
 			}
 			n, _ := res.RowsAffected()
 			run.Created += int(n)

@@ -131,13 +131,18 @@ func (s *Store) inTx(ctx context.Context, fn func(tx bun.Tx) error) error {
 }
 
 // mapErr turns driver errors into domain errors: no rows → not found,
-// unique/foreign-key violations → conflict/invalid. what names the thing.
-func mapErr(err error, what string) error {
+// unique/foreign-key violations → conflict/invalid. what names the thing:
+// a noun of the catalogues ("worker") or a schedule.Msg ("worker %d").
+func mapErr(err error, what any) error {
 	if err == nil {
 		return nil
 	}
+	noun, ok := what.(schedule.Msg)
+	if !ok {
+		noun = schedule.Msg{Format: fmt.Sprint(what)}
+	}
 	if errors.Is(err, sql.ErrNoRows) {
-		return schedule.Errorf(schedule.ENOTFOUND, "%s not found", what)
+		return schedule.Errorf(schedule.ENOTFOUND, "%s not found", noun)
 	}
 	var pgErr *pgconn.PgError
 	if errors.As(err, &pgErr) {
@@ -145,9 +150,9 @@ func mapErr(err error, what string) error {
 		// business, not the user's.
 		switch pgErr.Code {
 		case "23505":
-			return &schedule.Error{Code: schedule.ECONFLICT, Message: fmt.Sprintf("%s already exists", what)}
+			return schedule.Errorf(schedule.ECONFLICT, "%s already exists", noun)
 		case "23503":
-			return &schedule.Error{Code: schedule.EINVALID, Message: fmt.Sprintf("%s refers to something that does not exist", what)}
+			return schedule.Errorf(schedule.EINVALID, "%s refers to something that does not exist", noun)
 		}
 	}
 	var sqErr *sqlite.Error
@@ -155,14 +160,14 @@ func mapErr(err error, what string) error {
 		msg := sqErr.Error()
 		switch {
 		case strings.Contains(msg, "UNIQUE constraint failed"):
-			return &schedule.Error{Code: schedule.ECONFLICT, Message: fmt.Sprintf("%s already exists", what)}
+			return schedule.Errorf(schedule.ECONFLICT, "%s already exists", noun)
 		case strings.Contains(msg, "FOREIGN KEY constraint failed"):
-			return &schedule.Error{Code: schedule.EINVALID, Message: fmt.Sprintf("%s refers to something that does not exist", what)}
+			return schedule.Errorf(schedule.EINVALID, "%s refers to something that does not exist", noun)
 		}
 	}
 	var de *schedule.Error
 	if errors.As(err, &de) {
 		return err
 	}
-	return fmt.Errorf("%s: %w", what, err)
+	return fmt.Errorf("%s: %w", noun, err)
 }

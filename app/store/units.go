@@ -109,11 +109,11 @@ func insertUnit(ctx context.Context, db bun.IDB, u schedule.Unit, parentPath str
 		row.ParentID = &u.ParentID
 	}
 	if _, err := db.NewInsert().Model(&row).Returning("id").Exec(ctx); err != nil {
-		return u, mapErr(err, "unit "+u.Code)
+		return u, mapErr(err, schedule.Msgf("unit %s", u.Code))
 	}
 	row.Path = schedule.ChildPath(parentPath, row.ID)
 	if _, err := db.NewUpdate().Model(&row).Column("path").WherePK().Exec(ctx); err != nil {
-		return u, mapErr(err, "unit "+u.Code)
+		return u, mapErr(err, schedule.Msgf("unit %s", u.Code))
 	}
 	return row.domain(), nil
 }
@@ -121,7 +121,7 @@ func insertUnit(ctx context.Context, db bun.IDB, u schedule.Unit, parentPath str
 func (s *Store) unitByID(ctx context.Context, db bun.IDB, id int64) (schedule.Unit, error) {
 	var r unitRow
 	if err := db.NewSelect().Model(&r).Where("id = ?", id).Scan(ctx); err != nil {
-		return schedule.Unit{}, mapErr(err, fmt.Sprintf("unit %d", id))
+		return schedule.Unit{}, mapErr(err, schedule.Msgf("unit %d", id))
 	}
 	return r.domain(), nil
 }

@@ -100,7 +100,7 @@ func (s *Store) FindWorkerByID(ctx context.Context, actor schedule.Actor, id int
 func (s *Store) workerByID(ctx context.Context, db bun.IDB, id int64) (schedule.Worker, error) {
 	var r workerRow
 	if err := db.NewSelect().Model(&r).Where("id = ?", id).Scan(ctx); err != nil {
-		return schedule.Worker{}, mapErr(err, fmt.Sprintf("worker %d", id))
+		return schedule.Worker{}, mapErr(err, schedule.Msgf("worker %d", id))
 	}
 	w := r.domain()
 	var roles []workerRoleRow
@@ -179,7 +179,7 @@ func (s *Store) AssignRole(ctx context.Context, actor schedule.Actor, workerID i
 		}
 		row := workerRoleRow{WorkerID: workerID, RoleKey: roleKey, UnitID: unitID, UnitPath: u.Path}
 		if _, err := tx.NewInsert().Model(&row).On("CONFLICT DO NOTHING").Exec(ctx); err != nil {
-			return mapErr(err, "role "+roleKey)
+			return mapErr(err, schedule.Msgf("role %s", roleKey))
 		}
 		return s.audit(ctx, tx, actor, "assign_role", "worker", workerID, w.UnitPath, roleKey+"@"+u.Code)
 	})

@@ -794,7 +794,7 @@ func (s *Store) createEventTx(ctx context.Context, tx bun.Tx, actor schedule.Act
 	}
 	row.ID = 0
 	if _, err := tx.NewInsert().Model(&row).Returning("id").Exec(ctx); err != nil {
-		return 0, mapErr(err, "event with UID "+e.UID)
+		return 0, mapErr(err, schedule.Msgf("event with UID %s", e.UID))
 	}
 	e.ID = row.ID
 	return row.ID, s.audit(ctx, tx, actor, "create", "event", e.ID, u.Path, s.auditEvent(&e))
@@ -828,7 +828,7 @@ func (s *Store) updateEventTx(ctx context.Context, tx bun.Tx, actor schedule.Act
 		return false, err
 	}
 	if _, err := tx.NewUpdate().Model(&row).ExcludeColumn("id", "uid", "created_at", "programme_id").WherePK().Exec(ctx); err != nil {
-		return false, mapErr(err, fmt.Sprintf("event %d", id))
+		return false, mapErr(err, schedule.Msgf("event %d", id))
 	}
 	return true, s.audit(ctx, tx, actor, "update", "event", id, u.Path, s.auditEvent(&next))
 }

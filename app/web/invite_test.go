@@ -86,7 +86,8 @@ func TestInvitePages(t *testing.T) {
 	})
 	t.Run("NobodyIsAClearMessage", func(t *testing.T) {
 		_, doc := b.get(fmt.Sprintf("/events/%d/invite?units=D1&role=it_cell&channel=sms", ev))
-		if !strings.Contains(doc.Find("#problem").Text(), "nobody") || doc.Find("#send").Length() != 0 {
+		// In Hindi, naming the role by its Hindi name.
+		if !strings.Contains(doc.Find("#problem").Text(), "कोई नहीं मिला: चुनी गई इकाइयों में किसी सक्रिय कार्यकर्ता के पास आईटी सेल दायित्व नहीं है") || doc.Find("#send").Length() != 0 {
 			t.Fatalf("problem = %q", doc.Find("#problem").Text())
 		}
 		resp, doc := b.post(fmt.Sprintf("/events/%d/invite", ev), url.Values{"units": {"D1"}, "role": {"it_cell"}, "channel": {"sms"}})

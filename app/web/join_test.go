@@ -343,7 +343,7 @@ func TestAddressPages(t *testing.T) {
 		t.Fatalf("form: %d", resp.StatusCode)
 	}
 	resp, doc = b.post("/events/"+ev+"/address", url.Values{"speakers": {"State President"}, "listeners_per_room": {"many"}})
-	if resp.StatusCode != 422 || !strings.Contains(doc.Find(".error").Text(), "listeners_per_room") {
+	if resp.StatusCode != 422 || !strings.Contains(doc.Find(".error").Text(), `प्रति कक्ष श्रोता: "many" संख्या नहीं है`) {
 		t.Fatalf("bad cap: %d %q", resp.StatusCode, doc.Find(".error").Text())
 	}
 	resp, doc = b.post("/events/"+ev+"/address", url.Values{"speakers": {"State President"}, "scope": {"D9"}})

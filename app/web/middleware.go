@@ -167,6 +167,19 @@ func (s *Server) lang(c *gin.Context) string {
 	return "hi"
 }
 
+// apiLang is the language of API messages: English, the language programs
+// are written in, unless the client asks for Hindi (Accept-Language: hi or
+// ?lang=hi), as the pages' own scripts do.
+func apiLang(c *gin.Context) string {
+	if q := c.Query("lang"); q == "hi" || q == "en" {
+		return q
+	}
+	if strings.HasPrefix(c.GetHeader("Accept-Language"), "hi") {
+		return "hi"
+	}
+	return "en"
+}
+
 func (s *Server) setLanguage(c *gin.Context) {
 	l := c.Param("lang")
 	if l != "hi" && l != "en" {

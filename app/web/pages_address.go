@@ -82,7 +82,7 @@ func (s *Server) createAddress(c *gin.Context) {
 			return
 		}
 		p := addressPage{Base: s.base(c), Event: e, Title: eventTitle(e, s.lang(c)), Form: f}
-		p.Base.Error = schedule.ErrorMessage(err)
+		p.Base.Error = s.errText(c, err)
 		s.renderStatus(c, addressStatus(err), "address", p)
 		return
 	}

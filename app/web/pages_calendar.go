@@ -354,7 +354,7 @@ func (s *Server) limitICS() gin.HandlerFunc {
 			}
 		}
 		if tooLarge {
-			s.fail(c, schedule.Errorf(schedule.ETOOLARGE, "%s", s.pages.Text(s.lang(c), "calendar.check_too_large")))
+			s.fail(c, schedule.Errorf(schedule.ETOOLARGE, "the file is too large (at most %d MB)", maxICSUpload>>20))
 			return
 		}
 		c.Next()
@@ -407,7 +407,7 @@ func (s *Server) checkICS(c *gin.Context) {
 	defer f.Close()
 	imp, err := ical.Decode(f, ical.DecodeOptions{GuestID: page.GuestID, Zone: s.zone()})
 	if err != nil {
-		page.Base.Error = schedule.ErrorMessage(err)
+		page.Base.Error = s.errText(c, err)
 		s.renderStatus(c, http.StatusUnprocessableEntity, "calendar_check", page)
 		return
 	}
@@ -512,7 +512,7 @@ func (s *Server) createFeed(c *gin.Context) {
 	token, rec, err := s.store.CreateFeedToken(c.Request.Context(), actor(c), kind, subject, page.Base.Lang)
 	if err != nil {
 		if schedule.ErrorCode(err) == schedule.EINVALID {
-			page.Base.Error = schedule.ErrorMessage(err)
+			page.Base.Error = s.errText(c, err)
 			s.renderStatus(c, http.StatusUnprocessableEntity, "calendar_feeds", page)
 			return
 		}

@@ -102,10 +102,10 @@ func (s *Server) programmeForm(c *gin.Context, form map[string]string, err error
 		page.Types = append(page.Types, choice{Value: t.Key, Label: s.typeName(types, t.Key, lang), Selected: t.Key == form["type"]})
 	}
 	for _, fe := range schedule.ValidationErrors(err) {
-		page.Errors[fe.Field] = fe.Message
+		page.Errors[fe.Field] = s.pages.Localize(lang, fe.Msg())
 	}
 	if err != nil {
-		page.Base.Error = schedule.ErrorMessage(err)
+		page.Base.Error = s.errText(c, err)
 	}
 	return page, nil
 }
@@ -331,7 +331,7 @@ func (s *Server) createGuest(c *gin.Context) {
 			s.fail(c, perr)
 			return
 		}
-		page.Base.Error = schedule.ErrorMessage(err)
+		page.Base.Error = s.errText(c, err)
 		s.renderStatus(c, http.StatusUnprocessableEntity, "guests", page)
 		return
 	}

@@ -105,7 +105,7 @@ func parseIDs(s string) ([]int64, error) {
 	for _, p := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' || r == '\n' || r == ';' }) {
 		id, err := strconv.ParseInt(strings.TrimPrefix(p, "#"), 10, 64)
 		if err != nil || id <= 0 {
-			return nil, fmt.Errorf("%q is not a worker ID", p)
+			return nil, schedule.FieldError("organisers", "%q is not a worker ID", p)
 		}
 		out = append(out, id)
 	}
@@ -163,7 +163,7 @@ func (f eventForm) event(z schedule.Zone) (schedule.Event, error) {
 	}
 	more, err := parseIDs(f.OtherOrgs)
 	if err != nil {
-		errs = append(errs, schedule.FieldError("organisers", "%v", err))
+		errs = append(errs, err)
 	}
 	e.Organisers = append(slices.Clone(f.Organisers), more...)
 	if len(errs) == 0 {
@@ -314,15 +314,15 @@ func (s *Server) eventFormPage(c *gin.Context, f eventForm, err error) (eventFor
 			key = key[:i]
 		}
 		if prev, ok := page.Errors[key]; ok {
-			page.Errors[key] = prev + "; " + fe.Message
+			page.Errors[key] = prev + "; " + s.pages.Localize(lang, fe.Msg())
 		} else {
-			page.Errors[key] = fe.Message
+			page.Errors[key] = s.pages.Localize(lang, fe.Msg())
 		}
 	}
 	if err != nil {
 		page.Base.Error = s.pages.Text(lang, "event.fix_errors")
 		if len(page.Errors) == 0 {
-			page.Base.Error = schedule.ErrorMessage(err)
+			page.Base.Error = s.errText(c, err)
 		}
 	}
 	return page, nil

@@ -47,7 +47,7 @@ func (s *Server) importCSV(c *gin.Context) {
 
 func (s *Server) importFailed(c *gin.Context, page importPage, err error) {
 	s.logInternal(c, "import failed", err)
-	page.Base.Error = schedule.ErrorMessage(err)
+	page.Base.Error = s.errText(c, err)
 	if page.Report != nil && page.Report.Rows == 0 && page.Report.Total == 0 {
 		page.Report = nil
 	}
@@ -97,7 +97,7 @@ func (s *Server) limitUpload() gin.HandlerFunc {
 }
 
 func (s *Server) tooLarge(c *gin.Context) error {
-	return schedule.Errorf(schedule.ETOOLARGE, "%s", s.pages.Text(s.lang(c), "import.too_large", s.cfg.MaxUploadBytes>>20))
+	return schedule.Errorf(schedule.ETOOLARGE, "the file is larger than %d MB; split it into smaller files", s.cfg.MaxUploadBytes>>20)
 }
 
 func isTooLarge(err error) bool {

@@ -259,7 +259,7 @@ func (s *Server) showInvite(c *gin.Context) {
 			s.fail(c, err)
 			return
 		}
-		p.Problem = schedule.ErrorMessage(err)
+		p.Problem = s.errText(c, err)
 	}
 	s.render(c, "invite", p)
 }
@@ -291,7 +291,7 @@ func (s *Server) sendInvites(c *gin.Context) {
 			s.fail(c, err)
 			return
 		}
-		p.Problem = schedule.ErrorMessage(err)
+		p.Problem = s.errText(c, err)
 		s.renderStatus(c, http.StatusUnprocessableEntity, "invite", p)
 		return
 	}
@@ -588,7 +588,7 @@ func (s *Server) saveReminders(c *gin.Context) {
 			s.fail(c, err)
 			return
 		}
-		p.Problem = schedule.ErrorMessage(err)
+		p.Problem = s.errText(c, err)
 		s.renderStatus(c, http.StatusUnprocessableEntity, "invite_reminders", p)
 		return
 	}

@@ -156,7 +156,7 @@ func (s *Server) saveMessageTemplate(c *gin.Context) {
 			s.fail(c, err)
 			return
 		}
-		p.Problem = schedule.ErrorMessage(err)
+		p.Problem = s.errText(c, err)
 		s.renderStatus(c, http.StatusUnprocessableEntity, "message_templates", p)
 		return
 	}

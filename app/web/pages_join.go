@@ -292,7 +292,7 @@ func splitJoinPage(body []byte) *joinParts {
 
 // joinRefused renders the page for a refused or failed join.
 func (s *Server) joinRefused(c *gin.Context, err error) {
-	p := joinPage{Base: s.base(c), Problem: schedule.ErrorMessage(err)}
+	p := joinPage{Base: s.base(c), Problem: s.errText(c, err)}
 	status := http.StatusForbidden
 	switch {
 	case schedule.IsLinkInvalid(err):

@@ -22,7 +22,7 @@ func (s *Server) requestCode(c *gin.Context) {
 	mobile := c.PostForm("mobile")
 	page := loginPage{Base: s.base(c), Mobile: mobile}
 	if err := s.auth.RequestCode(c.Request.Context(), mobile); err != nil {
-		page.Base.Error = schedule.ErrorMessage(err)
+		page.Base.Error = s.errText(c, err)
 		s.renderStatus(c, statusOf[schedule.ErrorCode(err)], "login", page)
 		return
 	}
@@ -35,7 +35,7 @@ func (s *Server) verifyCode(c *gin.Context) {
 	token, _, err := s.auth.Verify(c.Request.Context(), mobile, c.PostForm("code"))
 	if err != nil {
 		page := loginPage{Base: s.base(c), Mobile: mobile, CodeSent: schedule.ErrorCode(err) == schedule.EUNAUTH}
-		page.Base.Error = schedule.ErrorMessage(err)
+		page.Base.Error = s.errText(c, err)
 		s.renderStatus(c, statusOf[schedule.ErrorCode(err)], "login", page)
 		return
 	}

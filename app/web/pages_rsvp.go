@@ -49,7 +49,7 @@ func (s *Server) linkInvite(c *gin.Context) (schedule.LinkClaims, store.LinkInvi
 	if err == nil {
 		return claims, li, true
 	}
-	p := rsvpPage{Base: s.base(c), Problem: schedule.ErrorMessage(err)}
+	p := rsvpPage{Base: s.base(c), Problem: s.errText(c, err)}
 	status := http.StatusForbidden
 	switch {
 	case schedule.IsLinkInvalid(err):
@@ -130,7 +130,7 @@ func (s *Server) answerRSVP(c *gin.Context) {
 			p.Problem = s.pages.Text(p.Base.Lang, "rsvp.try_later")
 			status = http.StatusServiceUnavailable
 		} else {
-			p.Problem = schedule.ErrorMessage(err)
+			p.Problem = s.errText(c, err)
 			status = http.StatusUnprocessableEntity
 		}
 	} else {

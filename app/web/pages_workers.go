@@ -196,6 +196,6 @@ func (s *Server) refillWorkerForm(c *gin.Context, err error, id int64, patch sch
 		action = fmt.Sprintf("/workers/%d", id)
 	}
 	page := workerFormPage{Base: s.base(c), Worker: w, Action: action, Genders: genders}
-	page.Base.Error = schedule.ErrorMessage(err)
+	page.Base.Error = s.errText(c, err)
 	s.renderStatus(c, statusOf[code], "worker_form", page)
 }

@@ -273,23 +273,21 @@ func parseDates(field, text string) ([]roster.HostDate, error) {
 	return out, err
 }
 
-func errorList(err error) []string {
+// errorList is every problem in err, one line each, in the page's
+// language.
+func (s *Server) errorList(c *gin.Context, err error) []string {
 	if err == nil {
 		return nil
 	}
+	lang := s.lang(c)
 	var out []string
 	if fes := schedule.ValidationErrors(err); len(fes) > 0 {
 		for _, fe := range fes {
-			out = append(out, fe.Field+": "+fe.Message)
+			out = append(out, s.pages.Localize(lang, fe))
 		}
 		return out
 	}
-	for _, line := range strings.Split(schedule.ErrorMessage(err), "\n") {
-		if line = strings.TrimSpace(line); line != "" {
-			out = append(out, line)
-		}
-	}
-	return out
+	return []string{s.errText(c, err)}
 }
 
 func (s *Server) roleChoices(ctx context.Context, lang string, selected []string) ([]choice, error) {
@@ -355,7 +353,7 @@ func (s *Server) workshopFormError(c *gin.Context, w *store.WorkshopSeries, miss
 		s.fail(c, err)
 		return
 	}
-	page := workshopFormPage{Base: s.base(c), ID: w.ID, Form: map[string]string{}, Districts: w.Districts, Missing: missing, Errors: errorList(err)}
+	page := workshopFormPage{Base: s.base(c), ID: w.ID, Form: map[string]string{}, Districts: w.Districts, Missing: missing, Errors: s.errorList(c, err)}
 	for k := range c.Request.PostForm {
 		page.Form[k] = c.PostForm(k)
 	}
@@ -650,7 +648,7 @@ func (s *Server) workshopError(c *gin.Context, w store.WorkshopSeries, err error
 	}
 	page := s.workshopPage(c, w)
 	page.Base.Error = s.pages.Text(page.Base.Lang, "workshop.problem")
-	page.CheckErrors = errorList(err)
+	page.CheckErrors = s.errorList(c, err)
 	if inf != nil {
 		page.CheckErrors = strings.Split(inf.Error(), "\n")
 	}
@@ -762,7 +760,7 @@ func (s *Server) liveCheckWorkshop(c *gin.Context) {
 	}
 	w, err := s.store.FindWorkshopSeries(c.Request.Context(), actor(c), id)
 	if err != nil {
-		c.JSON(statusOf[schedule.ErrorCode(err)], gin.H{"error": schedule.ErrorMessage(err)})
+		c.JSON(statusOf[schedule.ErrorCode(err)], gin.H{"error": s.errText(c, err)})
 		return
 	}
 	var req liveCheckRequest
@@ -781,7 +779,7 @@ func (s *Server) liveCheckWorkshop(c *gin.Context) {
 	}
 	rep, err := roster.Check(c.Request.Context(), w.Instance(), rows)
 	if err != nil {
-		c.JSON(http.StatusUnprocessableEntity, gin.H{"error": schedule.ErrorMessage(err)})
+		c.JSON(http.StatusUnprocessableEntity, gin.H{"error": s.errText(c, err)})
 		return
 	}
 	out := gin.H{"valid": rep.Valid, "violations": rep.Violations, "travel_person_km": math.Round(rep.TravelPersonKm),

@@ -77,14 +77,22 @@ func (s *Server) fail(c *gin.Context, err error) {
 	if code == schedule.EINTERNAL {
 		s.log.Error("request failed", "path", logPath(c), "err", err)
 	}
-	msg := schedule.ErrorMessage(err)
 	if strings.HasPrefix(c.Request.URL.Path, "/api/") {
-		c.AbortWithStatusJSON(status, gin.H{"error": gin.H{"code": code, "message": msg}})
+		body := gin.H{"code": code, "message": s.pages.LocalizeError(apiLang(c), err)}
+		if list := schedule.ValidationErrors(err); len(list) > 0 && list[0].Field != "" {
+			body["field"] = list[0].Field
+		}
+		c.AbortWithStatusJSON(status, gin.H{"error": body})
 		return
 	}
 	lang := s.lang(c)
-	s.renderStatus(c, status, "error", errorPage{Base: s.base(c), Title: s.pages.Text(lang, "error."+string(code)), Message: msg})
+	s.renderStatus(c, status, "error", errorPage{Base: s.base(c), Title: s.pages.Text(lang, "error."+string(code)), Message: s.pages.LocalizeError(lang, err)})
 	c.Abort()
+}
+
+// errText is what the person is told about err, in the page's language.
+func (s *Server) errText(c *gin.Context, err error) string {
+	return s.pages.LocalizeError(s.lang(c), err)
 }
 
 func paramID(c *gin.Context, name string) (int64, error) {

@@ -158,7 +158,7 @@ func TestWorkshopPages(t *testing.T) {
 	}
 	// Bad CSV: the error names the row.
 	resp, doc = state.uploadRoster(base+"/check", "date,host_city,org_district\n2022-01-05,Gwalior,Gwalior Nagar\n2022-01-05,,Bhind\n")
-	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(doc.Find("#problems").Text(), "row 3") {
+	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(doc.Find("#problems").Text(), "line 3") {
 		t.Fatalf("bad CSV: %d %q", resp.StatusCode, doc.Find("#problems").Text())
 	}
 	resp, doc = state.uploadRoster(base+"/check", "date,host_city,org_district\n2022-01-05,Gwalior,Atlantis\n")

@@ -35,6 +35,10 @@ func readTable(r io.Reader, what string, required ...string) (*csvTable, error) 
 	cr.TrimLeadingSpace = true
 	records, err := cr.ReadAll()
 	if err != nil {
+		var pe *csv.ParseError
+		if errors.As(err, &pe) {
+			return nil, schedule.CellError(what, pe.Line, "", schedule.CSVProblem(err))
+		}
 		return nil, fmt.Errorf("read %s csv: %w", what, err)
 	}
 	if len(records) == 0 {
@@ -51,7 +55,7 @@ func readTable(r io.Reader, what string, required ...string) (*csvTable, error) 
 		}
 	}
 	if len(missing) > 0 {
-		return nil, schedule.FieldError(what+" header", "missing column(s) %s", strings.Join(missing, ", "))
+		return nil, schedule.FieldError(what, "missing column(s) %s", strings.Join(missing, ", "))
 	}
 	return t, nil
 }
@@ -77,7 +81,7 @@ func ReadRosterCSV(r io.Reader) ([]RosterRow, error) {
 			District: t.get(rec, "org_district"), DistrictHi: t.get(rec, "org_district_hi")}
 		line := i + 2
 		if row.Date == "" || row.Host == "" || row.District == "" {
-			errs = append(errs, schedule.FieldError(fmt.Sprintf("roster row %d", line), "date, host_city and org_district are required"))
+			errs = append(errs, schedule.CellError("roster", line, "", schedule.Msgf("date, host_city and org_district are required")))
 			continue
 		}
 		rows = append(rows, row)
@@ -125,13 +129,11 @@ func ReadHostsCSV(r io.Reader) ([]Host, error) {
 	for i, rec := range t.rows {
 		line := i + 2
 		h := Host{Name: t.get(rec, "town"), NameHi: t.get(rec, "town_hi")}
-		h.Lat, err = parseFloat(t.get(rec, "lat"))
-		if err != nil {
-			errs = append(errs, schedule.FieldError(fmt.Sprintf("hosts row %d column lat", line), "%v", err))
+		if v := t.get(rec, "lat"); !parseFloat(v, &h.Lat) {
+			errs = append(errs, schedule.CellError("hosts", line, "lat", schedule.NotANumber(v)))
 		}
-		h.Lon, err = parseFloat(t.get(rec, "lon"))
-		if err != nil {
-			errs = append(errs, schedule.FieldError(fmt.Sprintf("hosts row %d column lon", line), "%v", err))
+		if v := t.get(rec, "lon"); !parseFloat(v, &h.Lon) {
+			errs = append(errs, schedule.CellError("hosts", line, "lon", schedule.NotANumber(v)))
 		}
 		for _, col := range []struct {
 			name string
@@ -140,7 +142,7 @@ func ReadHostsCSV(r io.Reader) ([]Host, error) {
 			if v := t.get(rec, col.name); v != "" {
 				n, err := strconv.Atoi(v)
 				if err != nil {
-					errs = append(errs, schedule.FieldError(fmt.Sprintf("hosts row %d column %s", line, col.name), "%q is not a whole number", v))
+					errs = append(errs, schedule.CellError("hosts", line, col.name, schedule.Msgf("%q is not a whole number", v)))
 				}
 				*col.dst = n
 			}
@@ -183,19 +185,15 @@ func ReadDistrictsCSV(r io.Reader) ([]District, error) {
 	for i, rec := range t.rows {
 		line := i + 2
 		d := District{Name: t.get(rec, "district"), NameHi: t.get(rec, "district_hi"), HQ: t.get(rec, "hq"), Attendees: 1}
-		if v := t.get(rec, "lat"); v != "" {
-			if d.Lat, err = parseFloat(v); err != nil {
-				errs = append(errs, schedule.FieldError(fmt.Sprintf("districts row %d column lat", line), "%v", err))
-			}
+		if v := t.get(rec, "lat"); v != "" && !parseFloat(v, &d.Lat) {
+			errs = append(errs, schedule.CellError("districts", line, "lat", schedule.NotANumber(v)))
 		}
-		if v := t.get(rec, "lon"); v != "" {
-			if d.Lon, err = parseFloat(v); err != nil {
-				errs = append(errs, schedule.FieldError(fmt.Sprintf("districts row %d column lon", line), "%v", err))
-			}
+		if v := t.get(rec, "lon"); v != "" && !parseFloat(v, &d.Lon) {
+			errs = append(errs, schedule.CellError("districts", line, "lon", schedule.NotANumber(v)))
 		}
 		if v := t.get(rec, "attendees"); v != "" {
 			if d.Attendees, err = strconv.Atoi(v); err != nil {
-				errs = append(errs, schedule.FieldError(fmt.Sprintf("districts row %d column attendees", line), "%q is not a whole number", v))
+				errs = append(errs, schedule.CellError("districts", line, "attendees", schedule.Msgf("%q is not a whole number", v)))
 			}
 		}
 		out = append(out, d)
@@ -227,9 +225,9 @@ func ReadDistanceCSV(r io.Reader) (map[string]map[string]float64, error) {
 	var errs []error
 	m := map[string]map[string]float64{}
 	for i, rec := range t.rows {
-		km, err := parseFloat(t.get(rec, "km"))
-		if err != nil {
-			errs = append(errs, schedule.FieldError(fmt.Sprintf("distances row %d column km", i+2), "%v", err))
+		var km float64
+		if v := t.get(rec, "km"); !parseFloat(v, &km) {
+			errs = append(errs, schedule.CellError("distances", i+2, "km", schedule.NotANumber(v)))
 			continue
 		}
 		from, to := t.get(rec, "from"), t.get(rec, "to")
@@ -339,12 +337,14 @@ func WriteJSON(w io.Writer, v any) error {
 	return nil
 }
 
-func parseFloat(s string) (float64, error) {
+// parseFloat reads s into dst and reports whether it was a number.
+func parseFloat(s string, dst *float64) bool {
 	v, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
 	if err != nil {
-		return 0, fmt.Errorf("%q is not a number", s)
+		return false
 	}
-	return v, nil
+	*dst = v
+	return true
 }
 
 func ff(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
