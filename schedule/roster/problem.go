@@ -1,8 +1,10 @@
 package roster
 
 import (
+	"cmp"
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 )
 
@@ -37,6 +39,9 @@ type problem struct {
 	mandatory  [][]int  // host → homes ∪ pinned (districts that must come if it opens)
 	mandAtt    []int    // attendees of mandatory
 	roadFactor float64
+	// byCost lists, per district, the hosts it may attend (finite cost,
+	// not closed) from the cheapest; filled by sortArcs.
+	byCost [][]int32
 }
 
 func (in *Instance) roadFactor() float64 {
@@ -281,6 +286,31 @@ func compile(in *Instance) *problem {
 		p.nearHosts[h] = others
 	}
 	return p
+}
+
+// sortArcs fills byCost (once; the assignment scans arcs in that order and
+// stops as soon as no further arc can help).
+func (p *problem) sortArcs() {
+	if p.byCost != nil {
+		return
+	}
+	p.byCost = make([][]int32, p.nD)
+	for d := range p.byCost {
+		row := p.cost[d]
+		hs := make([]int32, 0, p.nH)
+		for h := 0; h < p.nH; h++ {
+			if !p.closed[h] && !math.IsInf(row[h], 1) {
+				hs = append(hs, int32(h))
+			}
+		}
+		slices.SortFunc(hs, func(a, b int32) int {
+			if c := cmp.Compare(row[a], row[b]); c != 0 {
+				return c
+			}
+			return cmp.Compare(a, b)
+		})
+		p.byCost[d] = hs
+	}
 }
 
 func lookupRow(m map[string]map[string]float64, name string) map[string]float64 {

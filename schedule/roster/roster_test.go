@@ -265,6 +265,20 @@ func assertRosterHolds(t *testing.T, in *Instance, res *Result) {
 		if h.MaxDistricts > 0 && len(w.Districts) > h.MaxDistricts {
 			t.Errorf("%s: %s over capacity: %d > %d", in.Title, w.Host, len(w.Districts), h.MaxDistricts)
 		}
+		seats := 0
+		for _, name := range w.Districts {
+			for _, d := range in.Districts {
+				if d.Name == name {
+					seats += d.Attendees
+				}
+			}
+		}
+		if seats != w.Attendees {
+			t.Errorf("%s: %s reports %d attendees, its districts bring %d", in.Title, w.Host, w.Attendees, seats)
+		}
+		if h.MaxAttendees > 0 && seats > h.MaxAttendees {
+			t.Errorf("%s: %s over seat capacity: %d > %d", in.Title, w.Host, seats, h.MaxAttendees)
+		}
 		if len(h.Dates) > 0 && !strings.Contains(strings.Join(h.Dates, ","), w.Date) {
 			t.Errorf("%s: %s held on unavailable %s", in.Title, w.Host, w.Date)
 		}
@@ -835,4 +849,25 @@ func TestTimeLimitIsAnOption(t *testing.T) {
 		t.Errorf("stopped by %q, optimal %v", res.Stats.StoppedBy, res.Optimal)
 	}
 	assertRosterHolds(t, in, res)
+}
+
+// TestTightSeatsAreFitted: seats for only 3 % more attendees than come,
+// districts of 20–60 people. The planner must seat everyone (a roster the
+// checker accepts) with a valid bound.
+func TestTightSeatsAreFitted(t *testing.T) {
+	in := Synthetic(SyntheticSpec{Seed: 9, Districts: 150, Hosts: 60, Dates: 3, TeamsPerDate: 10, MaxDistricts: 8, MinAttendees: 20, MaxAttendance: 60})
+	total := 0
+	for _, d := range in.Districts {
+		total += d.Attendees
+	}
+	seats := (total*103/100 + 29) / 30
+	for i := range in.Hosts {
+		in.Hosts[i].MaxAttendees = seats
+	}
+	res, err := Plan(context.Background(), in, Options{WorkLimit: 30_000_000, SkipExplanations: true})
+	if err != nil {
+		t.Fatalf("%d attendees, 30 workshops of %d seats: %v", total, seats, err)
+	}
+	assertRosterHolds(t, in, res)
+	t.Logf("cost %.1f bound %.1f gap %.2f%%", res.Cost, res.LowerBound, 100*res.Gap)
 }

@@ -1,7 +1,6 @@
 package roster
 
 import (
-	"cmp"
 	"context"
 	"fmt"
 	"math"
@@ -12,10 +11,13 @@ import (
 	"time"
 )
 
-// DefaultWorkLimit is the search budget when Options.WorkLimit is zero: on
-// the 2-core reference machine (docs/benchmarks-roster.md) it ends the
-// largest benchmark instances in a few seconds.
-const DefaultWorkLimit int64 = 4_000_000_000
+// DefaultWorkLimit is the search budget when Options.WorkLimit is zero.
+// A work unit is one elementary step (an arc scanned by the assignment, a
+// district–host pair priced by the relaxation, …); on the 2-core
+// reference machine (docs/benchmarks-roster.md) 10⁹ units take about 5 s
+// of one core, and the largest benchmark instances are within 1 % of their
+// lower bound long before.
+const DefaultWorkLimit int64 = 1_000_000_000
 
 // Options tunes Plan. The zero value is usable.
 type Options struct {
@@ -110,10 +112,14 @@ type Stats struct {
 }
 
 // Plan finds a minimum-cost roster for the instance. With FixedWorkshops it
-// solves the assignment exactly; otherwise it chooses hosts and dates too,
-// by Lagrangian relaxation (lower bound), local search (upper bound) and
-// branch-and-bound until optimality is proven or TimeLimit passes. An
-// infeasible instance yields an *InfeasibleError explaining why.
+// solves the assignment exactly; otherwise it chooses hosts and dates too:
+// a Lagrangian relaxation climbed by the volume algorithm gives the lower
+// bound and, rounded, first rosters; a local search over open hosts (each
+// move priced by an incrementally repaired min-cost flow) improves them;
+// best-bound branch-and-bound on "host open / closed" follows until the
+// gap closes or the work budget is spent. The same instance and options
+// always give the same roster. An infeasible instance yields an
+// *InfeasibleError explaining why.
 func Plan(ctx context.Context, in *Instance, opt Options) (*Result, error) {
 	if err := in.Validate(); err != nil {
 		return nil, fmt.Errorf("roster instance: %w", err)
@@ -152,7 +158,7 @@ func Plan(ctx context.Context, in *Instance, opt Options) (*Result, error) {
 		if err := s.run(); err != nil {
 			return nil, err
 		}
-		stats.Method = "lagrangian relaxation + local search + branch-and-bound"
+		stats.Method = "lagrangian relaxation (volume) + rounding + local search + branch-and-bound"
 	}
 	res, err := s.result()
 	if err != nil {
@@ -180,8 +186,11 @@ type search struct {
 	deadline time.Time // zero: no wall-clock limit
 	// work counts work units; every stop decision depends on it (or on
 	// the optional deadline and ctx), never on time alone.
-	work       int64
+	work int64
+	// asg holds the flow of the open set last evaluated; moves from one
+	// open set to the next are made incrementally.
 	asg        *assigner
+	rel        *relaxation
 	cache      map[string]float64
 	bestOpen   []int
 	bestCost   float64
@@ -190,34 +199,26 @@ type search struct {
 	rootBound  float64
 	evals      int
 	iterations int
+	nodes      int
 	// relaxedCost is the last evaluation's cost under district-count
-	// capacities only (a lower bound when attendee capacities bind).
+	// capacities only (a lower bound for that open set when seat
+	// capacities bind).
 	relaxedCost float64
-	nodes       int
-	// Lagrangian scratch.
-	v     []float64
-	picks [][]pick
-	cover []float64
-	order []int
-	cands []pick
-	m     *dateMatching
-}
-
-type pick struct {
-	d int
-	r float64 // reduced cost c − λ
-	w float64 // weight taken (1 or fractional)
+	seats       *seatFitter
+	// trial is set while local search prices a move: no deep seat fitting.
+	trial bool
 }
 
 func newSearch(ctx context.Context, p *problem, opt Options, start time.Time) *search {
 	s := &search{ctx: ctx, p: p, opt: opt,
-		asg: newAssigner(p), cache: map[string]float64{}, bestCost: math.Inf(1), lb: math.Inf(-1),
-		v: make([]float64, p.nH), picks: make([][]pick, p.nH), cover: make([]float64, p.nD),
-		m: newDateMatching(p)}
+		asg: newAssigner(p), cache: map[string]float64{}, bestCost: math.Inf(1), lb: math.Inf(-1)}
 	if opt.TimeLimit > 0 {
 		s.deadline = start.Add(opt.TimeLimit)
 	}
 	s.asg.work = &s.work
+	if p.hasAttCap {
+		s.seats = newSeatFitter(p, &s.work)
+	}
 	return s
 }
 
@@ -251,8 +252,10 @@ func setKey(open []int) string {
 	return b.String()
 }
 
-// evaluate returns the optimal cost with exactly the given hosts open
-// (+Inf if infeasible) and records a new incumbent.
+// evaluate returns the cost of the best roster found with exactly the
+// given hosts open (+Inf if none): optimal under district-count
+// capacities, fitted to seat capacities by seatFitter when there are any.
+// It records a new incumbent and leaves s.asg on that open set.
 func (s *search) evaluate(open []int) float64 {
 	set := slices.Clone(open)
 	sort.Ints(set)
@@ -261,66 +264,76 @@ func (s *search) evaluate(open []int) float64 {
 		return c
 	}
 	s.evals++
-	travel, ok := s.asg.solve(set)
-	cost := math.Inf(1)
-	if ok {
-		cost = travel + s.p.fixedCost*float64(len(set))
-		s.relaxedCost = cost
-		if s.p.hasAttCap {
-			cost = s.repairAttendees(set)
-		}
-	}
+	s.moveTo(set)
+	cost := s.current()
 	s.cache[key] = cost
-	if cost < s.bestCost-1e-9 {
-		s.bestCost = cost
-		s.bestOpen = set
-		s.bestHostOf = slices.Clone(s.asg.hostOf)
-	}
 	return cost
 }
 
-// repairAttendees moves districts off workshops over their attendee
-// capacity (a heuristic: the flow only knows district counts). It returns
-// the repaired cost or +Inf if it cannot fit everybody.
-func (s *search) repairAttendees(open []int) float64 {
-	p, a := s.p, s.asg
-	loadAtt := make([]int, p.nH)
-	for d, h := range a.hostOf {
-		loadAtt[h] += p.att[d]
+// moveTo sets s.asg's open set to set: incrementally when few hosts
+// change, from scratch otherwise.
+func (s *search) moveTo(set []int) bool {
+	a := s.asg
+	in := make([]bool, s.p.nH)
+	for _, h := range set {
+		in[h] = true
 	}
-	for _, h := range open {
-		for loadAtt[h] > p.capAtt[h] {
-			bestD, bestH, bestDelta := -1, -1, math.Inf(1)
-			for _, d := range a.members[h] {
-				if p.home[d] == h || p.pinHost[d] == h {
-					continue
-				}
-				for _, g := range a.arcs[d] {
-					if g == h || a.load[g] >= p.capCount[g] || loadAtt[g]+p.att[d] > p.capAtt[g] {
-						continue
-					}
-					if delta := p.cost[d][g] - p.cost[d][h]; delta < bestDelta {
-						bestD, bestH, bestDelta = d, g, delta
-					}
-				}
-			}
-			if bestD < 0 {
-				return math.Inf(1)
-			}
-			a.removeMember(h, bestD)
-			a.load[h]--
-			loadAtt[h] -= p.att[bestD]
-			a.hostOf[bestD] = bestH
-			a.members[bestH] = append(a.members[bestH], bestD)
-			a.load[bestH]++
-			loadAtt[bestH] += p.att[bestD]
+	var closing, opening []int
+	for _, h := range a.open {
+		if !in[h] {
+			closing = append(closing, h)
 		}
 	}
-	total := s.p.fixedCost * float64(len(open))
-	for d, h := range a.hostOf {
-		total += p.cost[d][h]
+	for _, h := range set {
+		if !a.isOpen[h] {
+			opening = append(opening, h)
+		}
 	}
-	return total
+	if len(a.open) == 0 || len(a.unplaced) > 0 || 4*(len(closing)+len(opening)) > len(set)+4 {
+		_, ok := a.solve(set)
+		return ok
+	}
+	for _, h := range closing {
+		a.closeHost(h)
+	}
+	for _, h := range opening {
+		a.openHost(h)
+	}
+	ok := a.placeAll()
+	if ok && len(a.extra) > 0 {
+		a.rebase()
+	}
+	return ok
+}
+
+// current prices s.asg's roster (seat capacities fitted), records it if it
+// is the best so far, and returns its cost (+Inf if infeasible).
+func (s *search) current() float64 {
+	a := s.asg
+	if len(a.unplaced) > 0 {
+		return math.Inf(1)
+	}
+	fixed := s.p.fixedCost * float64(len(a.open))
+	travel := a.travel()
+	s.relaxedCost = travel + fixed
+	hostOf := a.hostOf
+	if s.seats != nil {
+		var ok bool
+		travel, hostOf, ok = s.seats.fit(a)
+		if !ok && !s.trial {
+			travel, hostOf, ok = s.seats.penalised(a, 12)
+		}
+		if !ok {
+			return math.Inf(1)
+		}
+	}
+	cost := travel + fixed
+	if cost < s.bestCost-1e-9*math.Max(1, math.Abs(cost)) {
+		s.bestCost = cost
+		s.bestOpen = slices.Sorted(slices.Values(a.open))
+		s.bestHostOf = slices.Clone(hostOf)
+	}
+	return cost
 }
 
 // node is a branch-and-bound node: hosts forced open / closed.
@@ -328,75 +341,35 @@ type node struct {
 	in, out []bool
 	bound   float64
 	lambda  []float64
+	depth   int
+	id      int
 }
 
-// run performs the host search: root Lagrangian, local search, then
-// depth-first branch-and-bound until proven or out of time.
+// run performs the host search: the root relaxation with rounding, local
+// search from the best rounding, then best-bound branch-and-bound on "host
+// open / closed" until the gap closes or the budget is spent.
 func (s *search) run() error {
 	p := s.p
+	s.rel = newRelaxation(p)
 	root := &node{in: make([]bool, p.nH), out: make([]bool, p.nH), bound: math.Inf(-1), lambda: s.initialLambda()}
-	// A first incumbent from the relaxation's open set.
-	s.lagrangeValue(root.lambda, root)
-	s.primalFromRelaxation(root)
+	// A first incumbent from the relaxation's open set at the start.
+	if math.IsInf(s.relax(root.lambda, root), 1) {
+		return s.explainNoFeasibleSet()
+	}
+	s.roundPrimal(root, s.rel.y)
+	iters := 1500 // the volume algorithm stops earlier once it converges
+	dr := s.dual(root, iters, 25)
+	s.roundPrimal(root, dr.ybar)
 	if math.IsInf(s.bestCost, 1) {
 		return s.explainNoFeasibleSet()
 	}
-	iters := 600
-	if p.nD*p.nH > 100000 {
-		iters = 300
+	s.rootBound = dr.bound
+	root.bound = dr.bound
+	if !s.closed(root.bound) {
+		s.improve(root)
 	}
-	L, ybar := s.lagrange(root, iters, 2)
-	s.rootBound = L
-	root.bound = L
-	s.localSearch()
-	if s.closed(L) {
-		s.lb = math.Min(L, s.bestCost)
-		return nil
-	}
-	// Depth-first branch-and-bound.
-	stack := s.children(root, ybar, L)
-	finished := true
-	// Nodes pruned within the gap tolerance may hide rosters slightly
-	// cheaper than the incumbent: the proven bound is the least pruned one.
-	prunedMin := math.Inf(1)
-	for len(stack) > 0 {
-		if s.expired() {
-			finished = false
-			break
-		}
-		nd := stack[len(stack)-1]
-		stack = stack[:len(stack)-1]
-		if s.closed(nd.bound) {
-			prunedMin = math.Min(prunedMin, nd.bound)
-			continue
-		}
-		s.nodes++
-		L, ybar := s.lagrange(nd, 150, 2)
-		nd.bound = math.Max(nd.bound, L)
-		if s.closed(nd.bound) {
-			prunedMin = math.Min(prunedMin, nd.bound)
-			continue
-		}
-		if s.expired() {
-			stack = append(stack, nd)
-			finished = false
-			break
-		}
-		stack = append(stack, s.children(nd, ybar, nd.bound)...)
-	}
-	s.lb = math.Max(root.bound, math.Min(s.bestCost, prunedMin))
-	if !finished {
-		s.lb = math.Max(root.bound, math.Min(minBound(stack, s.bestCost), prunedMin))
-	}
+	s.branchAndBound(root, dr.ybar)
 	return nil
-}
-
-func minBound(stack []*node, upper float64) float64 {
-	lo := upper
-	for _, nd := range stack {
-		lo = math.Min(lo, nd.bound)
-	}
-	return lo
 }
 
 // closed reports whether a bound proves nothing better than the incumbent
@@ -405,386 +378,142 @@ func (s *search) closed(bound float64) bool {
 	return bound >= s.bestCost-s.opt.GapTolerance*math.Abs(s.bestCost)-1e-9
 }
 
+// nodeQueue orders open nodes by bound (best first), deeper first on ties.
+type nodeQueue []*node
+
+func (q nodeQueue) less(i, j int) bool {
+	if q[i].bound != q[j].bound {
+		return q[i].bound < q[j].bound
+	}
+	if q[i].depth != q[j].depth {
+		return q[i].depth > q[j].depth
+	}
+	return q[i].id < q[j].id
+}
+
+func (q *nodeQueue) push(nd *node) {
+	*q = append(*q, nd)
+	a := *q
+	for i := len(a) - 1; i > 0; {
+		parent := (i - 1) / 2
+		if !a.less(i, parent) {
+			break
+		}
+		a[parent], a[i] = a[i], a[parent]
+		i = parent
+	}
+}
+
+func (q *nodeQueue) pop() *node {
+	a := *q
+	top := a[0]
+	last := len(a) - 1
+	a[0] = a[last]
+	a = a[:last]
+	for i := 0; ; {
+		l, small := 2*i+1, i
+		if l < len(a) && a.less(l, small) {
+			small = l
+		}
+		if r := l + 1; r < len(a) && a.less(r, small) {
+			small = r
+		}
+		if small == i {
+			break
+		}
+		a[i], a[small] = a[small], a[i]
+		i = small
+	}
+	*q = a
+	return top
+}
+
+// branchAndBound explores nodes best bound first. The proven lower bound
+// is the least bound over open nodes and nodes pruned within the gap
+// tolerance (they may hide rosters slightly cheaper than the incumbent).
+func (s *search) branchAndBound(root *node, ybar []float64) {
+	var queue nodeQueue
+	prunedMin := math.Inf(1)
+	ids := 0
+	for _, c := range s.children(root, ybar, &prunedMin) {
+		ids++
+		c.id = ids
+		queue.push(c)
+	}
+	for len(queue) > 0 && !s.expired() {
+		nd := queue.pop()
+		if s.closed(nd.bound) {
+			prunedMin = math.Min(prunedMin, nd.bound)
+			continue
+		}
+		s.nodes++
+		dr := s.dual(nd, 60, 0)
+		if math.IsInf(dr.bound, 1) {
+			continue // no schedulable host set in this branch
+		}
+		nd.bound = math.Max(nd.bound, dr.bound)
+		if s.closed(nd.bound) {
+			prunedMin = math.Min(prunedMin, nd.bound)
+			continue
+		}
+		// Round the node's relaxation; a new incumbent gets a local search.
+		incumbent := s.bestCost
+		s.roundPrimal(nd, dr.ybar)
+		if s.bestCost < incumbent {
+			s.improve(root)
+		}
+		if s.expired() {
+			queue.push(nd)
+			break
+		}
+		for _, c := range s.children(nd, dr.ybar, &prunedMin) {
+			ids++
+			c.id = ids
+			queue.push(c)
+		}
+	}
+	lo := math.Min(s.bestCost, prunedMin)
+	for _, nd := range queue {
+		lo = math.Min(lo, nd.bound)
+	}
+	s.lb = math.Max(root.bound, lo)
+}
+
 // children branches on the undecided host whose averaged relaxation value
-// is most fractional; the more promising child is explored first.
-func (s *search) children(nd *node, ybar []float64, bound float64) []*node {
+// is most fractional. A node with every host decided is a leaf: its one
+// open set is evaluated and the node is resolved, except that with seat
+// capacities (fitted heuristically) its bound stays in unresolved.
+func (s *search) children(nd *node, ybar []float64, unresolved *float64) []*node {
 	p := s.p
 	branch, bestFrac := -1, -1.0
 	for h := 0; h < p.nH; h++ {
 		if p.closed[h] || p.forced[h] || nd.in[h] || nd.out[h] {
 			continue
 		}
-		frac := math.Min(ybar[h], 1-ybar[h])
-		if frac > bestFrac {
+		if frac := math.Min(ybar[h], 1-ybar[h]); frac > bestFrac {
 			branch, bestFrac = h, frac
 		}
 	}
-	if branch < 0 || bestFrac <= 1e-3 {
-		// Nothing fractional: the relaxation agrees on every host; evaluate
-		// that set and branch on the host whose districts conflict most.
+	if branch < 0 {
 		var open []int
 		for h := 0; h < p.nH; h++ {
-			if (nd.in[h] || p.forced[h] || ybar[h] > 0.5) && !p.closed[h] && !nd.out[h] {
+			if !p.closed[h] && (p.forced[h] || nd.in[h]) {
 				open = append(open, h)
 			}
 		}
 		if p.schedulable(open) {
 			s.evaluate(open)
 		}
-		if branch < 0 {
-			return nil
+		if p.hasAttCap {
+			*unresolved = math.Min(*unresolved, nd.bound)
 		}
+		return nil
 	}
-	openChild := &node{in: slices.Clone(nd.in), out: slices.Clone(nd.out), bound: bound, lambda: slices.Clone(nd.lambda)}
+	openChild := &node{in: slices.Clone(nd.in), out: slices.Clone(nd.out), bound: nd.bound, lambda: slices.Clone(nd.lambda), depth: nd.depth + 1}
 	openChild.in[branch] = true
-	closeChild := &node{in: slices.Clone(nd.in), out: slices.Clone(nd.out), bound: bound, lambda: slices.Clone(nd.lambda)}
+	closeChild := &node{in: slices.Clone(nd.in), out: slices.Clone(nd.out), bound: nd.bound, lambda: slices.Clone(nd.lambda), depth: nd.depth + 1}
 	closeChild.out[branch] = true
-	if ybar[branch] >= 0.5 {
-		return []*node{closeChild, openChild}
-	}
 	return []*node{openChild, closeChild}
-}
-
-// initialLambda starts each multiplier at the district's second-cheapest
-// host cost plus a share of the fixed cost.
-func (s *search) initialLambda() []float64 {
-	p := s.p
-	lambda := make([]float64, p.nD)
-	share := p.fixedCost / math.Max(1, float64(p.nD)/math.Max(1, float64(totalTeams(p))))
-	for d := range lambda {
-		first, second := math.Inf(1), math.Inf(1)
-		for h := 0; h < p.nH; h++ {
-			c := p.cost[d][h]
-			if p.closed[h] || math.IsInf(c, 1) {
-				continue
-			}
-			if c < first {
-				first, second = c, first
-			} else if c < second {
-				second = c
-			}
-		}
-		if math.IsInf(second, 1) {
-			second = first
-		}
-		if math.IsInf(second, 1) {
-			second = 0
-		}
-		lambda[d] = second + share
-	}
-	return lambda
-}
-
-func totalTeams(p *problem) int {
-	n := 0
-	for _, t := range p.teams {
-		n += t
-	}
-	return n
-}
-
-// lagrangeValue evaluates the Lagrangian dual at lambda (assignment
-// constraints relaxed): each host's best district selection under its
-// capacities, then a maximum-value schedulable set of hosts (greedy on the
-// date-matching matroid). It fills s.v, s.picks, s.cover and s.m, and
-// returns the bound (−Inf... +Inf if the node is infeasible).
-func (s *search) lagrangeValue(lambda []float64, nd *node) float64 {
-	p := s.p
-	for h := 0; h < p.nH; h++ {
-		s.picks[h] = s.picks[h][:0]
-		if p.closed[h] || nd.out[h] {
-			s.v[h] = math.Inf(1)
-			continue
-		}
-		val := p.fixedCost
-		for _, d := range p.mandatory[h] {
-			val += p.cost[d][h] - lambda[d]
-			s.picks[h] = append(s.picks[h], pick{d: d, r: p.cost[d][h] - lambda[d], w: 1})
-		}
-		remC := p.capCount[h] - len(p.mandatory[h])
-		remA := p.capAtt[h] - p.mandAtt[h]
-		cands := s.cands[:0]
-		costRow := p.cost
-		for d := 0; d < p.nD; d++ {
-			r := costRow[d][h] - lambda[d]
-			if r >= 0 {
-				continue
-			}
-			if hh := p.home[d]; hh >= 0 && (hh == h || p.forced[hh] || nd.in[hh]) {
-				continue // own districts are mandatory; others' stay at their open home
-			}
-			if p.pinHost[d] == h {
-				continue
-			}
-			cands = append(cands, pick{d: d, r: r, w: 1})
-		}
-		if p.capAtt[h] == math.MaxInt {
-			if len(cands) > remC {
-				slices.SortFunc(cands, func(a, b pick) int { return cmp.Compare(a.r, b.r) })
-				cands = cands[:remC]
-			}
-			for _, c := range cands {
-				val += c.r
-				s.picks[h] = append(s.picks[h], c)
-			}
-		} else {
-			// Fractional knapsack on attendees, also capped by count: a
-			// valid (LP) relaxation of the host's selection.
-			slices.SortFunc(cands, func(a, b pick) int {
-				return cmp.Compare(a.r/float64(p.att[a.d]), b.r/float64(p.att[b.d]))
-			})
-			capA := float64(remA)
-			count := 0.0
-			for _, c := range cands {
-				if capA <= 0 || count >= float64(remC) {
-					break
-				}
-				w := math.Min(1, capA/float64(p.att[c.d]))
-				w = math.Min(w, float64(remC)-count)
-				c.w = w
-				val += w * c.r
-				capA -= w * float64(p.att[c.d])
-				count += w
-				s.picks[h] = append(s.picks[h], c)
-			}
-		}
-		s.cands = cands
-		s.v[h] = val
-		s.work += int64(p.nD + 4*len(cands))
-	}
-	// Greedy over the matroid: forced hosts first, then by value.
-	s.m.reset()
-	for h := 0; h < p.nH; h++ {
-		if (p.forced[h] || nd.in[h]) && !s.m.tryAdd(h) {
-			return math.Inf(1)
-		}
-		if (p.forced[h] || nd.in[h]) && math.IsInf(s.v[h], 1) {
-			return math.Inf(1)
-		}
-	}
-	s.order = s.order[:0]
-	for h := 0; h < p.nH; h++ {
-		if s.m.dateOf[h] < 0 && s.v[h] < 0 {
-			s.order = append(s.order, h)
-		}
-	}
-	slices.SortFunc(s.order, func(a, b int) int { return cmp.Compare(s.v[a], s.v[b]) })
-	placed, rank := 0, totalTeams(p)
-	for h := 0; h < p.nH; h++ {
-		if s.m.dateOf[h] >= 0 {
-			placed++
-		}
-	}
-	for _, h := range s.order {
-		if placed >= rank {
-			break // every trainer team is used: nothing more can be added
-		}
-		if s.m.tryAdd(h) {
-			placed++
-		}
-	}
-	L := 0.0
-	for d := range lambda {
-		L += lambda[d]
-		s.cover[d] = 0
-	}
-	for h := 0; h < p.nH; h++ {
-		if s.m.dateOf[h] < 0 {
-			continue
-		}
-		L += s.v[h]
-		for _, c := range s.picks[h] {
-			s.cover[c.d] += c.w
-		}
-	}
-	return L
-}
-
-// lagrange runs subgradient optimisation at a node, updating nd.lambda in
-// place, and returns the best bound and the averaged host-open values.
-func (s *search) lagrange(nd *node, iters int, theta float64) (float64, []float64) {
-	p := s.p
-	ybar := make([]float64, p.nH)
-	best := math.Inf(-1)
-	bestLambda := slices.Clone(nd.lambda)
-	patience, stall := 10, 0
-	const primalEvery = 5
-	lambda := nd.lambda
-	g := make([]float64, p.nD)
-	for it := 0; it < iters; it++ {
-		s.iterations++
-		L := s.lagrangeValue(lambda, nd)
-		if math.IsInf(L, 1) {
-			return L, ybar
-		}
-		for h := range ybar {
-			y := 0.0
-			if s.m.dateOf[h] >= 0 {
-				y = 1
-			}
-			if it == 0 {
-				ybar[h] = y
-			} else {
-				ybar[h] = 0.9*ybar[h] + 0.1*y
-			}
-		}
-		if L > best+1e-9 {
-			best = L
-			copy(bestLambda, lambda)
-			stall = 0
-		} else if stall++; stall >= patience {
-			theta /= 2
-			stall = 0
-		}
-		if it%primalEvery == 0 {
-			s.primalFromRelaxation(nd)
-		}
-		if s.closed(best) || theta < 1e-3 || (it%8 == 0 && s.expired()) {
-			break
-		}
-		norm := 0.0
-		for d := range g {
-			g[d] = 1 - s.cover[d]
-			norm += g[d] * g[d]
-		}
-		if norm < 1e-12 {
-			// The relaxed solution covers every district once: it is feasible.
-			break
-		}
-		target := s.bestCost
-		if math.IsInf(target, 1) {
-			target = math.Abs(L)*1.1 + 1
-		}
-		step := theta * math.Max(target-L, 1e-6*math.Abs(target)+1e-9) / norm
-		for d := range lambda {
-			lambda[d] += step * g[d]
-		}
-	}
-	copy(nd.lambda, bestLambda)
-	return best, ybar
-}
-
-// primalFromRelaxation turns the hosts the relaxation opened into a
-// feasible open set (adding hosts by relaxation value while capacity is
-// short, or filling every team slot when workshops cost nothing) and
-// evaluates it.
-func (s *search) primalFromRelaxation(nd *node) {
-	p := s.p
-	m := newDateMatching(p)
-	var open []int
-	capTotal := 0
-	for h := 0; h < p.nH; h++ {
-		if s.m.dateOf[h] >= 0 && m.tryAdd(h) {
-			open = append(open, h)
-			capTotal += p.capCount[h]
-		}
-	}
-	order := make([]int, 0, p.nH)
-	for h := 0; h < p.nH; h++ {
-		if m.dateOf[h] < 0 && !p.closed[h] && !nd.out[h] {
-			order = append(order, h)
-		}
-	}
-	sort.Slice(order, func(i, j int) bool { return s.v[order[i]] < s.v[order[j]] })
-	fill := p.fixedCost == 0
-	rank := totalTeams(p)
-	for _, h := range order {
-		if (!fill && capTotal >= p.nD) || len(open) >= rank {
-			break
-		}
-		if m.tryAdd(h) {
-			open = append(open, h)
-			capTotal += p.capCount[h]
-		}
-	}
-	if math.IsInf(s.evaluate(open), 1) && !fill {
-		for _, h := range order {
-			if m.dateOf[h] < 0 && m.tryAdd(h) {
-				open = append(open, h)
-				if !math.IsInf(s.evaluate(open), 1) {
-					break
-				}
-			}
-		}
-	}
-}
-
-// localSearch improves the incumbent by swapping, dropping and adding hosts,
-// each move evaluated by an exact assignment.
-func (s *search) localSearch() {
-	p := s.p
-	k := 10 // swap a host only for one of its nearest closed candidates
-	if p.nH > 80 {
-		k = 8
-	}
-	for improved := true; improved && !s.expired() && !s.closed(s.rootBound); {
-		improved = false
-		cur := slices.Clone(s.bestOpen)
-		in := make([]bool, p.nH)
-		for _, h := range cur {
-			in[h] = true
-		}
-		curCost := s.bestCost
-		// Drop moves (only useful with a fixed cost per workshop).
-		if p.fixedCost > 0 {
-			for i, out := range cur {
-				if p.forced[out] {
-					continue
-				}
-				set := append(slices.Clone(cur[:i]), cur[i+1:]...)
-				if s.evaluate(set) < curCost-1e-9 {
-					improved = true
-					break
-				}
-			}
-			if improved {
-				continue
-			}
-		}
-		// Add moves.
-		m := newDateMatching(p)
-		for _, h := range cur {
-			m.tryAdd(h)
-		}
-		for h := 0; h < p.nH && !improved; h++ {
-			if in[h] || p.closed[h] {
-				continue
-			}
-			if m.tryAdd(h) {
-				if s.evaluate(append(slices.Clone(cur), h)) < curCost-1e-9 {
-					improved = true
-				}
-				m.remove(h)
-			}
-		}
-		// Swap moves.
-		for i, out := range cur {
-			if improved || s.expired() {
-				break
-			}
-			if p.forced[out] {
-				continue
-			}
-			tried := 0
-			for _, h := range p.nearHosts[out] {
-				if in[h] {
-					continue
-				}
-				if tried++; tried > k {
-					break
-				}
-				set := slices.Clone(cur)
-				set[i] = h
-				if !p.schedulable(set) {
-					continue
-				}
-				if s.evaluate(set) < curCost-1e-9 {
-					improved = true
-					break
-				}
-			}
-		}
-	}
 }
 
 // explainNoFeasibleSet is called when no open set admits an assignment.
@@ -802,6 +531,9 @@ func (s *search) explainNoFeasibleSet() error {
 			open = append(open, h)
 		}
 	}
-	s.asg.solve(open)
+	if _, ok := s.asg.solve(open); ok && p.hasAttCap {
+		return &InfeasibleError{Reasons: []Reason{{Constraint: "capacity",
+			Message: fmt.Sprintf("no way was found to seat every district's attendees within the workshops' seat capacities (%d workshops tried at most)", len(open))}}}
+	}
 	return p.explainStuck(s.asg, open)
 }
