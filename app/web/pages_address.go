@@ -25,6 +25,10 @@ type addressPage struct {
 	// Moderation is the participant lists and actions, for officials who
 	// may moderate the address (nil for others).
 	Moderation *moderation
+	// LiveKitOff: this server creates no rooms (LiveKit not configured);
+	// the page says so instead of promising rooms. NoBridgeNumbers: no
+	// dial-in numbers are configured. Over: the event has ended.
+	LiveKitOff, NoBridgeNumbers, Over bool
 }
 
 type addressForm struct {
@@ -36,7 +40,7 @@ type addressForm struct {
 func (s *Server) addressRoutes(j *joinState) {
 	pages := s.router.Group("/", s.requireLogin(false))
 	pages.GET("/events/:id/address", s.showEventAddress)
-	pages.POST("/events/:id/address", s.csrf(), s.createAddress)
+	pages.POST("/events/:id/address", s.csrf(), func(c *gin.Context) { s.createAddress(c, j) })
 	pages.GET("/addresses/:id", func(c *gin.Context) { s.showAddress(c, j) })
 }
 
@@ -61,7 +65,7 @@ func (s *Server) showEventAddress(c *gin.Context) {
 	s.render(c, "address", p)
 }
 
-func (s *Server) createAddress(c *gin.Context) {
+func (s *Server) createAddress(c *gin.Context, j *joinState) {
 	id, err := paramID(c, "id")
 	if err != nil {
 		s.fail(c, err)
@@ -86,7 +90,11 @@ func (s *Server) createAddress(c *gin.Context) {
 		s.renderStatus(c, addressStatus(err), "address", p)
 		return
 	}
-	s.flash(c, "address.created")
+	if j.cfg.Mint == nil {
+		s.flash(c, "offline.created")
+	} else {
+		s.flash(c, "address.created")
+	}
 	c.Redirect(http.StatusSeeOther, "/addresses/"+strconv.FormatInt(a.ID, 10))
 }
 
@@ -129,7 +137,8 @@ func (s *Server) showAddress(c *gin.Context, j *joinState) {
 		s.fail(c, err)
 		return
 	}
-	p := addressPage{Base: s.base(c), Event: a.Event, Address: &a, Title: eventTitle(a.Event, s.lang(c))}
+	p := addressPage{Base: s.base(c), Event: a.Event, Address: &a, Title: eventTitle(a.Event, s.lang(c)),
+		LiveKitOff: j.cfg.Mint == nil, NoBridgeNumbers: s.turn == nil || s.turn.cfg.Numbers.Size() == 0, Over: !s.now().Before(a.Event.End)}
 	if canModerate(actor(c), a) {
 		p.Moderation = j.moderationFor(c, a)
 	}

@@ -97,7 +97,9 @@ func (s *Server) loadBridges(c *gin.Context) (store.Address, []store.BridgeRecor
 	return s.store.Bridges(c.Request.Context(), actor(c), id)
 }
 
-func (s *Server) renderBridges(c *gin.Context, rep *store.BridgeReport) {
+// renderBridges shows the bridges page, with the report of a set-up or
+// the input error of one (then with its status: the page explains it).
+func (s *Server) renderBridges(c *gin.Context, rep *store.BridgeReport, inputErr error) {
 	a, list, err := s.loadBridges(c)
 	if err != nil {
 		s.fail(c, err)
@@ -114,11 +116,16 @@ func (s *Server) renderBridges(c *gin.Context, rep *store.BridgeReport) {
 			below = append(below, l)
 		}
 	}
-	s.render(c, "bridges", bridgesPage{Base: s.base(c), Title: a.DisplayTitle(s.lang(c)), AddressID: a.ID, Bridges: list, Levels: below,
-		Provisioned: s.turn.cfg.Bridges != nil, Numbers: s.turn.cfg.Numbers.Size(), Report: rep})
+	p := bridgesPage{Base: s.base(c), Title: a.DisplayTitle(s.lang(c)), AddressID: a.ID, Bridges: list, Levels: below,
+		Provisioned: s.turn.cfg.Bridges != nil, Numbers: s.turn.cfg.Numbers.Size(), Report: rep}
+	status := http.StatusOK
+	if inputErr != nil {
+		p.Base.Error, status = schedule.ErrorMessage(inputErr), addressStatus(inputErr)
+	}
+	s.renderStatus(c, status, "bridges", p)
 }
 
-func (s *Server) showBridges(c *gin.Context) { s.renderBridges(c, nil) }
+func (s *Server) showBridges(c *gin.Context) { s.renderBridges(c, nil, nil) }
 
 func (s *Server) provisionBridges(c *gin.Context) {
 	id, err := paramID(c, "id")
@@ -127,11 +134,15 @@ func (s *Server) provisionBridges(c *gin.Context) {
 		return
 	}
 	rep, err := s.store.ProvisionBridges(c.Request.Context(), actor(c), id, c.PostForm("level"), s.turn.cfg.Numbers, s.turn.cfg.Bridges, s.turn.cfg.Now())
+	if schedule.ErrorCode(err) == schedule.EINVALID {
+		s.renderBridges(c, nil, err) // no numbers, or a level without units: said on the page
+		return
+	}
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	s.renderBridges(c, &rep)
+	s.renderBridges(c, &rep, nil)
 }
 
 func (s *Server) deleteBridges(c *gin.Context) {

@@ -47,9 +47,14 @@ type JoinConfig struct {
 // joinPage is the join template's data. For the pre-rendered pages the
 // per-request fields hold slot markers (see joinSlots).
 type joinPage struct {
-	Base         basePage
-	ProblemKey   string
-	Problem      string
+	Base       basePage
+	ProblemKey string
+	Problem    string
+	// NotOnline is set when the link is good but the address cannot be
+	// heard on this page (see notOnline): the page then shows the event,
+	// the worker's audio bridge and, for an event held in person, RSVPURL.
+	NotOnline    bool
+	RSVPURL      string
 	Title        string
 	Speakers     string
 	When         string
@@ -163,10 +168,14 @@ func (j *joinState) join(c *gin.Context) {
 	}
 	jc := j.cfg
 	if jc.Directory == nil || jc.Mint == nil {
-		s.joinRefused(c, addresses.ErrNoAddress)
+		j.notOnline(c, claims, token, now) // LiveKit not configured
 		return
 	}
 	e, seat, err := jc.Directory.Resolve(c.Request.Context(), claims)
+	if errors.Is(err, addresses.ErrNoAddress) {
+		j.notOnline(c, claims, token, now) // no rooms planned, or over
+		return
+	}
 	if err != nil {
 		s.joinRefused(c, err)
 		return
