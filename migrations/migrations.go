@@ -35,6 +35,7 @@ func New() (*migrate.Migrations, error) {
 	if err := ms.Discover(files); err != nil {
 		return nil, fmt.Errorf("discover migrations: %w", err)
 	}
+	ms.Add(uniqueMobiles())
 	return ms, nil
 }
 

@@ -84,17 +84,27 @@ func (s *Store) UpdateOTP(ctx context.Context, mobile string, fn func(st OTPStat
 
 // ActorByMobile returns the official with this mobile and their scope: the
 // units where they hold official roles. Not found when nobody with official
-// roles has the number.
+// roles has the number. A mobile belongs to one worker (workers_mobile_key);
+// should two records ever share it, login is refused, never resolved by
+// picking one.
 func (s *Store) ActorByMobile(ctx context.Context, mobile string) (schedule.Actor, error) {
-	var w workerRow
-	err := s.db.NewSelect().Model(&w).
-		Where("mobile = ? AND active = ?", mobile, true).
-		Where("EXISTS (SELECT 1 FROM worker_roles r JOIN roles ro ON ro.key = r.role_key WHERE r.worker_id = w.id AND ro.official = ?)", true).
-		Order("id").Limit(1).Scan(ctx)
+	var ws []workerRow
+	err := s.db.NewSelect().Model(&ws).Where("mobile = ?", mobile).Order("id").Limit(2).Scan(ctx)
 	if err != nil {
-		return schedule.Actor{}, mapErr(err, "official")
+		return schedule.Actor{}, fmt.Errorf("official by mobile: %w", err)
 	}
-	return s.actorFor(ctx, w)
+	switch {
+	case len(ws) > 1:
+		s.log.Error("login refused: a mobile is recorded for more than one worker", "mobile", schedule.MaskMobile(mobile), "workers", []int64{ws[0].ID, ws[1].ID})
+		return schedule.Actor{}, schedule.Errorf(schedule.ENOTFOUND, "official not found")
+	case len(ws) == 0 || !ws[0].Active:
+		return schedule.Actor{}, schedule.Errorf(schedule.ENOTFOUND, "official not found")
+	}
+	a, err := s.actorFor(ctx, ws[0])
+	if err == nil && a.Scope.Empty() {
+		return schedule.Actor{}, schedule.Errorf(schedule.ENOTFOUND, "official not found")
+	}
+	return a, err
 }
 
 // ActorByWorkerID returns the official with this worker ID and their scope.

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"encoding/csv"
 	"fmt"
 	"io"
@@ -25,6 +26,9 @@ type ImportReport struct {
 	Inserted int    `json:"inserted"`
 	Updated  int    `json:"updated"`
 	schedule.RowErrors
+	// probes are the rows that matched workers outside the actor's area,
+	// recorded after the (refused) import rolled back.
+	probes []outOfArea
 }
 
 // Progress is told how many data rows have been read so far.
@@ -248,6 +252,9 @@ var stagingColumns = []string{"line", "name", "name_key", "mobile", "voter_id", 
 // table and COPYs straight into the worker tables (import_direct.go).
 func (s *Store) ImportWorkers(ctx context.Context, actor schedule.Actor, r io.Reader, progress Progress) (ImportReport, error) {
 	rep := ImportReport{Kind: "workers"}
+	if err := s.identityPaused(ctx, actor); err != nil {
+		return rep, err
+	}
 	roles, err := s.Roles(ctx)
 	if err != nil {
 		return rep, err
@@ -324,6 +331,9 @@ func (s *Store) ImportWorkers(ctx context.Context, actor schedule.Actor, r io.Re
 	if err != nil {
 		rep.Inserted, rep.Updated = 0, 0
 	}
+	if _, perr := s.recordProbes(ctx, actor, "import", rep.probes); perr != nil {
+		err = errors.Join(err, perr)
+	}
 	return rep, err
 }
 
@@ -341,11 +351,14 @@ func createStaging(pg bool) string {
 }
 
 // checkStaging finds problems only visible across rows: duplicates inside
-// the file, and matches with workers outside the actor's scope.
+// the file, rows that are the same person twice, and mobiles or voter IDs
+// of workers outside the actor's area (identity.go: named inside the
+// area, "another area" outside it, counted as probes against the actor's
+// budget; over the budget the import is refused as a whole).
 func (s *Store) checkStaging(ctx context.Context, ix importer, actor schedule.Actor, rep *ImportReport) error {
 	dupes := []struct{ col, cond, what string }{
 		{"voter_id", "voter_id IS NOT NULL", "voter ID"},
-		{"mobile", "voter_id IS NULL AND mobile IS NOT NULL", "mobile (without a voter ID)"},
+		{"mobile", "mobile IS NOT NULL", "mobile"},
 	}
 	for _, d := range dupes {
 		q := fmt.Sprintf(`SELECT %[1]s, MIN(line), MAX(line), COUNT(*) FROM import_workers WHERE %[2]s
@@ -370,28 +383,89 @@ func (s *Store) checkStaging(ctx context.Context, ix importer, actor schedule.Ac
 	if has == 0 {
 		return nil
 	}
-	// Match by voter ID with a join (one pass over both), then the few rows
-	// without a voter ID by mobile.
+	// Match by voter ID with a join (one pass over both), then the rows
+	// still unmatched by mobile: rows without a voter ID, and rows whose
+	// (new) voter ID joins a record that has none yet.
 	for _, q := range []string{
 		`UPDATE import_workers SET worker_id = w.id FROM workers w WHERE w.voter_id = import_workers.voter_id`,
-		`UPDATE import_workers SET worker_id = (SELECT MIN(w.id) FROM workers w WHERE w.mobile = import_workers.mobile) WHERE voter_id IS NULL`,
+		`UPDATE import_workers SET worker_id = (SELECT w.id FROM workers w WHERE w.mobile = import_workers.mobile
+			AND (import_workers.voter_id IS NULL OR w.voter_id IS NULL))
+			WHERE worker_id IS NULL AND mobile IS NOT NULL`,
 	} {
 		if err := ix.exec(ctx, q); err != nil {
 			return fmt.Errorf("match existing workers: %w", err)
 		}
 	}
-	if actor.System {
-		return nil
-	}
-	q := `SELECT s.line FROM import_workers s JOIN workers w ON w.id = s.worker_id WHERE NOT (` + scopeSQL("w.unit_path", actor.Scope) + `) ORDER BY s.line LIMIT 100`
-	return ix.query(ctx, q, func(scan func(...any) error) error {
-		var line int64
-		if err := scan(&line); err != nil {
+	err = ix.query(ctx, `SELECT MIN(line), MAX(line) FROM import_workers WHERE worker_id IS NOT NULL
+		GROUP BY worker_id HAVING COUNT(*) > 1 ORDER BY MIN(line) LIMIT 100`, func(scan func(...any) error) error {
+		var first, last int64
+		if err := scan(&first, &last); err != nil {
 			return err
 		}
-		rep.Add(int(line), "voter_id", "this worker is registered in a unit outside your area; ask the level above to move them")
+		rep.Add(int(last), "voter_id", "this row and line %d are the same person (matched by voter ID or mobile)", first)
 		return nil
 	})
+	if err != nil {
+		return fmt.Errorf("check rows matching one worker: %w", err)
+	}
+	var probes []outOfArea
+	var probeLines []int
+	// Rows that update a worker outside the actor's area.
+	if !actor.System {
+		q := `SELECT s.line, CASE WHEN s.voter_id = w.voter_id THEN 'voter_id' ELSE 'mobile' END, COALESCE(s.voter_id, s.mobile)
+			FROM import_workers s JOIN workers w ON w.id = s.worker_id WHERE NOT (` + scopeSQL("w.unit_path", actor.Scope) + `) ORDER BY s.line LIMIT 1000`
+		err := ix.query(ctx, q, func(scan func(...any) error) error {
+			var line int64
+			var field, value string
+			if err := scan(&line, &field, &value); err != nil {
+				return err
+			}
+			probes, probeLines = append(probes, outOfArea{field: field, value: value}), append(probeLines, int(line))
+			return nil
+		})
+		if err != nil {
+			return fmt.Errorf("check workers outside the area: %w", err)
+		}
+	}
+	// Rows giving a mobile to someone while another worker holds it (and
+	// keeps it: a worker in the actor's area whose row in this file
+	// changes their mobile frees it, so two people may swap numbers in one
+	// file).
+	err = ix.query(ctx, `SELECT s.line, s.mobile, w.id, w.name, w.unit_path FROM import_workers s JOIN workers w ON w.mobile = s.mobile
+		WHERE s.mobile IS NOT NULL AND (s.worker_id IS NULL OR w.id <> s.worker_id)
+		AND NOT ((`+scopeSQL("w.unit_path", actor.Scope)+`)
+			AND EXISTS (SELECT 1 FROM import_workers s2 WHERE s2.worker_id = w.id AND (s2.mobile IS NULL OR s2.mobile <> w.mobile)))
+		ORDER BY s.line LIMIT 1000`, func(scan func(...any) error) error {
+		var line, id int64
+		var mobile, name, path string
+		if err := scan(&line, &mobile, &id, &name, &path); err != nil {
+			return err
+		}
+		if actor.Can(schedule.ActRead, path) {
+			rep.Add(int(line), "mobile", "mobile %s is already recorded for %s (worker %d); a mobile is one person's login, so change or clear it there first", mobile, name, id)
+			return nil
+		}
+		probes, probeLines = append(probes, outOfArea{field: "mobile", value: mobile}), append(probeLines, int(line))
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("check mobiles held by others: %w", err)
+	}
+	if len(probes) == 0 {
+		return nil
+	}
+	rep.probes = probes
+	rw, err := s.PeekRate(ctx, probeKey(actor), ProbeWindow, s.now())
+	if err != nil {
+		return err
+	}
+	if len(probes) > s.probeBudget-rw.Used {
+		return schedule.Errorf(schedule.ELIMIT, "this file matches more people registered in other areas than you may check today; nothing was imported: ask the state office to move them, or remove those rows")
+	}
+	for i, p := range probes {
+		rep.AddError(probeLines[i], p.field, outOfAreaError(p.field))
+	}
+	return nil
 }
 
 // scopeSQL renders a scope as a SQL condition on col. Paths hold only
@@ -434,6 +508,12 @@ func (s *Store) mergeStaging(ctx context.Context, ix importer, actor schedule.Ac
 	now, distinct := "CURRENT_TIMESTAMP", "IS NOT"
 	if pg {
 		now, distinct = "now()", "IS DISTINCT FROM"
+	}
+	// A worker whose mobile changes lets go of it first, so two workers
+	// can swap numbers in one file under the unique key.
+	if err := ix.exec(ctx, `UPDATE workers SET mobile = NULL FROM import_workers s
+		WHERE s.worker_id = workers.id AND workers.mobile IS NOT NULL AND (s.mobile IS NULL OR s.mobile <> workers.mobile)`); err != nil {
+		return fmt.Errorf("free changed mobiles: %w", err)
 	}
 	updated, err := ix.execN(ctx, `UPDATE workers SET name = s.name, name_key = s.name_key, mobile = s.mobile,
 		voter_id = COALESCE(s.voter_id, workers.voter_id), gender = s.gender, social = s.social, email = s.email,

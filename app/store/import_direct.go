@@ -27,9 +27,8 @@ import (
 // after. Indexes and keys, primary keys included, are dropped first and
 // rebuilt after;
 // duplicate voter IDs are found by rebuilding the unique key (one sort the
-// rebuild does anyway) and only then located by line; duplicate mobiles of
-// rows without a voter ID, which no key covers, are grouped in SQL only
-// when the file has such rows. All of it is one transaction, as before.
+// rebuild does anyway) and only then located by line; mobiles likewise
+// (workers_mobile_key). All of it is one transaction, as before.
 
 // directColumns are the workers columns the direct load writes, in order;
 // updated_at takes its default (the transaction's start).
@@ -41,11 +40,10 @@ var directColumns = []string{"id", "name", "name_key", "mobile", "voter_id", "ge
 // merger writes the roles to a file and hands the rows, in file order, to
 // the loading goroutine, which only passes them to the connection.
 type directLoad struct {
-	base       int64
-	roles      *bufio.Writer // worker_roles rows in COPY text format
-	roleRows   int
-	mobileOnly int // rows with a mobile and no voter ID
-	err        error
+	base     int64
+	roles    *bufio.Writer // worker_roles rows in COPY text format
+	roleRows int
+	err      error
 
 	chunks chan []byte // encoded rows, merger to loader
 	cur    []byte      // the loader's unread part of a chunk
@@ -59,7 +57,6 @@ func (d *directLoad) start(ws *workerSource) {
 	d.spare = make(chan []byte, 16)
 	ws.run(func(b *rawBatch) bool {
 		d.roleRows += b.roleRows
-		d.mobileOnly += b.mobileOnly
 		if d.err == nil && len(b.roles) > 0 {
 			if _, err := d.roles.Write(b.roles); err != nil {
 				d.err = fmt.Errorf("write roles file: %w", err)
@@ -103,9 +100,6 @@ func (d *directLoad) Read(p []byte) (int, error) {
 func (d *directLoad) appendRow(batch *rawBatch, line int64, wr *schedule.WorkerRecord, u unitRef) {
 	w := &wr.Worker
 	id := d.base + line
-	if w.VoterID == "" && w.Mobile != "" {
-		batch.mobileOnly++
-	}
 	b := batch.out
 	if b == nil {
 		select {
@@ -381,8 +375,10 @@ func (s *Store) importDirect(ctx context.Context, ix importer, tx pgx.Tx, actor 
 			if err := ix.exec(ctx, "ROLLBACK TO SAVEPOINT unique_key"); err != nil {
 				return fmt.Errorf("rollback to savepoint: %w", err)
 			}
-			if err := findDirectDuplicates(ctx, ix, base, rep, true); err != nil {
-				return err
+			for _, byVoterID := range []bool{true, false} {
+				if err := findDirectDuplicates(ctx, ix, base, rep, byVoterID); err != nil {
+					return err
+				}
 			}
 			if rep.Total == 0 { // cannot happen: the key failed on a duplicate
 				return fmt.Errorf("rebuild %q: %w", ddl, err)
@@ -394,14 +390,6 @@ func (s *Store) importDirect(ctx context.Context, ix importer, tx pgx.Tx, actor 
 		}
 		if err := ix.exec(ctx, "RELEASE SAVEPOINT unique_key"); err != nil {
 			return fmt.Errorf("release savepoint: %w", err)
-		}
-	}
-	if d.mobileOnly > 1 {
-		if err := findDirectDuplicates(ctx, ix, base, rep, false); err != nil {
-			return err
-		}
-		if err := rep.Err(schedule.Msgf("workers import")); err != nil {
-			return err
 		}
 	}
 	for _, ddl := range rest {
@@ -437,12 +425,12 @@ func (s *Store) importDirect(ctx context.Context, ix importer, tx pgx.Tx, actor 
 }
 
 // findDirectDuplicates reports rows of the directly loaded file that share
-// a voter ID (byVoterID) or, having no voter ID, a mobile, by line (id -
-// base), in the words of the staged path's check.
+// a voter ID (byVoterID) or a mobile, by line (id - base), in the words of
+// the staged path's check.
 func findDirectDuplicates(ctx context.Context, ix importer, base int64, rep *ImportReport, byVoterID bool) error {
 	col, cond, what := "voter_id", "voter_id IS NOT NULL", "voter ID"
 	if !byVoterID {
-		col, cond, what = "mobile", "voter_id IS NULL AND mobile IS NOT NULL", "mobile (without a voter ID)"
+		col, cond, what = "mobile", "mobile IS NOT NULL", "mobile"
 	}
 	q := fmt.Sprintf(`SELECT %[1]s, MIN(id) - %[4]d, MAX(id) - %[4]d, COUNT(*) FROM workers WHERE %[2]s
 		GROUP BY %[1]s HAVING COUNT(*) > 1 ORDER BY MIN(id) LIMIT %[3]d`, col, cond, schedule.MaxReportedRowErrors, base)

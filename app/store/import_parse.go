@@ -61,7 +61,7 @@ type rawBatch struct {
 	out    []byte  // workers rows in COPY text (direct load)
 	roles  []byte  // worker_roles rows in COPY text (direct load)
 
-	roleRows, mobileOnly int
+	roleRows int
 }
 
 // reset empties a merged batch for reuse; what it handed on (staged rows,
@@ -71,7 +71,7 @@ func (b *rawBatch) reset() {
 	b.items, b.arena = b.items[:0], b.arena[:0]
 	b.rows, b.errs, b.staged, b.out = 0, schedule.RowErrors{}, nil, nil
 	b.roles = b.roles[:0]
-	b.roleRows, b.mobileOnly = 0, 0
+	b.roleRows = 0
 }
 
 type rawItem struct {

@@ -122,7 +122,7 @@ func TestDirectRowsAreCOPYText(t *testing.T) {
 	if string(b.out) != want {
 		t.Errorf("row %q, want %q", b.out, want)
 	}
-	if string(b.roles) != "15\tx\t7\t/1/7/\n15\ty\t7\t/1/7/\n" || b.roleRows != 2 || b.mobileOnly != 1 {
-		t.Errorf("roles %q (%d), mobile-only %d", b.roles, b.roleRows, b.mobileOnly)
+	if string(b.roles) != "15\tx\t7\t/1/7/\n15\ty\t7\t/1/7/\n" || b.roleRows != 2 {
+		t.Errorf("roles %q (%d)", b.roles, b.roleRows)
 	}
 }

@@ -37,6 +37,8 @@ type Store struct {
 	now func() time.Time
 	// bulkRows: see DefaultBulkRows.
 	bulkRows int
+	// probeBudget: see DefaultProbeBudget.
+	probeBudget int
 	// zone is the organisation's time zone: workshop days start at 10:00
 	// on its clock, audit lines name times on it. Zero: Asia/Kolkata.
 	zone schedule.Zone
@@ -87,7 +89,7 @@ func Open(ctx context.Context, dsn string, log *slog.Logger) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("connect to database: %w", err)
 	}
-	return &Store{db: db, log: log, now: time.Now, bulkRows: DefaultBulkRows}, nil
+	return &Store{db: db, log: log, now: time.Now, bulkRows: DefaultBulkRows, probeBudget: DefaultProbeBudget}, nil
 }
 
 var _ = sqlite.Driver{} // the SQLite driver registers itself as "sqlite"

@@ -113,39 +113,64 @@ func (s *Store) workerByID(ctx context.Context, db bun.IDB, id int64) (schedule.
 	return w, nil
 }
 
-// CreateWorker adds a worker at a unit in the actor's scope.
+// CreateWorker adds a worker at a unit in the actor's scope. A mobile or
+// voter ID another worker holds is refused (identity.go): ECONFLICT naming
+// the holder inside the actor's area, "registered in another area"
+// outside it, ELIMIT once the actor has matched too many of those.
 func (s *Store) CreateWorker(ctx context.Context, actor schedule.Actor, w schedule.Worker) (schedule.Worker, error) {
 	if err := w.Validate(); err != nil {
 		return w, err
+	}
+	if w.Mobile != "" || w.VoterID != "" {
+		if err := s.identityPaused(ctx, actor); err != nil {
+			return w, err
+		}
 	}
 	err := s.inTx(ctx, func(tx bun.Tx) error {
 		u, err := s.unitByID(ctx, tx, w.UnitID)
 		if err != nil || !actor.Can(schedule.ActWrite, u.Path) {
 			return schedule.FieldError("unit", "unit %d not found", w.UnitID)
 		}
+		if err := s.checkIdentity(ctx, tx, actor, w); err != nil {
+			return err
+		}
 		w.UnitPath, w.UpdatedAt = u.Path, s.now().UTC()
 		row := workerRowFrom(w)
 		row.ID = 0
 		if _, err := tx.NewInsert().Model(&row).Returning("id").Exec(ctx); err != nil {
-			return mapErr(err, "worker with this voter ID")
+			return mapErr(err, "a worker with this mobile or voter ID")
 		}
 		w.ID = row.ID
 		return s.audit(ctx, tx, actor, "create", "worker", w.ID, w.UnitPath, auditFields(w))
 	})
-	return w, err
+	return w, s.withProbes(ctx, actor, "create worker", err)
 }
 
 // UpdateWorker applies patch to a worker in scope; a move to another unit
-// must land in scope too. The audit log records the fields before and after.
+// must land in scope too. A worker holding an official role above the
+// actor's area is EFORBIDDEN (their record carries a higher login); a
+// mobile or voter ID someone else holds is refused as in CreateWorker. The
+// audit log records the fields before and after.
 func (s *Store) UpdateWorker(ctx context.Context, actor schedule.Actor, id int64, patch schedule.WorkerPatch) (schedule.Worker, error) {
 	var out schedule.Worker
+	if patch.Mobile != nil || patch.VoterID != nil {
+		if err := s.identityPaused(ctx, actor); err != nil {
+			return out, err
+		}
+	}
 	err := s.inTx(ctx, func(tx bun.Tx) error {
 		w, err := s.workerByID(ctx, tx, id)
 		if err != nil || !actor.Can(schedule.ActWrite, w.UnitPath) {
 			return schedule.Errorf(schedule.ENOTFOUND, "worker %d not found", id)
 		}
+		if err := s.officialAbove(ctx, tx, actor, id); err != nil {
+			return err
+		}
 		before := auditFields(w)
 		if err := patch.Apply(&w); err != nil {
+			return err
+		}
+		if err := s.checkIdentity(ctx, tx, actor, w); err != nil {
 			return err
 		}
 		if patch.UnitID != nil {
@@ -158,12 +183,12 @@ func (s *Store) UpdateWorker(ctx context.Context, actor schedule.Actor, id int64
 		w.UpdatedAt = s.now().UTC()
 		row := workerRowFrom(w)
 		if _, err := tx.NewUpdate().Model(&row).ExcludeColumn("id").WherePK().Exec(ctx); err != nil {
-			return mapErr(err, "worker with this voter ID")
+			return mapErr(err, "a worker with this mobile or voter ID")
 		}
 		out = w
 		return s.audit(ctx, tx, actor, "update", "worker", id, w.UnitPath, before+" -> "+auditFields(w))
 	})
-	return out, err
+	return out, s.withProbes(ctx, actor, "edit worker", err)
 }
 
 // AssignRole gives a worker a role at a unit; both must be in scope.
@@ -191,6 +216,12 @@ func (s *Store) RemoveRole(ctx context.Context, actor schedule.Actor, workerID i
 		w, err := s.workerByID(ctx, tx, workerID)
 		if err != nil || !actor.Can(schedule.ActWrite, w.UnitPath) {
 			return schedule.Errorf(schedule.ENOTFOUND, "worker %d not found", workerID)
+		}
+		// The role's unit must be the actor's too: a booth official may
+		// not take away a role held at the mandal.
+		u, err := s.unitByID(ctx, tx, unitID)
+		if err != nil || !actor.Can(schedule.ActWrite, u.Path) {
+			return schedule.Errorf(schedule.ENOTFOUND, "worker %d does not hold %s there", workerID, roleKey)
 		}
 		res, err := tx.NewDelete().Model((*workerRoleRow)(nil)).
 			Where("worker_id = ? AND role_key = ? AND unit_id = ?", workerID, roleKey, unitID).Exec(ctx)

@@ -36,6 +36,7 @@ Usage:
   karyakram seed     [flags] -scale demo|state [-workers N] [-out DIR]
   karyakram roster   plan|check ...   plan or check a workshop roster (CSV)
   karyakram secret   status|rotate    list or rotate the keys that sign links
+  karyakram mobiles  list|clear ID...  resolve mobiles recorded for more than one worker
 
 Every subcommand takes -h. Settings also come from the environment:
 KARYAKRAM_DSN, KARYAKRAM_ADDR, KARYAKRAM_SECRET, KARYAKRAM_MAX_UPLOAD_MB,
@@ -65,6 +66,8 @@ func Run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return runRoster(ctx, rest, stdout, stderr)
 	case "secret":
 		return runSecret(ctx, rest, getenv, stdout, stderr)
+	case "mobiles":
+		return runMobiles(ctx, rest, getenv, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
