@@ -3,8 +3,8 @@ package store
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"encoding/csv"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"

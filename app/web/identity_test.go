@@ -26,6 +26,15 @@ func TestMobileTakeoverThroughTheWorkerForm(t *testing.T) {
 	if v, _ := doc.Find("input[name=name]").Attr("value"); v != "Decoy" {
 		t.Errorf("the form lost the input: name %q", v)
 	}
+	// In Hindi, the page's language, the same refusal reads in Hindi.
+	hindi := e.browser()
+	hindi.login("9800000004")
+	hindi.get("/lang/hi?next=/")
+	resp, doc = hindi.post("/workers", url.Values{"name": {"Decoy"}, "mobile": {"9800000003"}, "active": {"on"},
+		"unit": {fmt.Sprint(unitID(t, e.st, "D1-A1-M1-C1-S1-B1"))}})
+	if msg := doc.Find(".error").Text(); resp.StatusCode != http.StatusConflict || !strings.Contains(msg, "दूसरे क्षेत्र") {
+		t.Errorf("Hindi page: %d %q", resp.StatusCode, msg)
+	}
 	mandal := english(e, "9800000003")
 	if resp, _ := mandal.get(fmt.Sprintf("/units/%d", unitID(t, e.st, "D1-A1-M1"))); resp.StatusCode != http.StatusOK {
 		t.Errorf("the mandal president's own mandal: %d", resp.StatusCode)
