@@ -258,3 +258,13 @@ func Roster2022() string {
 	}
 	return string(b)
 }
+
+// DistrictHQs returns the headquarters towns of the fixture organisation's
+// districts as CSV (town, town_hi, lat, lon): the candidate workshop hosts.
+func DistrictHQs() string {
+	b, err := data.ReadFile("data/mp-district-hq.csv")
+	if err != nil {
+		panic("seed: embedded district HQs missing: " + err.Error()) // embedded at build time
+	}
+	return string(b)
+}

@@ -63,7 +63,7 @@ func Run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	case "seed":
 		return runSeed(ctx, rest, getenv, stdout, stderr)
 	case "roster":
-		return runRoster(ctx, rest, stdout, stderr)
+		return runRoster(ctx, rest, getenv, stdout, stderr)
 	case "secret":
 		return runSecret(ctx, rest, getenv, stdout, stderr)
 	case "mobiles":

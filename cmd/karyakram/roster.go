@@ -23,12 +23,16 @@ const rosterUsage = `usage: karyakram roster <plan|check> [flags]
          planner's best roster for the same hosts and dates
 
 The series comes from -instance (JSON) or from CSV files: -towns (HQ towns
-and candidate hosts), -districts or -roster (districts), -dates and -teams
-(default: the roster's dates and workshops per date).
+and candidate hosts), -districts, -dates and -teams (default: the roster's
+dates and workshops per date). Without -towns and -districts they are the
+organisation's: its district units and their HQ towns in the database given
+by -dsn or KARYAKRAM_DSN, else the built-in organisation that "demo" seeds
+(57 districts, 52 HQ towns). So a district missing from a checked roster
+is reported. -districts-from-roster takes the roster's districts instead.
 Run "karyakram roster plan -h" for the flags.`
 
 // runRoster implements "karyakram roster plan|check".
-func runRoster(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+func runRoster(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
 		fmt.Fprintln(stderr, rosterUsage)
 		if len(args) == 0 {
@@ -38,9 +42,9 @@ func runRoster(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	switch args[0] {
 	case "plan":
-		return rosterPlan(ctx, args[1:], stdout, stderr)
+		return rosterPlan(ctx, args[1:], getenv, stdout, stderr)
 	case "check":
-		return rosterCheck(ctx, args[1:], stdout, stderr)
+		return rosterCheck(ctx, args[1:], getenv, stdout, stderr)
 	default:
 		fmt.Fprintln(stderr, rosterUsage)
 		return fmt.Errorf("roster: unknown subcommand %q (want plan or check)", args[0])
@@ -64,9 +68,13 @@ type rosterSeriesFlags struct {
 	roadFactor, fixedCost                             float64
 	pins, pinDates, excludes, excludeDates            rosterListFlag
 	title                                             string
+	dsn                                               string
+	fromRoster                                        bool
 }
 
-func (s *rosterSeriesFlags) register(fs *flag.FlagSet) {
+func (s *rosterSeriesFlags) register(fs *flag.FlagSet, getenv func(string) string) {
+	fs.StringVar(&s.dsn, "dsn", getenv("KARYAKRAM_DSN"), "database whose organisation gives the default districts and towns (postgres://… or SQLite file); empty: the built-in organisation")
+	fs.BoolVar(&s.fromRoster, "districts-from-roster", false, "take the districts from -roster instead of the organisation (a district missing from the roster then goes unnoticed)")
 	fs.StringVar(&s.instance, "instance", "", "series as JSON (roster.Instance); CSV flags below add to or override it")
 	fs.StringVar(&s.towns, "towns", "", "CSV of HQ towns / candidate hosts: town,town_hi,lat,lon[,max_districts,max_attendees,dates]")
 	fs.StringVar(&s.districts, "districts", "", "CSV of districts: district,district_hi,hq[,lat,lon,attendees]")
@@ -74,9 +82,9 @@ func (s *rosterSeriesFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&s.distances, "distances", "", "CSV road distance matrix: from,to,km (overrides great-circle × road factor)")
 	fs.StringVar(&s.dates, "dates", "", "comma-separated workshop dates YYYY-MM-DD (default: the roster's)")
 	fs.StringVar(&s.teams, "teams", "", "comma-separated trainer teams per date (default: the roster's workshops per date)")
-	fs.IntVar(&s.maxDistricts, "max-districts", 0, "districts per workshop for hosts without their own capacity (0 = no cap)")
+	fs.IntVar(&s.maxDistricts, "max-districts", -1, "districts per workshop for hosts without their own capacity (0 = no cap; default: the roster's largest workshop, else no cap)")
 	fs.IntVar(&s.maxAttendees, "max-attendees", 0, "attendees per workshop for hosts without their own capacity (0 = no cap)")
-	fs.IntVar(&s.attendees, "attendees", 1, "expected attendees per district when districts come from -roster")
+	fs.IntVar(&s.attendees, "attendees", 1, "expected attendees per district when the districts come from the organisation or -roster")
 	fs.Float64Var(&s.roadFactor, "road-factor", 0, "road distance = great-circle × factor (default 1.3)")
 	fs.Float64Var(&s.fixedCost, "fixed-cost", 0, "fixed cost per workshop, in person-km")
 	fs.Var(&s.pins, "pin", "District=Host: the district must attend at the host (repeatable)")
@@ -87,7 +95,7 @@ func (s *rosterSeriesFlags) register(fs *flag.FlagSet) {
 }
 
 // build assembles the instance and returns the roster rows if -roster was given.
-func (s *rosterSeriesFlags) build() (*roster.Instance, []roster.RosterRow, error) {
+func (s *rosterSeriesFlags) build(ctx context.Context) (*roster.Instance, []roster.RosterRow, error) {
 	var in *roster.Instance
 	var rows []roster.RosterRow
 	if s.rosterFile != "" {
@@ -110,8 +118,13 @@ func (s *rosterSeriesFlags) build() (*roster.Instance, []roster.RosterRow, error
 			return nil, nil, err
 		}
 	}
+	var org *rosterOrg
 	if len(in.Hosts) == 0 {
-		return nil, nil, errors.New("no candidate hosts: give -towns or -instance")
+		var err error
+		if org, err = loadRosterOrg(ctx, s.dsn); err != nil {
+			return nil, nil, err
+		}
+		in.Hosts = org.towns
 	}
 	switch {
 	case s.districts != "":
@@ -119,15 +132,33 @@ func (s *rosterSeriesFlags) build() (*roster.Instance, []roster.RosterRow, error
 		if err != nil {
 			return nil, nil, err
 		}
-	case len(in.Districts) == 0 && rows != nil:
+	case len(in.Districts) > 0:
+	case s.fromRoster:
+		if rows == nil {
+			return nil, nil, errors.New("-districts-from-roster needs -roster")
+		}
 		ds, err := roster.DistrictsFromRoster(rows, in.Hosts, s.attendees)
 		if err != nil {
 			return nil, nil, fmt.Errorf("districts from roster %s: %w", s.rosterFile, err)
 		}
 		in.Districts = ds
+	default:
+		if org == nil {
+			var err error
+			if org, err = loadRosterOrg(ctx, s.dsn); err != nil {
+				return nil, nil, err
+			}
+		}
+		for _, d := range org.districts {
+			d.Attendees = s.attendees
+			in.Districts = append(in.Districts, d)
+		}
 	}
 	if len(in.Districts) == 0 {
-		return nil, nil, errors.New("no districts: give -districts, -roster or -instance")
+		return nil, nil, errors.New("no districts: give -districts or -instance")
+	}
+	if s.maxDistricts < 0 {
+		s.maxDistricts = largestWorkshop(rows)
 	}
 	rosterDates, rosterTeams := roster.RosterDates(rows)
 	if s.dates != "" {
@@ -197,11 +228,11 @@ func (s *rosterSeriesFlags) build() (*roster.Instance, []roster.RosterRow, error
 	return in, rows, nil
 }
 
-func rosterPlan(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+func rosterPlan(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("roster plan", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var series rosterSeriesFlags
-	series.register(fs)
+	series.register(fs, getenv)
 	keepHosts := fs.Bool("keep-hosts", false, "keep the -roster's hosts and dates; only assign districts")
 	format := fs.String("format", "csv", "output: csv (roster rows) or json (roster, workshops, explanations, bound)")
 	output := fs.String("o", "", "write the output to this file instead of stdout")
@@ -216,7 +247,7 @@ func rosterPlan(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if *format != "csv" && *format != "json" {
 		return fmt.Errorf("roster plan: -format %q: want csv or json", *format)
 	}
-	in, rows, err := series.build()
+	in, rows, err := series.build(ctx)
 	if err != nil {
 		return fmt.Errorf("roster plan: %w", err)
 	}
@@ -257,11 +288,11 @@ func rosterPlan(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	})
 }
 
-func rosterCheck(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+func rosterCheck(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("roster check", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var series rosterSeriesFlags
-	series.register(fs)
+	series.register(fs, getenv)
 	format := fs.String("format", "text", "output: text (report), json (full report) or csv (violations: rule,message)")
 	output := fs.String("o", "", "write the output to this file instead of stdout")
 	if err := fs.Parse(args); err != nil {
@@ -273,7 +304,7 @@ func rosterCheck(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if series.rosterFile == "" {
 		return errors.New("roster check: -roster is required")
 	}
-	in, rows, err := series.build()
+	in, rows, err := series.build(ctx)
 	if err != nil {
 		return fmt.Errorf("roster check: %w", err)
 	}
@@ -310,16 +341,40 @@ func rosterCheckText(w io.Writer, rep *roster.CheckReport) error {
 	}
 	fmt.Fprintf(&b, "travel: %.1f person-km, cost %.1f\n", rep.TravelPersonKm, rep.Cost)
 	if rep.Best != nil {
-		fmt.Fprintf(&b, "planner, same hosts and dates: cost %.1f (optimal), saving %.1f (%.1f%%)\n",
-			rep.Best.Cost, rep.Saving, 100*rep.Saving/max(rep.Cost, 1e-9))
-		for _, e := range rep.Best.Explanations {
-			fmt.Fprintf(&b, "  %-18s → %-12s %s %6.1f km\n", e.District, e.Host, e.Date, e.Km)
-		}
+		fmt.Fprintf(&b, "planner, same hosts and dates: cost %.1f (%s), %s\n", rep.Best.Cost, rosterProof(rep.Best), rosterSaving(rep.Saving, rep.Cost))
 	} else if rep.BestError != "" {
 		fmt.Fprintf(&b, "planner, same hosts and dates: %s\n", rep.BestError)
 	}
+	if rep.OpenBest != nil {
+		fmt.Fprintf(&b, "planner, any hosts (same dates and trainer teams): cost %.1f in %d workshops (%s), %s\n",
+			rep.OpenBest.Cost, len(rep.OpenBest.Workshops), rosterProof(rep.OpenBest), rosterSaving(rep.OpenSaving, rep.Cost))
+	} else if rep.OpenBestError != "" {
+		fmt.Fprintf(&b, "planner, any hosts: %s\n", rep.OpenBestError)
+	}
+	if rep.Best != nil {
+		fmt.Fprintln(&b, "same hosts and dates, district by district:")
+		for _, e := range rep.Best.Explanations {
+			fmt.Fprintf(&b, "  %-18s → %-12s %s %6.1f km\n", e.District, e.Host, e.Date, e.Km)
+		}
+	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// rosterProof says how good a planned roster is known to be.
+func rosterProof(r *roster.Result) string {
+	if r.Optimal {
+		return "proven optimal"
+	}
+	return fmt.Sprintf("within %.2f%% of the lower bound %.1f", 100*r.Gap, r.LowerBound)
+}
+
+// rosterSaving phrases cost − best as a change against the checked roster.
+func rosterSaving(saving, cost float64) string {
+	if saving == 0 {
+		return "the same as this roster"
+	}
+	return fmt.Sprintf("%+.1f (%+.1f%%) against this roster", -saving, -100*saving/max(cost, 1e-9))
 }
 
 func rosterSplitList(s string) []string {

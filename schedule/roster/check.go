@@ -36,13 +36,39 @@ type CheckReport struct {
 	BestError string `json:"best_error,omitempty"`
 	// Saving is Cost − Best.Cost.
 	Saving float64 `json:"saving"`
+	// OpenBest is the planner's best roster when any candidate host may
+	// hold a workshop (the series' dates, trainer teams, capacities, pins
+	// and exclusions): the saving a new roster could bring.
+	OpenBest *Result `json:"open_best,omitempty"`
+	// OpenBestError says why no open-host roster exists.
+	OpenBestError string `json:"open_best_error,omitempty"`
+	// OpenSaving is Cost − OpenBest.Cost.
+	OpenSaving float64 `json:"open_saving"`
 }
 
-// Check validates a hand-made roster against the instance (its pins,
-// exclusions, capacities, availability and trainer teams), totals its travel
-// and compares it with the planner's best roster for the same hosts and
-// dates. Names unknown to the instance are an error naming them all.
+// CheckOptions tunes CheckWith.
+type CheckOptions struct {
+	// SkipOpenHosts leaves out the open-host comparison. It depends on the
+	// series only, not on the roster, so live validation while a roster is
+	// edited need not repeat it.
+	SkipOpenHosts bool
+	// Plan tunes the planner runs behind both comparisons (explanations
+	// are only made for the same-hosts roster).
+	Plan Options
+}
+
+// Check validates a hand-made roster with CheckWith's default options.
 func Check(ctx context.Context, in *Instance, rows []RosterRow) (*CheckReport, error) {
+	return CheckWith(ctx, in, rows, CheckOptions{})
+}
+
+// CheckWith validates a hand-made roster against the instance (its pins,
+// exclusions, capacities, availability and trainer teams; every district of
+// the instance must be assigned), totals its travel and compares it with
+// the planner's best roster for the same hosts and dates and, unless
+// skipped, with the best roster when any candidate host may hold a
+// workshop. Names unknown to the instance are an error naming them all.
+func CheckWith(ctx context.Context, in *Instance, rows []RosterRow, opt CheckOptions) (*CheckReport, error) {
 	if err := in.Validate(); err != nil {
 		return nil, fmt.Errorf("roster instance: %w", err)
 	}
@@ -240,15 +266,32 @@ func Check(ctx context.Context, in *Instance, rows []RosterRow) (*CheckReport, e
 	for i := range fixed.Hosts {
 		fixed.Hosts[i].Dates = nil
 	}
-	best, err := Plan(ctx, &fixed, Options{})
+	best, err := Plan(ctx, &fixed, opt.Plan)
 	if err != nil {
 		rep.BestError = err.Error()
 	} else {
 		rep.Best = best
-		rep.Saving = rep.Cost - best.Cost
-		if math.Abs(rep.Saving) < 1e-9 {
-			rep.Saving = 0
-		}
+		rep.Saving = saving(rep.Cost, best.Cost)
+	}
+	if opt.SkipOpenHosts {
+		return rep, nil
+	}
+	planOpen := opt.Plan
+	planOpen.SkipExplanations = true
+	openBest, err := Plan(ctx, &base, planOpen)
+	if err != nil {
+		rep.OpenBestError = err.Error()
+	} else {
+		rep.OpenBest = openBest
+		rep.OpenSaving = saving(rep.Cost, openBest.Cost)
 	}
 	return rep, nil
+}
+
+// saving is cost − best, with rounding noise shown as zero.
+func saving(cost, best float64) float64 {
+	if d := cost - best; math.Abs(d) >= 1e-9*math.Max(1, math.Abs(cost)) {
+		return d
+	}
+	return 0
 }

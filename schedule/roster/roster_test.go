@@ -154,6 +154,20 @@ func TestOpenHostChoiceBeatsFixture(t *testing.T) {
 		t.Errorf("bound %.1f cost %.1f gap %.4f", res.LowerBound, res.Cost, res.Gap)
 	}
 	t.Logf("fixture %.1f, same hosts %.1f, open %.1f (bound %.1f, optimal %v, %v)", hand.Cost, hand.Best.Cost, res.Cost, res.LowerBound, res.Optimal, res.Stats.Elapsed)
+	// The check shows the same open-host optimum beside the same-hosts one.
+	if hand.OpenBest == nil {
+		t.Fatalf("check has no open-host roster: %s", hand.OpenBestError)
+	}
+	if !res.Optimal || !hand.OpenBest.Optimal || math.Abs(hand.OpenBest.Cost-res.Cost) > 1e-6 {
+		t.Errorf("check's open-host roster %.3f (optimal %v), plan %.3f (optimal %v)", hand.OpenBest.Cost, hand.OpenBest.Optimal, res.Cost, res.Optimal)
+	}
+	if math.Abs(hand.OpenSaving-(hand.Cost-res.Cost)) > 1e-6 || hand.OpenSaving <= hand.Saving {
+		t.Errorf("open saving %.3f, same-hosts saving %.3f, hand %.3f, open %.3f", hand.OpenSaving, hand.Saving, hand.Cost, res.Cost)
+	}
+	live, err := CheckWith(context.Background(), in, rows, CheckOptions{SkipOpenHosts: true})
+	if err != nil || live.OpenBest != nil || live.Best == nil {
+		t.Errorf("SkipOpenHosts: err %v, open %v, best %v", err, live.OpenBest, live.Best)
+	}
 	// The planned roster passes the checker.
 	again, err := Check(context.Background(), in, toRows(res))
 	if err != nil {
