@@ -880,9 +880,15 @@ func (s *Store) RecordRSVP(ctx context.Context, c schedule.LinkClaims, answer st
 		if e.Cancelled {
 			return schedule.Errorf(schedule.EINVALID, "the event has been cancelled")
 		}
-		if _, err := tx.ExecContext(ctx, "UPDATE invites SET rsvp = ?, rsvp_at = ?, status = 'rsvp' WHERE id = ?", answer, now.UTC(), c.InviteID); err != nil {
-			return mapErr(err, "invite")
-		}
-		return s.audit(ctx, tx, schedule.Actor{Name: name + " (invite link)"}, "rsvp", "invite", c.InviteID, path, answer)
+		return s.applyRSVP(ctx, tx, c.InviteID, path, name+" (invite link)", answer, now)
 	})
+}
+
+// applyRSVP records answer on an invite and audits it as actorName: the one
+// way an RSVP changes, whether through the /i/ page or a calendar reply.
+func (s *Store) applyRSVP(ctx context.Context, tx bun.Tx, inviteID int64, path, actorName, answer string, now time.Time) error {
+	if _, err := tx.ExecContext(ctx, "UPDATE invites SET rsvp = ?, rsvp_at = ?, status = 'rsvp' WHERE id = ?", answer, now.UTC(), inviteID); err != nil {
+		return mapErr(err, "invite")
+	}
+	return s.audit(ctx, tx, schedule.Actor{Name: actorName}, "rsvp", "invite", inviteID, path, answer)
 }

@@ -284,3 +284,28 @@ func TestEmailInvitationsEndToEnd(t *testing.T) {
 	}
 	e.browser().login("9800000004")
 }
+
+// TestCalendarRepliesPage: the state office reads every reply with what
+// became of it, in Hindi; a district official only those for their events.
+func TestCalendarRepliesPage(t *testing.T) {
+	e := newEnv(t, web.Config{})
+	ctx := context.Background()
+	if _, err := e.st.RecordCalendarReply(ctx, store.InboundReply{From: "x@example.in", Attendee: "x@example.in", UID: "nope@x",
+		PartStat: "ACCEPTED", MessageID: "<a@x>"}); err != nil {
+		t.Fatal(err)
+	}
+	state := e.browser()
+	state.login("9800000001")
+	resp, doc := state.get("/replies")
+	if resp.StatusCode != 200 || doc.Find("#replies tr.outcome-unmatched").Length() != 1 {
+		t.Fatalf("state office: %d %q", resp.StatusCode, doc.Find("main").Text())
+	}
+	if got := doc.Find("#replies tr.outcome-unmatched td").Eq(3).Text(); !strings.Contains(got, "मेल खाता आमंत्रण नहीं") {
+		t.Errorf("outcome in Hindi: %q", got)
+	}
+	district := e.browser()
+	district.login("9800000002")
+	if _, doc := district.get("/replies"); doc.Find("#replies tr").Length() != 0 || doc.Find("#no-replies").Length() != 1 {
+		t.Error("a district official sees a reply that matches no event of theirs")
+	}
+}

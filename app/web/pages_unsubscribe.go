@@ -6,6 +6,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/karyakram/karyakram/app/store"
 	"github.com/karyakram/karyakram/schedule"
 )
 
@@ -26,9 +27,26 @@ type unsubscribePage struct {
 }
 
 // docsRoutes registers the routes of documents and messages (issue 12).
-func (s *Server) docsRoutes(r *gin.Engine, _ *gin.RouterGroup) {
+func (s *Server) docsRoutes(r *gin.Engine, pages *gin.RouterGroup) {
 	r.GET("/u/:token", s.showUnsubscribe)
 	r.POST("/u/:token", s.unsubscribe)
+	pages.GET("/replies", s.showCalendarReplies)
+}
+
+type repliesPage struct {
+	Base    basePage
+	Replies []store.ReplyRecord
+}
+
+// showCalendarReplies lists the calendar replies received by email and
+// what became of each (state office only).
+func (s *Server) showCalendarReplies(c *gin.Context) {
+	rs, err := s.store.CalendarReplies(c.Request.Context(), actor(c), 200)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.render(c, "replies", repliesPage{Base: s.base(c), Replies: rs})
 }
 
 // unsubscribeClaims verifies an unsubscribe token: a genuine invite token,

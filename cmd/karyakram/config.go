@@ -45,6 +45,12 @@ type Config struct {
 	OrgTZ string
 	Zone  schedule.Zone
 
+	// ReplyAddr is the organiser address of emailed invitations: calendar
+	// clients send their Yes/No/Maybe replies there. InboundSMTPAddr,
+	// when set, is where karyakram listens for that mail (point the reply
+	// address's MX or a forwarding rule at it); see app/mailin.
+	ReplyAddr, InboundSMTPAddr string
+
 	// MetricsAddr, when set, serves /metrics on its own listener (an
 	// admin port operators reach, e.g. 127.0.0.1:9090); MetricsToken, when
 	// set, also opens /metrics on the public address to that bearer token.
@@ -78,6 +84,7 @@ func defaultConfig(getenv func(string) string) Config {
 	c.LiveKitSecret, c.LiveKitPublicURL = getenv("KARYAKRAM_LIVEKIT_SECRET"), getenv("KARYAKRAM_LIVEKIT_PUBLIC_URL")
 	c.BridgeNumbers = getenv("KARYAKRAM_BRIDGE_NUMBERS")
 	c.MetricsAddr, c.MetricsToken = getenv("KARYAKRAM_METRICS_ADDR"), getenv("KARYAKRAM_METRICS_TOKEN")
+	c.ReplyAddr, c.InboundSMTPAddr = getenv("KARYAKRAM_REPLY_ADDR"), getenv("KARYAKRAM_INBOUND_SMTP_ADDR")
 	c.OrgTZ = getenv("KARYAKRAM_ORG_TZ")
 	if c.OrgTZ == "" {
 		c.OrgTZ = schedule.DefaultZoneName
@@ -97,6 +104,7 @@ func (c *Config) register(fs *flag.FlagSet) {
 	fs.BoolVar(&c.LogJSON, "log-json", c.LogJSON, "log as JSON lines")
 	fs.StringVar(&c.LogLevel, "log-level", "info", "debug, info, warn or error")
 	fs.StringVar(&c.MetricsAddr, "metrics-addr", c.MetricsAddr, "serve Prometheus /metrics on this admin address only (e.g. 127.0.0.1:9090)")
+	fs.StringVar(&c.InboundSMTPAddr, "inbound-smtp-addr", c.InboundSMTPAddr, "listen address for calendar replies by email (e.g. :2525; needs KARYAKRAM_REPLY_ADDR)")
 	fs.StringVar(&c.OrgTZ, "org-tz", c.OrgTZ, "the organisation's time zone (IANA name): times are shown and read on its clock")
 }
 
@@ -110,6 +118,9 @@ func (c *Config) validate(log *slog.Logger) error {
 		return fmt.Errorf("-org-tz / KARYAKRAM_ORG_TZ: %w", err)
 	}
 	c.Zone = z
+	if c.InboundSMTPAddr != "" && c.ReplyAddr == "" {
+		return fmt.Errorf("-inbound-smtp-addr needs KARYAKRAM_REPLY_ADDR, the address invitations ask calendar replies to go to")
+	}
 	if c.MetricsToken != "" && len(c.MetricsToken) < 20 {
 		return fmt.Errorf("KARYAKRAM_METRICS_TOKEN must be at least 20 characters (a random string)")
 	}
@@ -139,7 +150,11 @@ func (c Config) String() string {
 	if c.LiveKitURL != "" {
 		lk = c.LiveKitURL
 	}
-	return fmt.Sprintf("dsn=%s addr=%s secret=*** max-upload-mb=%d smtp=%s sms=%s livekit=%s org-tz=%s", maskDSN(dsn), c.Addr, c.MaxUploadMB, smtp, sms, lk, c.OrgTZ)
+	replies := "off"
+	if c.InboundSMTPAddr != "" {
+		replies = c.ReplyAddr + " at " + c.InboundSMTPAddr
+	}
+	return fmt.Sprintf("dsn=%s addr=%s secret=*** max-upload-mb=%d smtp=%s sms=%s livekit=%s org-tz=%s calendar-replies=%s", maskDSN(dsn), c.Addr, c.MaxUploadMB, smtp, sms, lk, c.OrgTZ, replies)
 }
 
 func (c Config) logger(w io.Writer) *slog.Logger {
@@ -157,7 +172,8 @@ func (c Config) logger(w io.Writer) *slog.Logger {
 // delivery is the outbox's channel settings.
 func (c Config) delivery() outbox.Delivery {
 	d := outbox.Delivery{SMTPRate: c.SMTPRate, SMTP: notify.SMTPConfig{Addr: c.SMTPAddr, Security: c.SMTPSecurity,
-		Username: c.SMTPUser, Password: c.SMTPPassword, From: c.SMTPFrom, FromName: c.SMTPFromName}}
+		Username: c.SMTPUser, Password: c.SMTPPassword, From: c.SMTPFrom, FromName: c.SMTPFromName,
+		Organizer: notify.Person{Name: c.SMTPFromName, Email: c.ReplyAddr}}}
 	if c.SMSURL != "" {
 		d.SMS = &notify.HTTPGatewayConfig{URL: c.SMSURL, Format: c.SMSFormat, APIKeyHeader: c.SMSKeyHeader,
 			APIKey: c.SMSKey, SenderID: c.SMSSenderID}

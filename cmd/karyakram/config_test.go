@@ -48,3 +48,20 @@ func TestConfigOrganisationZone(t *testing.T) {
 		t.Errorf("a zone with daylight saving: %v", err)
 	}
 }
+
+func TestConfigCalendarReplies(t *testing.T) {
+	env := map[string]string{"KARYAKRAM_INBOUND_SMTP_ADDR": ":2525"}
+	c := defaultConfig(func(k string) string { return env[k] })
+	if err := c.validate(slog.New(slog.DiscardHandler)); err == nil || !strings.Contains(err.Error(), "KARYAKRAM_REPLY_ADDR") {
+		t.Errorf("an endpoint without a reply address: %v", err)
+	}
+	env["KARYAKRAM_REPLY_ADDR"] = "rsvp@mp.example.in"
+	env["KARYAKRAM_SMTP_FROM"] = "karyakram@mp.example.in"
+	c = defaultConfig(func(k string) string { return env[k] })
+	if err := c.validate(slog.New(slog.DiscardHandler)); err != nil {
+		t.Fatal(err)
+	}
+	if c.delivery().SMTP.Organizer.Email != "rsvp@mp.example.in" || !strings.Contains(c.String(), "calendar-replies=rsvp@mp.example.in at :2525") {
+		t.Errorf("organizer %q, config %s", c.delivery().SMTP.Organizer.Email, c.String())
+	}
+}

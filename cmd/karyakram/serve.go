@@ -10,12 +10,14 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"strings"
 	"time"
 
 	"github.com/karyakram/karyakram/app/addresses"
 	"github.com/karyakram/karyakram/app/addresses/lkconf"
 	"github.com/karyakram/karyakram/app/auth"
 	"github.com/karyakram/karyakram/app/keys"
+	"github.com/karyakram/karyakram/app/mailin"
 	"github.com/karyakram/karyakram/app/notify"
 	"github.com/karyakram/karyakram/app/outbox"
 	"github.com/karyakram/karyakram/app/seed"
@@ -151,6 +153,13 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	go func() { drainer.Run(drainCtx); close(drained) }() //nolint:errcheck // Run returns nil after a clean stop
 	defer func() { stopDrain(); <-drained }()
 	log.Info("outbox drainer started", "channels", channels)
+	if cfg.InboundSMTPAddr != "" {
+		stopReplies, err := serveCalendarReplies(cfg, st, log)
+		if err != nil {
+			return err
+		}
+		defer stopReplies()
+	}
 	log.Info("karyakram serving", "url", base, "config", cfg.String())
 	fmt.Fprintf(stdout, "karyakram is running at %s\n", base)
 	if demo {
@@ -281,3 +290,29 @@ func serveMetrics(addr string, h http.Handler, log *slog.Logger) (string, func()
 	log.Info("metrics served on the admin listener", "url", "http://"+ln.Addr().String()+"/metrics")
 	return ln.Addr().String(), func() { ms.Close() }, nil
 }
+
+// serveCalendarReplies starts the inbound SMTP endpoint for calendar
+// replies (app/mailin) and returns its stop function.
+func serveCalendarReplies(cfg Config, st *store.Store, log *slog.Logger) (func(), error) {
+	srv, err := mailin.New(mailin.Config{Recipients: []string{cfg.ReplyAddr}, Domain: replyDomain(cfg.ReplyAddr), Zone: cfg.Zone,
+		Recorder: st, Log: log})
+	if err != nil {
+		return nil, err
+	}
+	ln, err := net.Listen("tcp", cfg.InboundSMTPAddr)
+	if err != nil {
+		return nil, fmt.Errorf("listen for calendar replies on %s: %w", cfg.InboundSMTPAddr, err)
+	}
+	done := make(chan struct{})
+	go func() {
+		if err := srv.Serve(ln); err != nil {
+			log.Error("calendar reply endpoint stopped", "err", err)
+		}
+		close(done)
+	}()
+	log.Info("calendar replies accepted by SMTP", "addr", ln.Addr().String(), "for", cfg.ReplyAddr)
+	return func() { srv.Close(); <-done }, nil
+}
+
+// replyDomain is the domain of the reply address, the endpoint's name.
+func replyDomain(addr string) string { return addr[strings.LastIndexByte(addr, '@')+1:] }
