@@ -442,6 +442,8 @@ type workshopPage struct {
 	PlanCurrent bool
 	GapPct      float64
 	Check       *roster.CheckReport
+	// OpenSavingPct is the check's open-host saving in % of the roster's cost.
+	OpenSavingPct float64
 	CheckRows   []checkSide
 	Travel      float64
 	Cost        float64
@@ -533,6 +535,9 @@ func (s *Server) workshopPage(c *gin.Context, w store.WorkshopSeries) workshopPa
 	page.PlanCurrent = w.RosterSource == "plan" && w.Plan != nil
 	if w.Plan != nil {
 		page.GapPct = 100 * w.Plan.Gap
+	}
+	if w.Check != nil && w.Check.Cost > 0 {
+		page.OpenSavingPct = 100 * w.Check.OpenSaving / w.Check.Cost
 	}
 	expl := map[string]roster.Explanation{}
 	if page.PlanCurrent {
@@ -777,7 +782,9 @@ func (s *Server) liveCheckWorkshop(c *gin.Context) {
 		}
 		rows = append(rows, roster.RosterRow{Date: a.Date, Host: a.Host, District: a.District})
 	}
-	rep, err := roster.Check(c.Request.Context(), w.Instance(), rows)
+	// The open-host comparison depends on the series only: not repeated
+	// on every edit.
+	rep, err := roster.CheckWith(c.Request.Context(), w.Instance(), rows, roster.CheckOptions{SkipOpenHosts: true})
 	if err != nil {
 		c.JSON(http.StatusUnprocessableEntity, gin.H{"error": s.errText(c, err)})
 		return

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math"
 	"mime/multipart"
 	"net/http"
 	"net/url"
@@ -117,6 +118,14 @@ func TestWorkshopPages(t *testing.T) {
 	if best > hand+1e-6 || num(t, doc, "#saving") < 0 {
 		t.Fatalf("planner's best %v costs more than the hand-made %v", best, hand)
 	}
+	// Beside it, the saving the state office cares about: any hosts.
+	openBest, openSaving := num(t, doc, "#open-best-cost"), num(t, doc, "#open-saving")
+	if openBest > best+1e-6 || math.Abs(openSaving-(hand-openBest)) > 1 || openSaving <= num(t, doc, "#saving") {
+		t.Fatalf("open-host best %v saving %v; same hosts %v, hand %v", openBest, openSaving, best, hand)
+	}
+	if pct := num(t, doc, "#open-saving-pct"); math.Abs(pct-100*openSaving/hand) > 0.1 {
+		t.Fatalf("open-host saving %v%%, want %.1f%%", pct, 100*openSaving/hand)
+	}
 	if n := doc.Find("#hosts tbody tr").Length(); n != 14 {
 		t.Fatalf("2022 roster shows %d workshops, want 14", n)
 	}
@@ -136,6 +145,9 @@ func TestWorkshopPages(t *testing.T) {
 	planned := num(t, doc, "#cost")
 	if planned > hand+1e-6 || num(t, doc, "#lower-bound") > planned+1e-6 {
 		t.Fatalf("planned %v vs hand %v, bound %v", planned, hand, num(t, doc, "#lower-bound"))
+	}
+	if math.Abs(planned-openBest) > 1 {
+		t.Fatalf("planned %v, but the check's open-host best was %v", planned, openBest)
 	}
 	if doc.Find("#assigned").Text() != "57" || doc.Find("#roster td.next").FilterFunction(func(_ int, s *goquery.Selection) bool { return strings.Contains(s.Text(), "km") }).Length() == 0 {
 		t.Fatal("plan page lacks assignments or next-best options")
