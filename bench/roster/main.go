@@ -1,8 +1,10 @@
 // Command roster compares karyakram's roster planner with glpsol (GLPK's
-// MILP solver) on the same instances: the 2022 roster with its hosts fixed,
-// the 2022 districts with host choice open, and a synthetic 1,000-district
-// instance. It writes each instance as a CPLEX-LP model, solves it with both,
-// and prints a Markdown table with objective gap and time ratio.
+// MILP solver) on the same instances, in the same run: the 2022 roster with
+// its hosts fixed, the 2022 districts with host choice open, and synthetic
+// instances of 1,000 and 2,000 districts, loose and tightly capacitated. It
+// writes each instance as a CPLEX-LP model, solves it with both, and prints
+// a Markdown table: costs, bounds, gaps, work and time (wall and CPU, with
+// the load average around the run), whether two runs gave the same roster.
 package main
 
 import (
@@ -10,13 +12,16 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/karyakram/karyakram/schedule/roster"
@@ -26,10 +31,11 @@ func main() {
 	testdata := flag.String("testdata", "schedule/roster/testdata", "directory with mp-workshops-2022-01.csv and mp-district-hq.csv")
 	glpsol := flag.String("glpsol", "glpsol", "glpsol binary (empty to skip the comparison)")
 	tmlim := flag.Int("tmlim", 300, "glpsol time limit in seconds")
-	cases := flag.String("cases", "fixed2022,open2022,synthetic1000", "comma-separated cases to run (also: synthetic1000-weakLP)")
+	cases := flag.String("cases", "fixed2022,open2022,synthetic1000,tight1000,seats1000,synthetic2000", "comma-separated cases (also: synthetic1000-weakLP, seats1000-tight)")
 	workdir := flag.String("workdir", "", "where to write the LP models and glpsol logs (default: a temp dir)")
+	long := flag.Int64("long", 0, "also run the planner with this many times the default work (the best-known reference), 0: no")
 	flag.Parse()
-	if err := run(*testdata, *glpsol, *tmlim, strings.Split(*cases, ","), *workdir); err != nil {
+	if err := run(*testdata, *glpsol, *tmlim, strings.Split(*cases, ","), *workdir, *long); err != nil {
 		fmt.Fprintln(os.Stderr, "bench roster:", err)
 		os.Exit(1)
 	}
@@ -40,11 +46,62 @@ type benchCase struct {
 	in      *roster.Instance
 	opt     roster.Options
 	reps    int
-	strong  bool
+	strong  bool // glpsol gets the strong model (x ≤ y rows)
 	comment string
 }
 
-func run(testdata, glpsol string, tmlim int, names []string, workdir string) error {
+// synthetic1000 is the large instance: 1,000 districts, 400
+// candidate hosts, 5 dates × 40 trainer teams, 8 districts a workshop,
+// 20–60 attendees a district.
+func synthetic1000() roster.SyntheticSpec {
+	return roster.SyntheticSpec{Seed: 1, Districts: 1000, Hosts: 400, Dates: 5, TeamsPerDate: 40,
+		MaxDistricts: 8, MinAttendees: 20, MaxAttendance: 60}
+}
+
+func cases(fixed, open *roster.Instance) map[string]benchCase {
+	all := map[string]benchCase{
+		"fixed2022": {name: "fixed2022", in: fixed, reps: 200, strong: true,
+			comment: "2022: 57 districts, the roster's 14 workshops fixed"},
+		"open2022": {name: "open2022", in: open, reps: 10, strong: true,
+			comment: "2022: 57 districts, any of 52 HQ towns may host, teams 9+5, 6 districts/workshop"},
+		"synthetic1000": {name: "synthetic1000", reps: 1, strong: true, in: roster.Synthetic(synthetic1000()),
+			comment: "1,000 districts, 400 candidate hosts, 5 dates × 40 teams, 8 districts/workshop (1,600 places)"},
+	}
+	tight := synthetic1000()
+	tight.TeamsPerDate, tight.MaxDistricts = 34, 6
+	all["tight1000"] = benchCase{name: "tight1000", reps: 1, in: roster.Synthetic(tight),
+		comment: "1,000 districts, 400 hosts, 5 dates × 34 teams × 6 districts = 1,020 places for 1,000 districts"}
+	seats := synthetic1000()
+	seats.MaxAttendees = 250
+	all["seats1000"] = benchCase{name: "seats1000", reps: 1, in: roster.Synthetic(seats),
+		comment: "synthetic1000 with 250 seats a workshop (40,207 attendees, 50,000 seats at most)"}
+	tightSeats := synthetic1000()
+	in := roster.Synthetic(tightSeats)
+	need := 0
+	for _, d := range in.Districts {
+		need += d.Attendees
+	}
+	perWorkshop := (need*102/100 + 199) / 200
+	for i := range in.Hosts {
+		in.Hosts[i].MaxAttendees = perWorkshop
+	}
+	all["seats1000-tight"] = benchCase{name: "seats1000-tight", reps: 1, in: in,
+		comment: fmt.Sprintf("synthetic1000 with %d seats a workshop: 2 %% more seats than attendees over all 200 workshops", perWorkshop)}
+	big := synthetic1000()
+	big.Districts, big.Hosts, big.TeamsPerDate = 2000, 800, 80
+	all["synthetic2000"] = benchCase{name: "synthetic2000", reps: 1, in: roster.Synthetic(big),
+		comment: "2,000 districts, 800 hosts, 5 dates × 80 teams, 8 districts/workshop"}
+	weak := all["synthetic1000"]
+	weak.name, weak.strong = "synthetic1000-weakLP", false
+	weak.comment += "; glpsol gets the weak model (capacity rows only link x to y: smaller LP)"
+	all[weak.name] = weak
+	// glpsol gets the strong model where it can read and start it; on the
+	// large instances it cannot finish the strong root LP in 300 s (a
+	// 400,000-row model), so it gets the weak one and at least a bound.
+	return all
+}
+
+func run(testdata, glpsol string, tmlim int, names []string, workdir string, long int64) error {
 	if workdir == "" {
 		dir, err := os.MkdirTemp("", "roster-bench-")
 		if err != nil {
@@ -59,37 +116,42 @@ func run(testdata, glpsol string, tmlim int, names []string, workdir string) err
 	if err != nil {
 		return err
 	}
-	all := map[string]benchCase{
-		"fixed2022": {name: "fixed2022", in: fixed, reps: 200, strong: true,
-			comment: "2022: 57 districts, the roster's 14 workshops fixed"},
-		"open2022": {name: "open2022", in: open, reps: 10, strong: true, opt: roster.Options{},
-			comment: "2022: 57 districts, any of 52 HQ towns may host, teams 9+5, 6 districts/workshop"},
-		"synthetic1000": {name: "synthetic1000", reps: 1, strong: true,
-			in: roster.Synthetic(roster.SyntheticSpec{Seed: 1, Districts: 1000, Hosts: 400, Dates: 5, TeamsPerDate: 40,
-				MaxDistricts: 8, MinAttendees: 20, MaxAttendance: 60}),
-			opt:     roster.Options{GapTolerance: 0.005},
-			comment: "synthetic: 1,000 districts, 400 candidate hosts, 5 dates × 40 teams, 8 districts/workshop"},
+	all := cases(fixed, open)
+	header := []string{"case", "planner cost", "planner bound", "planner gap", "work units", "planner time (CPU)", "load avg", "same roster twice",
+		"glpsol model", "glpsol objective", "glpsol bound", "glpsol status", "glpsol time", "planner vs glpsol"}
+	if long > 0 {
+		header = append(header, fmt.Sprintf("planner ×%d work: cost / bound", long), "default vs ×work")
 	}
-	weak := all["synthetic1000"]
-	weak.name, weak.strong = "synthetic1000-weakLP", false
-	weak.comment += "; glpsol gets the weak model (capacity rows only link x to y: smaller LP)"
-	all[weak.name] = weak
-	fmt.Println("| case | planner cost | planner bound | planner gap | planner time | glpsol objective | glpsol bound | glpsol status | glpsol time | planner vs glpsol | time ratio |")
-	fmt.Println("|---|---|---|---|---|---|---|---|---|---|---|")
+	fmt.Println("| " + strings.Join(header, " | ") + " |")
+	fmt.Println("|" + strings.Repeat("---|", len(header)))
 	for _, name := range names {
 		c, ok := all[strings.TrimSpace(name)]
 		if !ok {
 			return fmt.Errorf("unknown case %q", name)
 		}
 		c.opt.SkipExplanations = true
-		res, elapsed, err := timePlan(c)
+		load0 := loadAvg()
+		res, wall, cpu, err := timePlan(c)
 		if err != nil {
 			return fmt.Errorf("%s: %w", c.name, err)
 		}
-		row := []string{c.name, fmt.Sprintf("%.1f", res.Cost), fmt.Sprintf("%.1f", res.LowerBound),
-			gapText(res), fmtDur(elapsed)}
+		again, err := roster.Plan(context.Background(), c.in, c.opt)
+		if err != nil {
+			return fmt.Errorf("%s (second run): %w", c.name, err)
+		}
+		load := loadAvg()
+		same := "yes"
+		if again.Cost != res.Cost || again.LowerBound != res.LowerBound || !slices.Equal(again.Assignments, res.Assignments) {
+			same = fmt.Sprintf("NO (%.1f / %.1f)", res.Cost, again.Cost)
+		}
+		row := []string{c.name, fmt.Sprintf("%.1f", res.Cost), fmt.Sprintf("%.1f", res.LowerBound), gapText(res),
+			fmt.Sprintf("%.3g", float64(res.Stats.Work)), fmtDur(wall) + " (" + fmtDur(cpu) + ")", load0 + " → " + load, same}
+		model := "weak"
+		if c.strong {
+			model = "strong"
+		}
 		if glpsol == "" {
-			row = append(row, "-", "-", "skipped", "-", "-", "-")
+			row = append(row, "-", "-", "-", "skipped", "-", "-")
 		} else {
 			g, err := runGlpsol(glpsol, tmlim, workdir, c)
 			if err != nil {
@@ -106,11 +168,20 @@ func run(testdata, glpsol string, tmlim int, names []string, workdir string) err
 			if g.found {
 				vs = fmt.Sprintf("%+.3f%%", 100*(res.Cost-g.objective)/g.objective)
 			}
-			row = append(row, obj, bound, g.status, fmtDur(g.elapsed), vs, fmt.Sprintf("%.0f×", g.elapsed.Seconds()/elapsed.Seconds()))
+			row = append(row, model, obj, bound, g.status, fmtDur(g.elapsed), vs)
+		}
+		if long > 0 {
+			opt := c.opt
+			opt.WorkLimit = long * roster.DefaultWorkLimit
+			best, err := roster.Plan(context.Background(), c.in, opt)
+			if err != nil {
+				return fmt.Errorf("%s (long run): %w", c.name, err)
+			}
+			row = append(row, fmt.Sprintf("%.1f / %.1f", best.Cost, best.LowerBound), fmt.Sprintf("%+.3f%%", 100*(res.Cost-best.Cost)/best.Cost))
 		}
 		fmt.Println("| " + strings.Join(row, " | ") + " |")
-		fmt.Fprintf(os.Stderr, "%s: %s; planner: %d Lagrange iterations, %d nodes, %d assignment solves\n",
-			c.name, c.comment, res.Stats.LagrangeIterations, res.Stats.Nodes, res.Stats.Evaluations)
+		fmt.Fprintf(os.Stderr, "%s: %s; planner: %s, %d Lagrange iterations, %d nodes, %d evaluations, stopped by %s\n",
+			c.name, c.comment, res.Stats.Method, res.Stats.LagrangeIterations, res.Stats.Nodes, res.Stats.Evaluations, res.Stats.StoppedBy)
 	}
 	fmt.Fprintf(os.Stderr, "LP models and glpsol logs in %s\n", workdir)
 	return nil
@@ -144,21 +215,46 @@ func load2022(dir string) (fixed, open *roster.Instance, err error) {
 	return &fixedCopy, open, nil
 }
 
-// timePlan runs the planner reps times and returns the median time.
-func timePlan(c benchCase) (*roster.Result, time.Duration, error) {
-	var times []time.Duration
+// timePlan runs the planner reps times and returns the median wall and
+// CPU time.
+func timePlan(c benchCase) (*roster.Result, time.Duration, time.Duration, error) {
+	var walls, cpus []time.Duration
 	var res *roster.Result
 	for i := 0; i < c.reps; i++ {
+		cpu0 := cpuTime()
 		start := time.Now()
 		r, err := roster.Plan(context.Background(), c.in, c.opt)
 		if err != nil {
-			return nil, 0, err
+			return nil, 0, 0, err
 		}
-		times = append(times, time.Since(start))
+		walls = append(walls, time.Since(start))
+		cpus = append(cpus, cpuTime()-cpu0)
 		res = r
 	}
-	sort.Slice(times, func(i, j int) bool { return times[i] < times[j] })
-	return res, times[len(times)/2], nil
+	sort.Slice(walls, func(i, j int) bool { return walls[i] < walls[j] })
+	sort.Slice(cpus, func(i, j int) bool { return cpus[i] < cpus[j] })
+	return res, walls[len(walls)/2], cpus[len(cpus)/2], nil
+}
+
+// cpuTime is the process's user + system CPU time.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// loadAvg is the 1-minute load average (Linux), or "?".
+func loadAvg() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "?"
+	}
+	if f := strings.Fields(string(b)); len(f) > 0 {
+		return f[0]
+	}
+	return "?"
 }
 
 type glpsolResult struct {
@@ -203,11 +299,11 @@ func runGlpsol(bin string, tmlim int, dir string, c benchCase) (*glpsolResult, e
 		if v, err := strconv.ParseFloat(last[1], 64); err == nil {
 			g.objective, g.found = v, true
 		}
-		if v, err := strconv.ParseFloat(last[2], 64); err == nil {
+		if v, err := strconv.ParseFloat(last[2], 64); err == nil && !math.IsInf(v, 0) {
 			g.bound, g.hasBound = v, true
 		}
 	} else if m := mipNotFound.FindAllStringSubmatch(text, -1); len(m) > 0 {
-		if v, err := strconv.ParseFloat(m[len(m)-1][1], 64); err == nil {
+		if v, err := strconv.ParseFloat(m[len(m)-1][1], 64); err == nil && !math.IsInf(v, 0) {
 			g.bound, g.hasBound = v, true
 		}
 	}

@@ -1,19 +1,25 @@
 #!/usr/bin/env bash
-# Roster planner benchmarks (issue 4):
+# Roster planner benchmarks (issues 4 and 17):
 #   1. go test -bench in schedule/roster: 2022 hosts fixed, 2022 host choice
-#      open, synthetic 1,000 districts / 400 hosts / 5 dates / 40 teams.
-#   2. The same instances written as CPLEX-LP and solved by glpsol (GLPK),
-#      objective gap and time ratio printed as a Markdown table.
+#      open, synthetic 1,000 districts (loose and 1,020 places), 2,000.
+#   2. The same instances written as CPLEX-LP and solved by glpsol (GLPK)
+#      in the same run: costs, bounds, gaps, work, wall and CPU time, load
+#      average, and whether two planner runs gave the same roster.
 # Needs glpsol for step 2: apt-get update && apt-get install -y glpk-utils
-# Environment: BENCHTIME (default 5x), TMLIM (glpsol seconds, default 300),
-# CASES (default fixed2022,open2022,synthetic1000), WORKDIR (LP files/logs).
-# The whole run takes up to ~2 × TMLIM when glpsol hits its limit.
+# Environment: BENCHTIME (default 3x), TMLIM (glpsol seconds, default 300),
+# CASES (default fixed2022,open2022,synthetic1000,tight1000,seats1000,
+# synthetic2000; also synthetic1000-weakLP, seats1000-tight), LONG (also run
+# the planner with LONG × the default work as a best-known reference),
+# WORKDIR (LP files/logs). The run takes up to ~(cases × TMLIM) when glpsol
+# hits its limit.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 echo "== machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(go version | cut -d' ' -f3)"
+echo "== $(uptime)"
 echo "== go test -bench ./schedule/roster/"
-go test ./schedule/roster/ -run '^$' -bench . -benchtime "${BENCHTIME:-5x}"
+go test ./schedule/roster/ -run '^$' -bench . -benchtime "${BENCHTIME:-3x}"
+echo "== $(uptime)"
 
 echo "== planner vs glpsol"
 glpsol_bin=glpsol
@@ -24,5 +30,7 @@ fi
 go run ./bench/roster \
   -glpsol "$glpsol_bin" \
   -tmlim "${TMLIM:-300}" \
-  -cases "${CASES:-fixed2022,open2022,synthetic1000}" \
+  -long "${LONG:-0}" \
+  -cases "${CASES:-fixed2022,open2022,synthetic1000,tight1000,seats1000,synthetic2000}" \
   -workdir "${WORKDIR:-artifacts/roster-bench}"
+echo "== $(uptime)"
