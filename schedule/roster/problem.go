@@ -95,6 +95,7 @@ func compile(in *Instance) *problem {
 			p.hasAttCap = true
 		}
 	}
+	p.tightenSeats()
 	// Distances.
 	p.km = make([][]float64, p.nD)
 	p.cost = make([][]float64, p.nD)
@@ -286,6 +287,39 @@ func compile(in *Instance) *problem {
 		p.nearHosts[h] = others
 	}
 	return p
+}
+
+// tightenSeats puts seat capacities into the district counts, where the
+// flow handles them exactly: a workshop with S seats takes at most as many
+// districts as the smallest attendances fit in S. When every district
+// brings the same number of people that is all a seat capacity says, and
+// it is dropped (no seat fitting needed).
+func (p *problem) tightenSeats() {
+	if !p.hasAttCap {
+		return
+	}
+	sorted := slices.Clone(p.att)
+	slices.Sort(sorted)
+	for h := range p.capAtt {
+		if p.capAtt[h] == math.MaxInt {
+			continue
+		}
+		k, sum := 0, 0
+		for _, a := range sorted {
+			if sum+a > p.capAtt[h] {
+				break
+			}
+			sum += a
+			k++
+		}
+		p.capCount[h] = min(p.capCount[h], k)
+	}
+	if sorted[0] == sorted[len(sorted)-1] {
+		for h := range p.capAtt {
+			p.capAtt[h] = math.MaxInt
+		}
+		p.hasAttCap = false
+	}
 }
 
 // sortArcs fills byCost (once; the assignment scans arcs in that order and

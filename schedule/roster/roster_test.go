@@ -885,3 +885,27 @@ func TestTightSeatsAreFitted(t *testing.T) {
 	assertRosterHolds(t, in, res)
 	t.Logf("cost %.1f bound %.1f gap %.2f%%", res.Cost, res.LowerBound, 100*res.Gap)
 }
+
+// TestUniformSeatsAreDistrictPlaces: when every district brings the same
+// number of people, seats are district places and the flow handles them
+// exactly — the same optimum, proven, as with the equivalent district cap.
+func TestUniformSeatsAreDistrictPlaces(t *testing.T) {
+	seats := Synthetic(SyntheticSpec{Seed: 4, Districts: 60, Hosts: 25, Dates: 2, TeamsPerDate: 6, MinAttendees: 3, MaxAttendance: 3})
+	places := Synthetic(SyntheticSpec{Seed: 4, Districts: 60, Hosts: 25, Dates: 2, TeamsPerDate: 6, MinAttendees: 3, MaxAttendance: 3})
+	for i := range seats.Hosts {
+		seats.Hosts[i].MaxAttendees = 17 // 5 districts of 3
+		places.Hosts[i].MaxDistricts = 5
+	}
+	a, err := Plan(context.Background(), seats, Options{SkipExplanations: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := Plan(context.Background(), places, Options{SkipExplanations: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !a.Optimal || !b.Optimal || math.Abs(a.Cost-b.Cost) > 1e-6 {
+		t.Errorf("seats: %.3f (optimal %v); places: %.3f (optimal %v)", a.Cost, a.Optimal, b.Cost, b.Optimal)
+	}
+	assertRosterHolds(t, seats, a)
+}
