@@ -26,36 +26,70 @@ type SMSSender interface {
 	SendSMS(ctx context.Context, mobile, body, purpose string) error
 }
 
-// Policy sets the one-time code rules.
+// Policy sets the one-time code rules. Limits are counted per number and
+// address (so an attacker elsewhere cannot lock the owner out), per number
+// (so many addresses cannot flood one phone or guess its code), per address
+// (in memory, before the database: a flood from one address costs almost
+// nothing), and statewide (SMS cost money).
 type Policy struct {
-	TTL         time.Duration // how long a code is valid
-	MaxAttempts int           // wrong guesses allowed per code
-	MaxSends    int           // codes sent per window
-	SendWindow  time.Duration
-	SessionTTL  time.Duration
+	TTL        time.Duration // how long a code is valid
+	SessionTTL time.Duration
+
+	// PairSends codes and PairFails wrong codes per number and address
+	// in PairWindow.
+	PairSends, PairFails int
+	PairWindow           time.Duration
+	// MobileSends codes and MobileFails wrong codes per number, from all
+	// addresses, in MobileWindow. Past MobileFails the number's codes are
+	// void and it takes no codes until the window ends: with at most
+	// MobileFails guesses an hour at one in a million each, a distributed
+	// attacker's odds stay below 1 in 30,000 an hour.
+	MobileSends, MobileFails int
+	MobileWindow             time.Duration
+	// AddrCodes and AddrVerifies are each address's token buckets for
+	// code requests and code checks (any number, official or not).
+	AddrCodes, AddrVerifies Rate
+	// SMSPerHour is the statewide budget of login-code SMS per hour.
+	SMSPerHour int
 }
 
-// DefaultPolicy is five-minute codes, five guesses, three sends per
-// fifteen minutes and twelve-hour sessions.
+// Rate is a token bucket: Burst requests at once, then one per Every.
+type Rate struct {
+	Burst int
+	Every time.Duration
+}
+
+// DefaultPolicy is five-minute codes and twelve-hour sessions; per number
+// and address three codes and five wrong codes per fifteen minutes; per
+// number ten codes and thirty wrong codes an hour; per address 20 code
+// requests at once then one per 30 s, and 30 checks then one per 10 s;
+// 2,000 login SMS an hour statewide.
 func DefaultPolicy() Policy {
-	return Policy{TTL: 5 * time.Minute, MaxAttempts: 5, MaxSends: 3, SendWindow: 15 * time.Minute, SessionTTL: 12 * time.Hour}
+	return Policy{TTL: 5 * time.Minute, SessionTTL: 12 * time.Hour,
+		PairSends: 3, PairFails: 5, PairWindow: 15 * time.Minute,
+		MobileSends: 10, MobileFails: 30, MobileWindow: time.Hour,
+		AddrCodes: Rate{Burst: 20, Every: 30 * time.Second}, AddrVerifies: Rate{Burst: 30, Every: 10 * time.Second},
+		SMSPerHour: 2000}
 }
 
 // Service is the login service.
 type Service struct {
-	store  *store.Store
-	sms    SMSSender
-	secret []byte
-	keys   CodeKeys // when set, replaces secret
-	policy Policy
-	now    func() time.Time
-	log    *slog.Logger
+	store    *store.Store
+	sms      SMSSender
+	secret   []byte
+	keys     CodeKeys // when set, replaces secret
+	policy   Policy
+	now      func() time.Time
+	log      *slog.Logger
+	codes    *addrLimiter // code requests per address
+	verifies *addrLimiter // code checks per address
 }
 
 // New returns a login service; secret keys the code hashes. Its clock is
 // the store's (Store.Now).
 func New(st *store.Store, sms SMSSender, secret []byte, p Policy, log *slog.Logger) *Service {
-	return &Service{store: st, sms: sms, secret: secret, policy: p, now: st.Now, log: log}
+	return &Service{store: st, sms: sms, secret: secret, policy: p, now: st.Now, log: log,
+		codes: newAddrLimiter(p.AddrCodes), verifies: newAddrLimiter(p.AddrVerifies)}
 }
 
 // CodeKeys gives the keys that hash login codes: the current key first,
@@ -71,39 +105,84 @@ func (s *Service) SetKeys(keys CodeKeys) { s.keys = keys }
 // SetClock replaces the clock (tests).
 func (s *Service) SetClock(now func() time.Time) { s.now = now }
 
-// RequestCode sends a code to mobile if it belongs to an official. To avoid
-// telling strangers who is an official, an unknown number gets the same
-// answer and no message. It fails with ELIMIT when too many codes were sent.
-func (s *Service) RequestCode(ctx context.Context, mobileInput string) error {
+// LimitError is a refusal for now: the domain error (ELIMIT, saying when
+// to try again) and RetryAfter, for the HTTP Retry-After header.
+type LimitError struct {
+	Err        *schedule.Error
+	RetryAfter time.Duration
+}
+
+func (e *LimitError) Error() string { return e.Err.Error() }
+func (e *LimitError) Unwrap() error { return e.Err }
+
+// limited builds a LimitError whose message (format with one %v) says in
+// how many minutes to try again.
+func limited(wait time.Duration, format string) error {
+	wait = max(time.Minute, (wait+time.Minute-1)/time.Minute*time.Minute) // whole minutes, rounded up
+	return &LimitError{Err: schedule.Errorf(schedule.ELIMIT, format, wait), RetryAfter: wait}
+}
+
+// RequestCode sends a code to mobile if it belongs to an official; addr is
+// the client's address (AddrKey). Every number gets the same answer, and
+// is counted against the same limits, so the answers do not tell who is an
+// official; only officials get a message. It fails with a LimitError when
+// a limit is reached.
+func (s *Service) RequestCode(ctx context.Context, mobileInput, addr string) error {
+	now := s.now()
+	if ok, wait := s.codes.allow(addr, now); !ok {
+		return limited(wait, "too many login requests from your network; try again in %v")
+	}
 	mobile, err := schedule.NormaliseMobile(mobileInput)
 	if err != nil {
 		return err
 	}
-	if _, err := s.store.ActorByMobile(ctx, mobile); err != nil {
-		if schedule.IsNotFound(err) {
-			s.log.Info("login code requested for unknown mobile", "mobile", schedule.MaskMobile(mobile))
-			return nil
+	for _, l := range []struct {
+		key    string
+		window time.Duration
+		limit  int
+	}{
+		{"otp.send:" + mobile + "|" + addr, s.policy.PairWindow, s.policy.PairSends},
+		{"otp.send:" + mobile, s.policy.MobileWindow, s.policy.MobileSends},
+	} {
+		rw, ok, err := s.store.TakeRate(ctx, l.key, l.window, l.limit, now)
+		if err != nil {
+			return err
 		}
+		if !ok {
+			return limited(rw.Reset.Sub(now), "too many login codes were asked for this number; try again in %v")
+		}
+	}
+	_, err = s.store.ActorByMobile(ctx, mobile)
+	official := err == nil
+	if err != nil && !schedule.IsNotFound(err) {
 		return err
+	}
+	// The statewide SMS budget: taken by officials' codes, looked at (not
+	// taken) for other numbers, so both get the same refusal once spent.
+	var budget store.RateWindow
+	ok := true
+	if official {
+		budget, ok, err = s.store.TakeRate(ctx, "otp.sms", time.Hour, s.policy.SMSPerHour, now)
+	} else {
+		budget, err = s.store.PeekRate(ctx, "otp.sms", time.Hour, now)
+		ok = budget.Used < s.policy.SMSPerHour
+	}
+	if err != nil {
+		return err
+	}
+	if !ok {
+		s.log.Warn("login SMS budget spent", "budget", s.policy.SMSPerHour, "until", budget.Reset)
+		return limited(budget.Reset.Sub(now), "login codes are paused because too many were asked for across the state; try again in %v")
+	}
+	if !official {
+		s.log.Info("login code requested for unknown mobile", "mobile", schedule.MaskMobile(mobile))
+		return nil
 	}
 	code, err := randomCode()
 	if err != nil {
 		return err
 	}
-	now := s.now()
-	err = s.store.UpdateOTP(ctx, mobile, func(st store.OTPState, found bool) (store.OTPState, error) {
-		if !found || now.Sub(st.WindowStart) >= s.policy.SendWindow {
-			st.WindowStart, st.Sends = now, 0
-		}
-		if st.Sends >= s.policy.MaxSends {
-			wait := st.WindowStart.Add(s.policy.SendWindow).Sub(now).Round(time.Minute)
-			return st, schedule.Errorf(schedule.ELIMIT, "too many codes sent to this number; try again in %v", wait)
-		}
-		st.Sends++
-		st.CodeHash, st.ExpiresAt, st.Attempts = s.hash(mobile, code), now.Add(s.policy.TTL), 0
-		return st, nil
-	})
-	if err != nil {
+	if err := s.store.AddOTPCode(ctx, mobile, s.hash(mobile, code), now, now.Add(s.policy.TTL)); err != nil {
 		return err
 	}
 	body := fmt.Sprintf("karyakram login code: %s (valid %d min). लॉगिन कोड: %s", code, int(s.policy.TTL.Minutes()), code)
@@ -113,36 +192,80 @@ func (s *Service) RequestCode(ctx context.Context, mobileInput string) error {
 	return nil
 }
 
-// Verify checks a code and, when right, opens a session: it returns the
-// session token (for the cookie) and the actor. Wrong, expired and
-// exhausted codes each fail with a clear EUNAUTH or ELIMIT error.
-func (s *Service) Verify(ctx context.Context, mobileInput, code string) (string, schedule.Actor, error) {
+// Verify checks a code typed from addr and, when right, opens a session:
+// it returns the session token (for the cookie) and the actor. Wrong,
+// expired and never-requested codes get one answer, EUNAUTH with the tries
+// left from this address, whether or not the number is an official's;
+// past a limit it fails with a LimitError.
+func (s *Service) Verify(ctx context.Context, mobileInput, code, addr string) (string, schedule.Actor, error) {
+	now := s.now()
+	if ok, wait := s.verifies.allow(addr, now); !ok {
+		return "", schedule.Actor{}, limited(wait, "too many login attempts from your network; try again in %v")
+	}
 	mobile, err := schedule.NormaliseMobile(mobileInput)
 	if err != nil {
 		return "", schedule.Actor{}, err
 	}
-	now := s.now()
-	err = s.store.UpdateOTP(ctx, mobile, func(st store.OTPState, found bool) (store.OTPState, error) {
-		switch {
-		case !found || st.CodeHash == "":
-			return st, schedule.Errorf(schedule.EUNAUTH, "no code was requested for this number")
-		case st.Attempts >= s.policy.MaxAttempts:
-			return st, schedule.Errorf(schedule.ELIMIT, "too many wrong codes; request a new code")
-		case now.After(st.ExpiresAt):
-			return st, schedule.Errorf(schedule.EUNAUTH, "the code has expired; request a new code")
+	pairKey, mobileKey := "otp.fail:"+mobile+"|"+addr, "otp.fail:"+mobile
+	for _, l := range []struct {
+		key    string
+		window time.Duration
+		limit  int
+	}{{pairKey, s.policy.PairWindow, s.policy.PairFails}, {mobileKey, s.policy.MobileWindow, s.policy.MobileFails}} {
+		rw, err := s.store.PeekRate(ctx, l.key, l.window, now)
+		if err != nil {
+			return "", schedule.Actor{}, err
 		}
-		if !s.codeMatches(st.CodeHash, mobile, code) {
-			st.Attempts++
-			return st, schedule.Errorf(schedule.EUNAUTH, "wrong code (%d tries left)", s.policy.MaxAttempts-st.Attempts)
+		if rw.Used >= l.limit {
+			return "", schedule.Actor{}, limited(rw.Reset.Sub(now), "too many wrong codes; try again in %v")
 		}
-		st.CodeHash = "" // one use only
-		return st, nil
-	})
+	}
+	live, err := s.store.LiveOTPCodes(ctx, mobile, now)
 	if err != nil {
 		return "", schedule.Actor{}, err
 	}
+	var match int64
+	for _, c := range live {
+		if s.codeMatches(c.Hash, mobile, code) {
+			match = c.ID
+		}
+	}
+	if match != 0 {
+		used, err := s.store.ConsumeOTPCode(ctx, mobile, match)
+		if err != nil {
+			return "", schedule.Actor{}, err
+		}
+		if used {
+			return s.openSession(ctx, mobile, now)
+		}
+	}
+	pair, err := s.store.AddRate(ctx, pairKey, s.policy.PairWindow, 1, now)
+	if err != nil {
+		return "", schedule.Actor{}, err
+	}
+	total, err := s.store.AddRate(ctx, mobileKey, s.policy.MobileWindow, 1, now)
+	if err != nil {
+		return "", schedule.Actor{}, err
+	}
+	if total.Used >= s.policy.MobileFails {
+		s.log.Warn("login codes voided: too many wrong codes for one number", "mobile", schedule.MaskMobile(mobile), "wrong", total.Used)
+		if err := s.store.DeleteOTPCodes(ctx, mobile); err != nil {
+			return "", schedule.Actor{}, err
+		}
+	}
+	if left := s.policy.PairFails - pair.Used; left > 0 {
+		return "", schedule.Actor{}, schedule.Errorf(schedule.EUNAUTH, "the code is wrong or has expired; check the latest SMS or ask for a new code (%d tries left)", left)
+	}
+	return "", schedule.Actor{}, limited(pair.Reset.Sub(now), "too many wrong codes; try again in %v")
+}
+
+// openSession starts a session for the official with mobile.
+func (s *Service) openSession(ctx context.Context, mobile string, now time.Time) (string, schedule.Actor, error) {
 	actor, err := s.store.ActorByMobile(ctx, mobile)
 	if err != nil {
+		if schedule.IsNotFound(err) { // no longer an official since the code went out
+			return "", schedule.Actor{}, schedule.Errorf(schedule.EUNAUTH, "this number has no login; ask your office")
+		}
 		return "", schedule.Actor{}, err
 	}
 	token, err := randomToken()

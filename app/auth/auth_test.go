@@ -2,6 +2,8 @@ package auth_test
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"log/slog"
 	"regexp"
 	"testing"
@@ -19,11 +21,16 @@ func (c *clock) now() time.Time { return c.t }
 
 func setup(t *testing.T) (*auth.Service, *store.Store, *clock) {
 	t.Helper()
+	return setupPolicy(t, auth.DefaultPolicy())
+}
+
+func setupPolicy(t *testing.T, p auth.Policy) (*auth.Service, *store.Store, *clock) {
+	t.Helper()
 	st := storetest.Open(t)
 	storetest.Seed(t, st)
 	c := &clock{t: time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)}
 	log := slog.New(slog.DiscardHandler)
-	svc := auth.New(st, auth.LogSender{Store: st, Log: log}, []byte("test-secret"), auth.DefaultPolicy(), log)
+	svc := auth.New(st, auth.LogSender{Store: st, Log: log}, []byte("test-secret"), p, log)
 	svc.SetClock(c.now)
 	return svc, st, c
 }
@@ -43,16 +50,22 @@ func lastCode(t *testing.T, st *store.Store, mobile string) string {
 	return m[1]
 }
 
+// The addresses the tests log in from.
+const (
+	home  = "203.0.113.7"  // the official's phone
+	other = "198.51.100.9" // someone else
+)
+
 func TestLogin(t *testing.T) {
 	ctx := context.Background()
 	const mobile = "+919800000002"
 
 	t.Run("RightCodeOpensSessionWithScope", func(t *testing.T) {
 		svc, st, _ := setup(t)
-		if err := svc.RequestCode(ctx, "98000 00002"); err != nil {
+		if err := svc.RequestCode(ctx, "98000 00002", home); err != nil {
 			t.Fatal(err)
 		}
-		token, actor, err := svc.Verify(ctx, mobile, lastCode(t, st, mobile))
+		token, actor, err := svc.Verify(ctx, mobile, lastCode(t, st, mobile), home)
 		if err != nil || token == "" || actor.Name != "District President" || len(actor.Scope.Roots) != 1 {
 			t.Fatalf("verify: %q %+v %v", token, actor, err)
 		}
@@ -69,61 +82,62 @@ func TestLogin(t *testing.T) {
 	})
 	t.Run("CodeWorksOnce", func(t *testing.T) {
 		svc, st, _ := setup(t)
-		svc.RequestCode(ctx, mobile)
+		svc.RequestCode(ctx, mobile, home)
 		code := lastCode(t, st, mobile)
-		if _, _, err := svc.Verify(ctx, mobile, code); err != nil {
+		if _, _, err := svc.Verify(ctx, mobile, code, home); err != nil {
 			t.Fatal(err)
 		}
-		if _, _, err := svc.Verify(ctx, mobile, code); schedule.ErrorCode(err) != schedule.EUNAUTH {
+		if _, _, err := svc.Verify(ctx, mobile, code, home); schedule.ErrorCode(err) != schedule.EUNAUTH {
 			t.Errorf("second use: %v", err)
 		}
 	})
 	t.Run("CodeExpires", func(t *testing.T) {
 		svc, st, c := setup(t)
-		svc.RequestCode(ctx, mobile)
+		svc.RequestCode(ctx, mobile, home)
 		code := lastCode(t, st, mobile)
 		c.t = c.t.Add(5*time.Minute + time.Second)
-		_, _, err := svc.Verify(ctx, mobile, code)
+		_, _, err := svc.Verify(ctx, mobile, code, home)
 		if schedule.ErrorCode(err) != schedule.EUNAUTH || !regexp.MustCompile("expired").MatchString(err.Error()) {
 			t.Errorf("expired code: %v", err)
 		}
 	})
 	t.Run("WrongGuessesAreLimited", func(t *testing.T) {
 		svc, st, _ := setup(t)
-		svc.RequestCode(ctx, mobile)
+		svc.RequestCode(ctx, mobile, home)
 		code := lastCode(t, st, mobile)
-		wrong := "000000"
-		if code == wrong {
-			wrong = "111111"
-		}
-		for i := 0; i < 5; i++ {
-			if _, _, err := svc.Verify(ctx, mobile, wrong); schedule.ErrorCode(err) != schedule.EUNAUTH {
+		for i := 0; i < 4; i++ {
+			if _, _, err := svc.Verify(ctx, mobile, wrong(code), home); schedule.ErrorCode(err) != schedule.EUNAUTH {
 				t.Fatalf("guess %d: %v", i, err)
 			}
 		}
-		// Even the right code is refused now.
-		if _, _, err := svc.Verify(ctx, mobile, code); schedule.ErrorCode(err) != schedule.ELIMIT {
+		if _, _, err := svc.Verify(ctx, mobile, wrong(code), home); schedule.ErrorCode(err) != schedule.ELIMIT {
+			t.Fatalf("fifth wrong guess: %v", err)
+		}
+		// Even the right code is refused now, from this address.
+		if _, _, err := svc.Verify(ctx, mobile, code, home); schedule.ErrorCode(err) != schedule.ELIMIT {
 			t.Errorf("after 5 wrong guesses: %v", err)
 		}
 	})
 	t.Run("SendsAreLimitedPerWindow", func(t *testing.T) {
 		svc, _, c := setup(t)
 		for i := 0; i < 3; i++ {
-			if err := svc.RequestCode(ctx, mobile); err != nil {
+			if err := svc.RequestCode(ctx, mobile, home); err != nil {
 				t.Fatalf("send %d: %v", i, err)
 			}
 		}
-		if err := svc.RequestCode(ctx, mobile); schedule.ErrorCode(err) != schedule.ELIMIT {
+		err := svc.RequestCode(ctx, mobile, home)
+		var le *auth.LimitError
+		if schedule.ErrorCode(err) != schedule.ELIMIT || !errors.As(err, &le) || le.RetryAfter != 15*time.Minute {
 			t.Errorf("fourth send: %v", err)
 		}
 		c.t = c.t.Add(16 * time.Minute)
-		if err := svc.RequestCode(ctx, mobile); err != nil {
+		if err := svc.RequestCode(ctx, mobile, home); err != nil {
 			t.Errorf("after the window: %v", err)
 		}
 	})
 	t.Run("UnknownNumberGetsNoMessageAndNoHint", func(t *testing.T) {
 		svc, st, _ := setup(t)
-		if err := svc.RequestCode(ctx, "9811111111"); err != nil { // a worker, not an official
+		if err := svc.RequestCode(ctx, "9811111111", home); err != nil { // a worker, not an official
 			t.Fatalf("unknown number answered differently: %v", err)
 		}
 		if _, err := st.LastSMS(ctx, "+919811111111"); !schedule.IsNotFound(err) {
@@ -132,7 +146,7 @@ func TestLogin(t *testing.T) {
 	})
 	t.Run("CodesAreStoredHashed", func(t *testing.T) {
 		svc, st, _ := setup(t)
-		svc.RequestCode(ctx, mobile)
+		svc.RequestCode(ctx, mobile, home)
 		code := lastCode(t, st, mobile)
 		var stored string
 		if err := st.DB().NewSelect().Table("otp_codes").Column("code_hash").Where("mobile = ?", mobile).Scan(ctx, &stored); err != nil {
@@ -142,4 +156,106 @@ func TestLogin(t *testing.T) {
 			t.Errorf("stored %q for code %s", stored, code)
 		}
 	})
+}
+
+// wrong returns a code that is not code.
+func wrong(code string) string {
+	if code == "000000" {
+		return "111111"
+	}
+	return "000000"
+}
+
+// TestLoginAbuse covers the probe's findings: limits per address, per
+// number and statewide, and an owner an attacker cannot lock out.
+func TestLoginAbuse(t *testing.T) {
+	ctx := context.Background()
+	const mobile = "+919800000002"
+
+	t.Run("AnotherAddressCannotLockTheOwnerOut", func(t *testing.T) {
+		svc, st, _ := setup(t)
+		for i := 0; i < 5; i++ {
+			svc.RequestCode(ctx, mobile, other)
+		}
+		for i := 0; i < 6; i++ {
+			svc.Verify(ctx, mobile, fmt.Sprintf("%06d", 100000+i), other)
+		}
+		if err := svc.RequestCode(ctx, mobile, home); err != nil {
+			t.Fatalf("the owner's request after the attack: %v", err)
+		}
+		if _, _, err := svc.Verify(ctx, mobile, lastCode(t, st, mobile), home); err != nil {
+			t.Fatalf("the owner's login after the attack: %v", err)
+		}
+	})
+	t.Run("SomeoneElsesRequestDoesNotVoidYourCode", func(t *testing.T) {
+		svc, st, _ := setup(t)
+		svc.RequestCode(ctx, mobile, home)
+		mine := lastCode(t, st, mobile)
+		svc.RequestCode(ctx, mobile, other)
+		if _, _, err := svc.Verify(ctx, mobile, mine, home); err != nil {
+			t.Fatalf("the first code after a second request: %v", err)
+		}
+	})
+	t.Run("GuessesFromManyAddressesVoidTheCodes", func(t *testing.T) {
+		svc, st, _ := setup(t)
+		svc.RequestCode(ctx, mobile, home)
+		code := lastCode(t, st, mobile)
+		p := auth.DefaultPolicy()
+		for i := 0; i < p.MobileFails; i++ {
+			svc.Verify(ctx, mobile, wrong(code), fmt.Sprintf("10.0.%d.%d", i/200, i%200))
+		}
+		if _, _, err := svc.Verify(ctx, mobile, code, home); schedule.ErrorCode(err) != schedule.ELIMIT {
+			t.Fatalf("the right code after %d wrong ones from many addresses: %v", p.MobileFails, err)
+		}
+	})
+	t.Run("OneAddressHasABudgetOfRequests", func(t *testing.T) {
+		p := auth.DefaultPolicy()
+		p.AddrCodes = auth.Rate{Burst: 4, Every: time.Minute}
+		svc, _, c := setupPolicy(t, p)
+		for i := 0; i < 4; i++ {
+			if err := svc.RequestCode(ctx, fmt.Sprintf("98222222%02d", i), other); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := svc.RequestCode(ctx, mobile, other); schedule.ErrorCode(err) != schedule.ELIMIT {
+			t.Fatalf("fifth request from one address: %v", err)
+		}
+		if err := svc.RequestCode(ctx, mobile, home); err != nil {
+			t.Fatalf("another address: %v", err)
+		}
+		c.t = c.t.Add(time.Minute)
+		if err := svc.RequestCode(ctx, mobile, other); err != nil {
+			t.Fatalf("a minute later: %v", err)
+		}
+	})
+	t.Run("StatewideSMSBudget", func(t *testing.T) {
+		p := auth.DefaultPolicy()
+		p.SMSPerHour = 2
+		svc, _, _ := setupPolicy(t, p)
+		for _, m := range []string{"9800000001", "9800000002"} {
+			if err := svc.RequestCode(ctx, m, home); err != nil {
+				t.Fatal(err)
+			}
+		}
+		errOfficial := svc.RequestCode(ctx, "9800000003", home)
+		errStranger := svc.RequestCode(ctx, "9822222222", home)
+		if schedule.ErrorCode(errOfficial) != schedule.ELIMIT || errOfficial.Error() != errStranger.Error() {
+			t.Fatalf("budget spent: official %v, stranger %v", errOfficial, errStranger)
+		}
+	})
+}
+
+func TestAddrKey(t *testing.T) {
+	for in, want := range map[string]string{
+		"203.0.113.7":          "203.0.113.7",
+		"::ffff:203.0.113.7":   "203.0.113.7",
+		"2001:db8:1:2:3:4:5:6": "2001:db8:1:2::/64",
+		"2001:db8:1:2:ffff::1": "2001:db8:1:2::/64",
+		"2001:db8:1:3::1":      "2001:db8:1:3::/64",
+		"not an address":       "not an address",
+	} {
+		if got := auth.AddrKey(in); got != want {
+			t.Errorf("AddrKey(%q) = %q, want %q", in, got, want)
+		}
+	}
 }

@@ -119,7 +119,7 @@ func TestRotationReachesARunningServer(t *testing.T) {
 		t.Fatal("the new key signs before every server could load it")
 	}
 	// A login code is sent with the old key just before the switch...
-	if err := au.RequestCode(ctx, "9800000001"); err != nil {
+	if err := au.RequestCode(ctx, "9800000001", "127.0.0.1"); err != nil {
 		t.Fatal(err)
 	}
 	sms, _ := st.LastSMS(ctx, "+919800000001")
@@ -134,7 +134,7 @@ func TestRotationReachesARunningServer(t *testing.T) {
 		t.Fatal("the new key does not sign after the propagation delay")
 	}
 	// ...and is still accepted after it.
-	if _, _, err := au.Verify(ctx, "9800000001", code); err != nil {
+	if _, _, err := au.Verify(ctx, "9800000001", code, "127.0.0.1"); err != nil {
 		t.Fatalf("login code across the switch: %v", err)
 	}
 	for _, l := range []string{oldLink, newLink} {

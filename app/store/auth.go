@@ -2,8 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 	"fmt"
 	"time"
 
@@ -11,16 +9,6 @@ import (
 
 	"github.com/karyakram/karyakram/schedule"
 )
-
-type otpRow struct {
-	bun.BaseModel `bun:"table:otp_codes"`
-	Mobile        string    `bun:"mobile,pk"`
-	CodeHash      string    `bun:"code_hash"`
-	ExpiresAt     time.Time `bun:"expires_at"`
-	Attempts      int       `bun:"attempts"`
-	WindowStart   time.Time `bun:"window_start"`
-	Sends         int       `bun:"sends"`
-}
 
 type sessionRow struct {
 	bun.BaseModel `bun:"table:sessions"`
@@ -39,47 +27,70 @@ type smsLogRow struct {
 	Purpose       string    `bun:"purpose"`
 }
 
-// OTPState is a mobile's current one-time code and its counters.
-type OTPState struct {
-	CodeHash    string
-	ExpiresAt   time.Time
-	Attempts    int
-	WindowStart time.Time
-	Sends       int
+// OTPCode is a live login code: its id and keyed hash.
+type OTPCode struct {
+	ID   int64
+	Hash string
 }
 
-// UpdateOTP runs fn on the mobile's OTP state inside a transaction and saves
-// what it returns, so concurrent requests cannot both pass a limit. found is
-// false when the mobile has no state yet.
-func (s *Store) UpdateOTP(ctx context.Context, mobile string, fn func(st OTPState, found bool) (OTPState, error)) error {
-	var refused error
-	err := s.inTx(ctx, func(tx bun.Tx) error {
-		var r otpRow
-		q := tx.NewSelect().Model(&r).Where("mobile = ?", mobile)
-		if s.Postgres() {
-			q = q.For("UPDATE")
+// AddOTPCode stores a login code's hash for mobile until expires, and
+// drops the number's codes expired at now.
+func (s *Store) AddOTPCode(ctx context.Context, mobile, hash string, now, expires time.Time) error {
+	return s.inTx(ctx, func(tx bun.Tx) error {
+		if _, err := tx.ExecContext(ctx, "DELETE FROM otp_codes WHERE mobile = ? AND expires_at <= ?", mobile, now.UTC()); err != nil {
+			return fmt.Errorf("drop expired codes: %w", err)
 		}
-		err := q.Scan(ctx)
-		found := err == nil
-		if err != nil && !errors.Is(err, sql.ErrNoRows) {
-			return fmt.Errorf("read otp state: %w", err)
-		}
-		var next OTPState
-		next, refused = fn(OTPState{CodeHash: r.CodeHash, ExpiresAt: r.ExpiresAt, Attempts: r.Attempts, WindowStart: r.WindowStart, Sends: r.Sends}, found)
-		// Counters are saved and committed even when fn refuses: a failed
-		// attempt must count.
-		nr := otpRow{Mobile: mobile, CodeHash: next.CodeHash, ExpiresAt: next.ExpiresAt.UTC(), Attempts: next.Attempts, WindowStart: next.WindowStart.UTC(), Sends: next.Sends}
-		if _, err := tx.NewInsert().Model(&nr).On("CONFLICT (mobile) DO UPDATE").
-			Set("code_hash = EXCLUDED.code_hash, expires_at = EXCLUDED.expires_at, attempts = EXCLUDED.attempts, window_start = EXCLUDED.window_start, sends = EXCLUDED.sends").
-			Exec(ctx); err != nil {
-			return fmt.Errorf("save otp state: %w", err)
+		if _, err := tx.ExecContext(ctx, "INSERT INTO otp_codes (mobile, code_hash, expires_at) VALUES (?, ?, ?)", mobile, hash, expires.UTC()); err != nil {
+			return fmt.Errorf("store login code: %w", err)
 		}
 		return nil
 	})
+}
+
+// LiveOTPCodes returns mobile's codes that have not expired at now.
+func (s *Store) LiveOTPCodes(ctx context.Context, mobile string, now time.Time) ([]OTPCode, error) {
+	rows, err := s.db.QueryContext(ctx, "SELECT id, code_hash FROM otp_codes WHERE mobile = ? AND expires_at > ? ORDER BY id", mobile, now.UTC())
 	if err != nil {
-		return err
+		return nil, fmt.Errorf("login codes: %w", err)
 	}
-	return refused
+	defer rows.Close()
+	var out []OTPCode
+	for rows.Next() {
+		var c OTPCode
+		if err := rows.Scan(&c.ID, &c.Hash); err != nil {
+			return nil, fmt.Errorf("login codes: %w", err)
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// ConsumeOTPCode uses up code id of mobile and every other code of the
+// number; it reports false when another request used it first, so a code
+// opens one session only.
+func (s *Store) ConsumeOTPCode(ctx context.Context, mobile string, id int64) (bool, error) {
+	var used bool
+	err := s.inTx(ctx, func(tx bun.Tx) error {
+		res, err := tx.ExecContext(ctx, "DELETE FROM otp_codes WHERE id = ? AND mobile = ?", id, mobile)
+		if err != nil {
+			return fmt.Errorf("use login code: %w", err)
+		}
+		n, _ := res.RowsAffected()
+		used = n == 1
+		if _, err := tx.ExecContext(ctx, "DELETE FROM otp_codes WHERE mobile = ?", mobile); err != nil {
+			return fmt.Errorf("drop login codes: %w", err)
+		}
+		return nil
+	})
+	return used, err
+}
+
+// DeleteOTPCodes drops every code of mobile (too many wrong guesses).
+func (s *Store) DeleteOTPCodes(ctx context.Context, mobile string) error {
+	if _, err := s.db.ExecContext(ctx, "DELETE FROM otp_codes WHERE mobile = ?", mobile); err != nil {
+		return fmt.Errorf("drop login codes: %w", err)
+	}
+	return nil
 }
 
 // ActorByMobile returns the official with this mobile and their scope: the

@@ -78,7 +78,8 @@ func (s *Server) apiRequestCode(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	if err := s.auth.RequestCode(c.Request.Context(), req.Mobile); err != nil {
+	if err := s.auth.RequestCode(c.Request.Context(), req.Mobile, clientAddr(c)); err != nil {
+		retryAfter(c, err)
 		s.fail(c, err)
 		return
 	}
@@ -91,8 +92,9 @@ func (s *Server) apiVerify(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	token, a, err := s.auth.Verify(c.Request.Context(), req.Mobile, req.Code)
+	token, a, err := s.auth.Verify(c.Request.Context(), req.Mobile, req.Code, clientAddr(c))
 	if err != nil {
+		retryAfter(c, err)
 		s.fail(c, err)
 		return
 	}

@@ -1,10 +1,13 @@
 package web
 
 import (
+	"errors"
 	"net/http"
+	"strconv"
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/karyakram/karyakram/app/auth"
 	"github.com/karyakram/karyakram/schedule"
 )
 
@@ -21,7 +24,8 @@ func (s *Server) showLogin(c *gin.Context) {
 func (s *Server) requestCode(c *gin.Context) {
 	mobile := c.PostForm("mobile")
 	page := loginPage{Base: s.base(c), Mobile: mobile}
-	if err := s.auth.RequestCode(c.Request.Context(), mobile); err != nil {
+	if err := s.auth.RequestCode(c.Request.Context(), mobile, clientAddr(c)); err != nil {
+		retryAfter(c, err)
 		page.Base.Error = s.errText(c, err)
 		s.renderStatus(c, statusOf[schedule.ErrorCode(err)], "login", page)
 		return
@@ -32,8 +36,9 @@ func (s *Server) requestCode(c *gin.Context) {
 
 func (s *Server) verifyCode(c *gin.Context) {
 	mobile := c.PostForm("mobile")
-	token, _, err := s.auth.Verify(c.Request.Context(), mobile, c.PostForm("code"))
+	token, _, err := s.auth.Verify(c.Request.Context(), mobile, c.PostForm("code"), clientAddr(c))
 	if err != nil {
+		retryAfter(c, err)
 		page := loginPage{Base: s.base(c), Mobile: mobile, CodeSent: schedule.ErrorCode(err) == schedule.EUNAUTH}
 		page.Base.Error = s.errText(c, err)
 		s.renderStatus(c, statusOf[schedule.ErrorCode(err)], "login", page)
@@ -53,4 +58,17 @@ func (s *Server) logout(c *gin.Context) {
 	s.setCookie(c, sessionCookie, "", -1)
 	s.rotateCSRF(c)
 	c.Redirect(http.StatusSeeOther, "/login")
+}
+
+// clientAddr is the address login limits count the client under: the
+// connection's peer, or what a trusted proxy (Config.TrustedProxies) says
+// it forwarded for; a forged X-Forwarded-For from anyone else is ignored.
+func clientAddr(c *gin.Context) string { return auth.AddrKey(c.ClientIP()) }
+
+// retryAfter sets Retry-After when err is a login limit.
+func retryAfter(c *gin.Context, err error) {
+	var le *auth.LimitError
+	if errors.As(err, &le) {
+		c.Header("Retry-After", strconv.Itoa(int(le.RetryAfter.Seconds())))
+	}
 }

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"strconv"
 	"time"
 
@@ -33,6 +34,10 @@ type Config struct {
 	Invite InviteConfig
 	// Turnout configures audio bridges, LiveKit webhooks and live turnout.
 	Turnout TurnoutConfig
+	// TrustedProxies are the addresses (IPs or CIDRs) of reverse proxies
+	// whose X-Forwarded-For is believed; from anyone else the header is
+	// ignored, so a client cannot pick the address its login limits count.
+	TrustedProxies []string
 	// MetricsToken, when set, opens /metrics to requests carrying it as
 	// "Authorization: Bearer <token>"; without it /metrics is not served
 	// here (serve it on an admin listener with MetricsHandler).
@@ -75,6 +80,13 @@ func New(st *store.Store, au *auth.Service, cfg Config, log *slog.Logger) (*Serv
 			return nil, fmt.Errorf("template for page %q is missing", p)
 		}
 	}
+	for _, p := range cfg.TrustedProxies {
+		if _, err := netip.ParsePrefix(p); err != nil {
+			if _, err := netip.ParseAddr(p); err != nil {
+				return nil, fmt.Errorf("trusted proxy %q is not an IP address or CIDR", p)
+			}
+		}
+	}
 	s := &Server{store: st, auth: au, pages: pages, log: log, cfg: cfg, metrics: newMetrics()}
 	s.router = s.routes()
 	return s, nil
@@ -90,6 +102,8 @@ func (s *Server) Router() *gin.Engine { return s.router }
 func (s *Server) routes() *gin.Engine {
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
+	// Validated in New, so this cannot fail here.
+	_ = r.SetTrustedProxies(s.cfg.TrustedProxies)
 	r.Use(s.recoverer(), s.requestLog(), s.metrics.middleware(), s.session(), s.securityHeaders(), formNewlines())
 	r.GET("/healthz", s.healthz)
 	if s.cfg.MetricsToken != "" {

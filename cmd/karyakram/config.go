@@ -6,7 +6,9 @@ import (
 	"io"
 	"log/slog"
 	"strconv"
+	"strings"
 
+	"github.com/karyakram/karyakram/app/auth"
 	"github.com/karyakram/karyakram/app/notify"
 	"github.com/karyakram/karyakram/app/outbox"
 	"github.com/karyakram/karyakram/conferencing"
@@ -56,6 +58,14 @@ type Config struct {
 	// set, also opens /metrics on the public address to that bearer token.
 	// With neither, metrics are not served.
 	MetricsAddr, MetricsToken string
+
+	// TrustedProxies (comma-separated IPs or CIDRs) are the reverse
+	// proxies whose X-Forwarded-For names the client; login limits count
+	// clients by address, so nobody else may choose theirs.
+	TrustedProxies []string
+	// LoginSMSPerHour is the statewide budget of login-code SMS an hour.
+	LoginSMSPerHour int
+	loginSMS        string // as given; parsed by validate
 }
 
 func defaultConfig(getenv func(string) string) Config {
@@ -85,6 +95,12 @@ func defaultConfig(getenv func(string) string) Config {
 	c.BridgeNumbers = getenv("KARYAKRAM_BRIDGE_NUMBERS")
 	c.MetricsAddr, c.MetricsToken = getenv("KARYAKRAM_METRICS_ADDR"), getenv("KARYAKRAM_METRICS_TOKEN")
 	c.ReplyAddr, c.InboundSMTPAddr = getenv("KARYAKRAM_REPLY_ADDR"), getenv("KARYAKRAM_INBOUND_SMTP_ADDR")
+	for _, p := range strings.Split(getenv("KARYAKRAM_TRUSTED_PROXIES"), ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			c.TrustedProxies = append(c.TrustedProxies, p)
+		}
+	}
+	c.loginSMS = getenv("KARYAKRAM_LOGIN_SMS_PER_HOUR")
 	c.OrgTZ = getenv("KARYAKRAM_ORG_TZ")
 	if c.OrgTZ == "" {
 		c.OrgTZ = schedule.DefaultZoneName
@@ -123,6 +139,14 @@ func (c *Config) validate(log *slog.Logger) error {
 	}
 	if c.MetricsToken != "" && len(c.MetricsToken) < 20 {
 		return fmt.Errorf("KARYAKRAM_METRICS_TOKEN must be at least 20 characters (a random string)")
+	}
+	c.LoginSMSPerHour = auth.DefaultPolicy().SMSPerHour
+	if c.loginSMS != "" {
+		n, err := strconv.Atoi(c.loginSMS)
+		if err != nil || n < 0 {
+			return fmt.Errorf("KARYAKRAM_LOGIN_SMS_PER_HOUR=%q: must be a whole number of messages an hour", c.loginSMS)
+		}
+		c.LoginSMSPerHour = n
 	}
 	if c.smtpRate != "" {
 		r, err := strconv.ParseFloat(c.smtpRate, 64)

@@ -82,7 +82,9 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	if cfg.SMSURL != "" {
 		codes = auth.GatewaySender{SMS: senders[schedule.ChannelSMS], Now: time.Now}
 	}
-	au := auth.New(st, codes, nil, auth.DefaultPolicy(), log)
+	policy := auth.DefaultPolicy()
+	policy.SMSPerHour = cfg.LoginSMSPerHour
+	au := auth.New(st, codes, nil, policy, log)
 	au.SetKeys(ring)
 	publicURL := cfg.BaseURL
 	turnout, err := web.NewTurnoutConfig(cfg.liveKit(), cfg.BridgeNumbers, log)
@@ -106,7 +108,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		turnout.Ingest = ingest
 	}
 	srv, err := web.New(st, au, web.Config{MaxUploadBytes: cfg.MaxUploadMB << 20, SecureCookies: cfg.SecureCookies,
-		Invite: web.InviteConfig{Signer: signer, Templates: msgTemplates, BaseURL: publicURL}, Turnout: turnout, Zone: cfg.Zone, MetricsToken: cfg.MetricsToken}, log)
+		Invite: web.InviteConfig{Signer: signer, Templates: msgTemplates, BaseURL: publicURL}, Turnout: turnout, Zone: cfg.Zone, MetricsToken: cfg.MetricsToken, TrustedProxies: cfg.TrustedProxies}, log)
 	if err != nil {
 		return err
 	}
