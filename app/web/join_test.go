@@ -172,10 +172,16 @@ func TestJoinPage(t *testing.T) {
 			if doc.Find("#listen").Length() != 1 || !strings.Contains(doc.Find("#bridge-number").Text(), "+917554000000") || doc.Find("#bridge-pin").Text() != "4321" {
 				t.Fatalf("page lacks the listen button or bridge: %s", html)
 			}
-			src := doc.Find("script[src^='/static/join-']").AttrOr("src", "")
+			// The page's module and the livekit-client chunk it imports,
+			// preloaded beside it.
+			src := doc.Find("script[type=module][src^='/static/join-']").AttrOr("src", "")
 			resp, body := (&browser{e: je.env, c: http.DefaultClient}).getRaw(src)
-			if resp.StatusCode != 200 || !bytes.Contains(body, []byte("data-state")) && len(body) < 100000 {
-				t.Fatalf("script %q: %d, %d bytes", src, resp.StatusCode, len(body))
+			chunk := doc.Find("link[rel=modulepreload]").AttrOr("href", "")
+			if resp.StatusCode != 200 || chunk == "" || !bytes.Contains(body, []byte(strings.TrimPrefix(chunk, "/static/"))) {
+				t.Fatalf("script %q: %d, %d bytes, preload %q", src, resp.StatusCode, len(body), chunk)
+			}
+			if resp, body := (&browser{e: je.env, c: http.DefaultClient}).getRaw(chunk); resp.StatusCode != 200 || len(body) < 100000 {
+				t.Fatalf("chunk %q: %d, %d bytes", chunk, resp.StatusCode, len(body))
 			}
 		}
 		if seen != 6 {

@@ -13,7 +13,6 @@ import (
 
 	"github.com/karyakram/karyakram/app/addresses"
 	"github.com/karyakram/karyakram/schedule"
-	"github.com/karyakram/karyakram/templates/static"
 )
 
 // The join page of a mass address: GET /j/<token>, where token is the
@@ -69,7 +68,7 @@ type joinPage struct {
 	HasPIN       bool
 	BridgeNumber string
 	BridgePIN    string
-	ScriptURL    string
+	Script       pageScript
 }
 
 // Slots of a pre-rendered join page: markers that survive html/template
@@ -125,11 +124,12 @@ func (b *joinBufs) put(buf *bytes.Buffer) {
 
 // joinState is the join page's handler state.
 type joinState struct {
-	s      *Server
-	cfg    JoinConfig
-	signer *schedule.Signer
-	script string // URL of the versioned script
-	bufs   joinBufs
+	s           *Server
+	cfg         JoinConfig
+	signer      *schedule.Signer
+	script      pageScript // the join page's script
+	stageScript pageScript // the stage console's
+	bufs        joinBufs
 }
 
 // MountJoin adds the join page (GET /j/<token>), its script and the mass
@@ -145,12 +145,15 @@ func (s *Server) MountJoin(cfg JoinConfig) error {
 	if s.inv == nil || s.inv.cfg.Signer == nil {
 		return errors.New("join page: no invite link signer")
 	}
-	j := &joinState{s: s, cfg: cfg, signer: s.inv.cfg.Signer, script: "/static/join-" + static.JoinScriptVersion() + ".js"}
+	j := &joinState{s: s, cfg: cfg, signer: s.inv.cfg.Signer}
+	var err error
+	if j.script, err = scriptFor("join"); err != nil {
+		return err
+	}
+	if j.stageScript, err = scriptFor("stage"); err != nil {
+		return err
+	}
 	s.router.GET("/j/:token", j.join)
-	s.router.GET(j.script, func(c *gin.Context) {
-		c.Header("Cache-Control", "public, max-age=31536000, immutable")
-		c.Data(http.StatusOK, "text/javascript; charset=utf-8", static.JoinScript())
-	})
 	s.addressRoutes(j)
 	j.stageRoutes()
 	return nil
@@ -269,7 +272,7 @@ func (j *joinState) partsFor(e *addresses.Entry, key joinPartsKey) (*joinParts, 
 		OpensMillis: e.Opens.UnixMilli(), ClosesMillis: e.Closes.UnixMilli(),
 		HasBridge: key.bridge, HasPIN: key.pin,
 		BridgeNumber: joinSlotMarkers[slotBridgeNumber], BridgePIN: joinSlotMarkers[slotBridgePIN],
-		ScriptURL: j.script,
+		Script: j.script,
 	}
 	body, err := j.s.pages.Render("join", key.lang, p)
 	if err != nil {

@@ -13,7 +13,6 @@ import (
 	"github.com/karyakram/karyakram/app/store"
 	"github.com/karyakram/karyakram/conferencing"
 	"github.com/karyakram/karyakram/schedule"
-	"github.com/karyakram/karyakram/templates/static"
 )
 
 // The speakers' stage console (GET /addresses/:id/stage) and moderation of
@@ -54,7 +53,7 @@ type stagePage struct {
 	LiveKitURL   string
 	LiveKitToken string
 	Camera       bool
-	ScriptURL    string
+	Script       pageScript
 }
 
 // moderation is the address page's moderation section.
@@ -89,13 +88,8 @@ type participantRow struct {
 // action (called by MountJoin).
 func (j *joinState) stageRoutes() {
 	s := j.s
-	script := "/static/stage-" + static.StageScriptVersion() + ".js"
-	s.router.GET(script, func(c *gin.Context) {
-		c.Header("Cache-Control", "public, max-age=31536000, immutable")
-		c.Data(http.StatusOK, "text/javascript; charset=utf-8", static.StageScript())
-	})
 	pages := s.router.Group("/", s.requireLogin(false))
-	pages.GET("/addresses/:id/stage", func(c *gin.Context) { j.stage(c, script) })
+	pages.GET("/addresses/:id/stage", func(c *gin.Context) { j.stage(c, j.stageScript) })
 	pages.POST("/addresses/:id/moderate", s.csrf(), j.moderate)
 }
 
@@ -124,7 +118,7 @@ func canModerate(a schedule.Actor, addr store.MassAddress) bool {
 }
 
 // stage serves GET /addresses/:id/stage.
-func (j *joinState) stage(c *gin.Context, script string) {
+func (j *joinState) stage(c *gin.Context, script pageScript) {
 	s := j.s
 	a, err := s.moderatedAddress(c)
 	if err != nil {
@@ -133,7 +127,7 @@ func (j *joinState) stage(c *gin.Context, script string) {
 	}
 	lang := s.lang(c)
 	p := stagePage{Base: s.base(c), AddressID: a.ID, Title: eventTitle(a.Event, lang), Speakers: a.SpeakerNames(lang),
-		Stage: a.Plan.Stage, RoomState: a.RoomState, LiveKitURL: j.cfg.LiveKitURL, Camera: true, ScriptURL: script}
+		Stage: a.Plan.Stage, RoomState: a.RoomState, LiveKitURL: j.cfg.LiveKitURL, Camera: true, Script: script}
 	c.Header("Cache-Control", "private, no-store")
 	c.Header("Referrer-Policy", "no-referrer")
 	status := http.StatusOK

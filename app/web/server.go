@@ -61,6 +61,7 @@ type Server struct {
 	cfg     Config
 	metrics *metrics
 	router  *gin.Engine
+	handler http.Handler // router behind response compression
 	inv     *inviteState
 	turn    *turnoutState
 }
@@ -89,11 +90,14 @@ func New(st *store.Store, au *auth.Service, cfg Config, log *slog.Logger) (*Serv
 	}
 	s := &Server{store: st, auth: au, pages: pages, log: log, cfg: cfg, metrics: newMetrics()}
 	s.router = s.routes()
+	if s.handler, err = compressed(s.router); err != nil {
+		return nil, fmt.Errorf("response compression: %w", err)
+	}
 	return s, nil
 }
 
 // ServeHTTP makes the server an http.Handler.
-func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.router.ServeHTTP(w, r) }
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
 
 // Router returns the gin engine so other parts (feeds, rosters, join links)
 // can add their routes at wiring time.
@@ -138,6 +142,7 @@ func (s *Server) routes() *gin.Engine {
 	s.workshopRoutes(r, pages)
 	s.turnoutRoutes(r, pages)
 	s.apiRoutes(r)
+	s.staticRoutes(r)
 	r.NoRoute(func(c *gin.Context) { s.fail(c, schedule.Errorf(schedule.ENOTFOUND, "no such page")) })
 	return r
 }

@@ -45,6 +45,20 @@ func startBrowser(t *testing.T) *browser {
 		"--allow-loopback-in-peer-connection", "--disable-dev-shm-usage",
 		"--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream", "--window-size=412,915",
 		"--user-data-dir="+dir, "--remote-debugging-port=0", "about:blank")
+	// Pages name Noto Sans Devanagari; the test machine may have no
+	// Devanagari font, so give Chromium the ones bundled for PDFs too
+	// (screenshots of Hindi pages then show text, not boxes).
+	fonts, err := filepath.Abs(filepath.Join("..", "..", "templates", "fonts"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fontsConf := filepath.Join(dir, "fonts.conf")
+	conf := `<?xml version="1.0"?><!DOCTYPE fontconfig SYSTEM "fonts.dtd"><fontconfig><include ignore_missing="yes">/etc/fonts/fonts.conf</include><dir>` +
+		fonts + `</dir><cachedir>` + filepath.Join(dir, "fc-cache") + `</cachedir></fontconfig>`
+	if err := os.WriteFile(fontsConf, []byte(conf), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cmd.Env = append(os.Environ(), "FONTCONFIG_FILE="+fontsConf)
 	logf, err := os.Create(filepath.Join(dir, "chromium.log"))
 	if err != nil {
 		t.Fatal(err)
