@@ -12,7 +12,7 @@ import (
 
 // formatVersion changes whenever the encoder's output for the same events
 // changes, so cached feeds are refetched after a deploy.
-const formatVersion = "karyakram-ical-1"
+const formatVersion = "karyakram-ical-2" // 2: events outside a feed's area as busy time
 
 // Version is the part of an event that decides whether its feed text
 // changed: storage bumps Sequence and UpdatedAt on every change

@@ -208,6 +208,10 @@ type FeedSpec struct {
 	Label     string
 	Lang      string
 	path      string // unit subtree for FeedUnit
+	// anchor is the unit the feed was made for (the unit's, the worker's
+	// or the guest's record): events it cannot see show as busy time
+	// (schedule.FeedShowsInFull).
+	anchor string
 }
 
 // FeedByToken resolves a token presented in a feed URL; unknown and
@@ -220,13 +224,13 @@ func (s *Store) FeedByToken(ctx context.Context, token string) (FeedSpec, error)
 	if err := s.db.NewSelect().Model(&r).Where("f.token_hash = ?", HashFeedToken(token)).Scan(ctx); err != nil || r.RevokedAt != nil {
 		return FeedSpec{}, schedule.Errorf(schedule.ENOTFOUND, "feed not found")
 	}
-	spec := FeedSpec{Kind: FeedKind(r.Kind), SubjectID: r.SubjectID, Label: r.Label, Lang: r.Lang}
+	spec := FeedSpec{Kind: FeedKind(r.Kind), SubjectID: r.SubjectID, Label: r.Label, Lang: r.Lang, anchor: r.UnitPath}
 	if spec.Kind == FeedUnit {
 		u, err := s.unitByID(ctx, s.db, r.SubjectID)
 		if err != nil {
 			return FeedSpec{}, schedule.Errorf(schedule.ENOTFOUND, "feed not found")
 		}
-		spec.path = u.Path
+		spec.path, spec.anchor = u.Path, u.Path
 	}
 	return spec, nil
 }
@@ -276,11 +280,13 @@ func (s *Store) FeedVersions(ctx context.Context, spec FeedSpec, now time.Time) 
 	return vs, nil
 }
 
-// FeedEvents loads the feed's events in the order of FeedVersions.
-// Organisers and guests are not loaded: feeds do not publish them.
+// FeedEvents loads the feed's events in the order of FeedVersions; events
+// the feed's anchor may not see come as busy time only
+// (schedule.Event.BusyOnly). Organisers and guests are not loaded: feeds
+// do not publish them.
 func (s *Store) FeedEvents(ctx context.Context, spec FeedSpec, now time.Time) ([]schedule.Event, error) {
 	var rows []eventRow
-	q := s.feedQuery(spec, now).Column("e.id", "e.uid", "e.unit_id", "e.type", "e.title", "e.title_hi", "e.description",
+	q := s.feedQuery(spec, now).Column("e.id", "e.uid", "e.unit_id", "e.unit_path", "e.type", "e.title", "e.title_hi", "e.description",
 		"e.venue_name", "e.venue_lat", "e.venue_lon", "e.start_at", "e.end_at", "e.status", "e.sequence", "e.rrule",
 		"e.exdates", "e.overrides", "e.programme_id", "e.updated_at")
 	if err := q.Scan(ctx, &rows); err != nil {
@@ -291,6 +297,9 @@ func (s *Store) FeedEvents(ctx context.Context, spec FeedSpec, now time.Time) ([
 		e, err := rows[i].domain()
 		if err != nil {
 			return nil, err
+		}
+		if !schedule.FeedShowsInFull(spec.anchor, rows[i].UnitPath) {
+			e = e.BusyOnly()
 		}
 		out[i] = e
 	}
