@@ -195,3 +195,19 @@ func TestRecurrenceDescriptions(t *testing.T) {
 		t.Errorf("a single event repeats: %q", got)
 	}
 }
+
+func TestFormatPhone(t *testing.T) {
+	for in, want := range map[string]string{
+		"+919827001000": "+91 98270 01000",
+		"+917554000000": "+91 75540 00000",
+		"+913412345678": "+91 341 234 5678",
+		"+912261234567": "+91 22 6123 4567",
+		"1800-11-2222":  "1800-11-2222",
+		"+14155550100":  "+14155550100",
+		"":              "",
+	} {
+		if got := FormatPhone(in); got != want {
+			t.Errorf("FormatPhone(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -2,6 +2,7 @@ package pdf
 
 import (
 	"encoding/csv"
+	"fmt"
 	"math"
 	"os"
 	"strconv"
@@ -9,6 +10,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/karyakram/karyakram/schedule"
 )
 
 // bundledFonts is the directory embedded as templates.Fonts. Tests read it
@@ -86,7 +89,22 @@ func fixtureRoster(tb testing.TB, lang Lang) RosterSeries {
 		if !ok {
 			j = len(rs.Sessions)
 			idx[key] = j
-			rs.Sessions = append(rs.Sessions, RosterSession{Date: date, HostCity: host})
+			// Workshops run 10:00-17:00 IST, one trainer team each,
+			// with the host district office's president to call.
+			day := schedule.Zone{}.Date(date.Year(), date.Month(), date.Day(), 0, 0)
+			team := 1
+			for _, s := range rs.Sessions {
+				if s.Date.Equal(day) {
+					team++
+				}
+			}
+			venue, role := "District office", "District president"
+			if lang == Hindi {
+				venue, role = "जिला कार्यालय", "जिला अध्यक्ष"
+			}
+			rs.Sessions = append(rs.Sessions, RosterSession{Date: day, HostCity: host, Venue: venue + ", " + host,
+				Start: day.Add(10 * time.Hour), End: day.Add(17 * time.Hour), Team: team,
+				Contacts: []RosterContact{{Name: "रमेश शर्मा", Role: role, Phone: fmt.Sprintf("98270%05d", 1000+len(rs.Sessions)*37)}}})
 		}
 		a, okA := hq[town(r[3])]
 		b, okB := hq[r[1]]

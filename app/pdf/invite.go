@@ -38,7 +38,10 @@ type InviteLetter struct {
 	EventTitle string
 	Start      time.Time
 	End        time.Time // optional
-	Venue      string
+	// Repeats says how a recurring event repeats ("every last Sunday,
+	// 11:00 IST", schedule.Moments.Repeats); "" for a single event.
+	Repeats string
+	Venue   string
 	// Link is the invitee's personal signed RSVP link.
 	Link string
 	// Bridge is the audio-bridge dial-in, for mass addresses (optional).
@@ -99,6 +102,7 @@ func (d *Doc) inviteLetter(l labels, b InviteLetters, inv InviteLetter) {
 	y = d.keyValues(marginX+5, y, 45, contentW-50, [][2]string{
 		{l.eventLabel, inv.EventTitle},
 		{l.whenLabel, l.timeSpan(inv.Start, inv.End)},
+		{l.repeats, inv.Repeats},
 		{l.venueLabel, inv.Venue},
 	}, styleBody()) + 3
 

@@ -24,10 +24,11 @@ const (
 type labels struct {
 	// roster
 	rosterSummary, hostCity, date, venue, serialNo, district, districts,
-	attendance, travelKm, total, hostCities, page string
+	attendance, travelKm, total, hostCities, page, workshops, trainerTeam,
+	team, contact, people, hostVenue, days, asOf, allTimesIn, km string
 	// invite letter
 	dear, inviteIntro, eventLabel, whenLabel, venueLabel, linkLabel,
-	linkHint, bridgeLabel, bridgeNumber, bridgePIN, closing string
+	linkHint, bridgeLabel, bridgeNumber, bridgePIN, closing, repeats string
 	// attendance sheet
 	attendanceSheet, name, unit, mobile, signature string
 	// bridge list
@@ -53,14 +54,16 @@ func labelsIn(lang Lang) (labels, error) {
 			rosterSummary: "सारांश", hostCity: "मेज़बान नगर", date: "दिनांक", venue: "स्थान",
 			serialNo: "क्र.", district: "संगठनात्मक जिला", districts: "जिले",
 			attendance: "उपस्थिति", travelKm: "यात्रा (कि.मी.)", total: "कुल",
-			hostCities: "मेज़बान नगर", page: "पृष्ठ",
+			hostCities: "मेज़बान नगर", page: "पृष्ठ", workshops: "कार्यशालाएँ", trainerTeam: "प्रशिक्षक दल",
+			team: "दल", contact: "संपर्क", people: "लोग", hostVenue: "मेज़बान नगर, स्थान", days: "दिन",
+			asOf: "स्थिति", allTimesIn: "सभी समय", km: "कि.मी.",
 
 			dear: "आदरणीय", inviteIntro: "आपको निम्नलिखित कार्यक्रम में सादर आमंत्रित किया जाता है।",
 			eventLabel: "कार्यक्रम", whenLabel: "दिनांक एवं समय", venueLabel: "स्थान",
 			linkLabel:   "आपका व्यक्तिगत लिंक",
 			linkHint:    "कृपया इस लिंक पर अपनी उपस्थिति की पुष्टि करें। यह लिंक केवल आपके लिए है।",
 			bridgeLabel: "ऑडियो ब्रिज से जुड़ें", bridgeNumber: "नंबर", bridgePIN: "पिन",
-			closing: "सादर,",
+			closing: "सादर,", repeats: "दोहराव",
 
 			attendanceSheet: "उपस्थिति पत्रक", name: "नाम", unit: "इकाई", mobile: "मोबाइल",
 			signature: "हस्ताक्षर",
@@ -72,14 +75,16 @@ func labelsIn(lang Lang) (labels, error) {
 			rosterSummary: "Summary", hostCity: "Host city", date: "Date", venue: "Venue",
 			serialNo: "No.", district: "Organisational district", districts: "Districts",
 			attendance: "Attendance", travelKm: "Travel (km)", total: "Total",
-			hostCities: "Host cities", page: "Page",
+			hostCities: "Host cities", page: "Page", workshops: "Workshops", trainerTeam: "Trainer team",
+			team: "Team", contact: "Contact", people: "People", hostVenue: "Host city, venue", days: "days",
+			asOf: "As of", allTimesIn: "All times", km: "km",
 
 			dear: "Dear", inviteIntro: "You are cordially invited to the following programme.",
 			eventLabel: "Programme", whenLabel: "Date and time", venueLabel: "Venue",
 			linkLabel:   "Your personal link",
 			linkHint:    "Please confirm your attendance at this link. It is for you alone.",
 			bridgeLabel: "Join by audio bridge", bridgeNumber: "Number", bridgePIN: "PIN",
-			closing: "With regards,",
+			closing: "With regards,", repeats: "Repeats",
 
 			attendanceSheet: "Attendance sheet", name: "Name", unit: "Unit", mobile: "Mobile",
 			signature: "Signature",

@@ -3,7 +3,9 @@ package pdf
 import (
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/karyakram/karyakram/schedule"
@@ -78,17 +80,21 @@ type BridgeList struct {
 	Zone  schedule.Zone
 	Title string
 	Start time.Time // optional
-	// Entries are printed in the order given.
+	// Entries are printed in the order of their district names in the
+	// document's language, so an office finds its own row.
 	Entries []BridgeEntry
 }
 
-// BridgeEntry is one district's audio bridge.
+// BridgeEntry is one district's audio bridge. Number is printed as given
+// (format it for reading, schedule.FormatPhone). Room is an optional place
+// people gather to listen (a hall), printed when any entry has one.
 type BridgeEntry struct {
 	District, Number, PIN, Room string
 }
 
 // WriteBridgeList renders the list as PDF to w: a table of district, bridge
-// number, PIN and room, continued over pages as needed.
+// number and PIN (and listening room when given), in district-name order,
+// continued over pages as needed.
 func (e *Engine) WriteBridgeList(w io.Writer, b BridgeList) error {
 	l, err := labelsFor(b.Lang, b.Zone)
 	if err != nil {
@@ -106,21 +112,37 @@ func (e *Engine) WriteBridgeList(w io.Writer, b BridgeList) error {
 	if !b.Start.IsZero() {
 		sub = l.timeSpan(b.Start, time.Time{})
 	}
+	entries := slices.Clone(b.Entries)
+	key := func(s string) string {
+		if b.Lang == English {
+			return strings.ToLower(s)
+		}
+		return s // Devanagari code points follow the varnamala
+	}
+	slices.SortStableFunc(entries, func(a, c BridgeEntry) int { return strings.Compare(key(a.District), key(c.District)) })
+	rooms := slices.ContainsFunc(entries, func(e BridgeEntry) bool { return e.Room != "" })
 	pg := &pager{d: d, l: l, title: title, subtitle: sub}
 	y := pg.newPage()
 	t := Table{
 		Columns: []Column{
 			{Header: l.serialNo, Width: 12, Align: AlignRight},
-			{Header: l.district, Width: 58},
-			{Header: l.number, Width: 42},
-			{Header: l.pin, Width: 22},
-			{Header: l.room, Width: 46},
+			{Header: l.district, Width: 78},
+			{Header: l.number, Width: 56},
+			{Header: l.pin, Width: 34},
 		},
-		Header: styleBody(), Body: styleBody(),
+		Header: styleBody(), Body: Style{Size: 12},
 	}
-	rows := make([][]string, 0, len(b.Entries))
-	for i, en := range b.Entries {
-		rows = append(rows, []string{strconv.Itoa(i + 1), en.District, en.Number, en.PIN, en.Room})
+	if rooms {
+		t.Columns[1].Width, t.Columns[2].Width, t.Columns[3].Width = 58, 44, 22
+		t.Columns = append(t.Columns, Column{Header: l.room, Width: 44})
+	}
+	rows := make([][]string, 0, len(entries))
+	for i, en := range entries {
+		row := []string{strconv.Itoa(i + 1), en.District, en.Number, en.PIN}
+		if rooms {
+			row = append(row, en.Room)
+		}
+		rows = append(rows, row)
 	}
 	d.Table(marginX, y, bodyBot, t, rows, pg.newPage)
 	return writeDoc(d, w, "bridge list")

@@ -198,7 +198,8 @@ func (s *Server) bridgesPDF(c *gin.Context) {
 	lang := s.pdfLang(c)
 	b := pdf.BridgeList{Lang: pdf.Lang(lang), Zone: s.zone(), Title: a.DisplayTitle(lang), Start: a.Start}
 	for _, br := range list {
-		b.Entries = append(b.Entries, pdf.BridgeEntry{District: br.UnitDisplayName(lang), Number: br.Number, PIN: br.PIN, Room: br.Room})
+		// br.Room is the LiveKit room, an internal name: not for print.
+		b.Entries = append(b.Entries, pdf.BridgeEntry{District: br.UnitDisplayName(lang), Number: schedule.FormatPhone(br.Number), PIN: br.PIN})
 	}
 	s.servePDF(c, "bridges", a.ID, lang, func(w io.Writer) error { return eng.WriteBridgeList(w, b) })
 }

@@ -451,6 +451,8 @@ func (s *Server) inviteLettersPDF(c *gin.Context) {
 		}
 	}
 	base := s.baseURL(c)
+	series := ev.Event()
+	repeats := s.zone().Moments(lang).Repeats(&series)
 	for _, p := range in.people {
 		link, err := outbox.PersonalLink(s.inv.cfg.Signer, base, p.InviteID, ev, s.inv.cfg.LinkTTL)
 		if err != nil {
@@ -462,7 +464,7 @@ func (s *Server) inviteLettersPDF(c *gin.Context) {
 			bridge = &pdf.DialIn{Number: mine.BridgeNumber, PIN: mine.BridgePIN}
 		}
 		b.Letters = append(b.Letters, pdf.InviteLetter{Name: p.Name, Role: roleLabel(roles, p.Role, lang), EventTitle: eventTitle(ev, lang),
-			Start: ev.Start, End: ev.End, Venue: eventVenue(ev, lang), Link: link, Bridge: bridge})
+			Start: ev.Start, End: ev.End, Repeats: repeats, Venue: eventVenue(ev, lang), Link: link, Bridge: bridge})
 	}
 	s.servePDF(c, "invites", id, lang, func(w io.Writer) error { return in.eng.WriteInviteLetters(w, b) })
 }

@@ -18,7 +18,6 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/karyakram/karyakram/app/pdf"
 	"github.com/karyakram/karyakram/app/seed"
 	"github.com/karyakram/karyakram/app/store"
 	"github.com/karyakram/karyakram/schedule"
@@ -867,29 +866,9 @@ func (s *Server) workshopPDF(c *gin.Context) {
 		lang = s.lang(c)
 	}
 	only := c.Query("host")
-	rs := pdf.RosterSeries{Lang: pdf.Lang(lang), Zone: s.zone(), Title: w.DisplayTitle(lang)}
-	idx := map[roster.HostDate]int{}
-	for _, d := range w.Districts {
-		h, ok := w.HostByName(d.Host)
-		if !ok || only != "" && !strings.EqualFold(only, h.Name) {
-			continue
-		}
-		k := roster.HostDate{Host: h.Name, Date: d.Date}
-		i, seen := idx[k]
-		if !seen {
-			day, err := time.Parse(roster.DateLayout, d.Date)
-			if err != nil {
-				s.fail(c, schedule.FieldError("date", "district %s has date %q", d.Name, d.Date))
-				return
-			}
-			i = len(rs.Sessions)
-			idx[k] = i
-			rs.Sessions = append(rs.Sessions, pdf.RosterSession{Date: day, HostCity: hostLabel(h, lang)})
-		}
-		rs.Sessions[i].Districts = append(rs.Sessions[i].Districts, pdf.RosterDistrict{Name: districtLabel(d, lang), Attendance: d.Attendees, TravelKm: roadKm(&w, d, h)})
-	}
-	if len(rs.Sessions) == 0 {
-		s.fail(c, schedule.Errorf(schedule.ENOTFOUND, "no workshops to print (host %q)", only))
+	rs, err := s.rosterPrint(c, w, lang, only)
+	if err != nil {
+		s.fail(c, err)
 		return
 	}
 	eng, err := s.pdfEngine()

@@ -107,9 +107,25 @@ func TestTurnoutAndBridgePages(t *testing.T) {
 	if resp.StatusCode != 200 || strings.Count(string(raw), "\n") != 3 || !strings.Contains(string(raw), "D1,Gwalior Nagar,ग्वालियर नगर,+9175540000") {
 		t.Errorf("bridges CSV %d:\n%s", resp.StatusCode, raw)
 	}
-	resp, raw = state.getRaw(base + "/bridges.pdf?lang=hi")
-	if resp.StatusCode != 200 || !strings.HasPrefix(string(raw), "%PDF") {
-		t.Errorf("bridges PDF: %d %q", resp.StatusCode, raw[:min(len(raw), 20)])
+	// The printed list: districts in name order in the chosen language,
+	// numbers as people dial them, no internal room names.
+	for lang, order := range map[string][]string{"hi": {"ग्वालियर नगर", "भोपाल नगर"}, "en": {"Bhopal Nagar", "Gwalior Nagar"}} {
+		resp, raw = state.getRaw(base + "/bridges.pdf?lang=" + lang)
+		if resp.StatusCode != 200 || !strings.HasPrefix(string(raw), "%PDF") {
+			t.Fatalf("bridges PDF: %d %q", resp.StatusCode, raw[:min(len(raw), 20)])
+		}
+		text := pdfText(t, raw)
+		if text == "" {
+			continue
+		}
+		words := strings.Join(strings.Fields(text), " ")
+		a, b := strings.Index(words, order[0]), strings.Index(words, order[1])
+		if a < 0 || b < 0 || a > b {
+			t.Errorf("bridges PDF (%s): %q at %d, %q at %d; want name order:\n%s", lang, order[0], a, order[1], b, words)
+		}
+		if !strings.Contains(words, "+91 75540 0000") || strings.Contains(words, "+9175540000") || strings.Contains(words, "addr-") {
+			t.Errorf("bridges PDF (%s) prints raw numbers or room ids:\n%s", lang, words)
+		}
 	}
 
 	// joins as LiveKit reports them

@@ -291,6 +291,11 @@ func TestWorkshopPages(t *testing.T) {
 		if !strings.Contains(p, "host=") && !strings.Contains(text, "भोपाल") {
 			t.Errorf("%s lacks भोपाल", p)
 		}
+		// The published events' hours, in IST, and the trainer team.
+		if words := strings.Join(strings.Fields(text), " "); !strings.Contains(words, "बुधवार, 5 जनवरी 2022 · 10:00–17:00 IST") ||
+			!strings.Contains(words, "दल") {
+			t.Errorf("%s lacks the workshop day and hours in IST:\n%.600s", p, words)
+		}
 	}
 
 	// A district official sees their assignment, not the series.
