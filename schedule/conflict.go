@@ -310,64 +310,47 @@ func newConflict(kind ConflictKind, a, b *Occurrence, guest int64, travel time.D
 		a, b = b, a
 	}
 	c := Conflict{Kind: kind, A: *a, B: *b, GuestID: guest, Gap: b.Start.Sub(a.End), Travel: travel}
-	switch {
-	case kind == ConflictGuest && c.Gap < 0:
-		c.Reason = fmt.Sprintf("Guest #%d is booked at %s and %s, which overlap by %s.",
-			guest, describeOccurrence(a), describeOccurrence(b), humanDuration(-c.Gap))
-	case kind == ConflictGuest:
-		c.Reason = fmt.Sprintf("Guest #%d has %s between %s and %s, but the journey%s takes about %s.",
-			guest, humanDuration(c.Gap), describeOccurrence(a), describeOccurrence(b), journey(a, b), humanDuration(travel))
-	case kind == ConflictVenue:
-		c.Reason = fmt.Sprintf("%s is booked for %s and %s at the same time.",
-			quoteVenue(a.Venue), describeOccurrence(a), describeOccurrence(b))
-	default:
-		c.Reason = fmt.Sprintf("Unit #%d has %s and %s at overlapping times.",
-			a.Event.UnitID, describeOccurrence(a), describeOccurrence(b))
-	}
+	c.Reason = c.Text(Names{}, Names{}).String()
 	return c
 }
 
-func describeOccurrence(o *Occurrence) string {
-	title := o.Title
-	if title == "" {
-		title = o.TitleHi
+// Text is the conflict as a sentence for people, in any language: guest
+// and unit name the guest and the unit where the reader's records have
+// them (zero: "guest #42", "unit #7").
+func (c Conflict) Text(guest, unit Names) Msg {
+	a, b := describeOccurrence(&c.A), describeOccurrence(&c.B)
+	var who any = guest
+	if guest == (Names{}) {
+		who = Msgf("Guest #%d", c.GuestID)
 	}
-	s, e := o.Start.In(calendarZone().Location()), o.End.In(calendarZone().Location())
-	end := e.Format("15:04")
-	if s.YearDay() != e.YearDay() || s.Year() != e.Year() {
-		end = e.Format("Mon 2 Jan 15:04")
-	}
-	return fmt.Sprintf("“%s” (%s–%s IST)", title, s.Format("Mon 2 Jan 2006 15:04"), end)
-}
-
-func journey(a, b *Occurrence) string {
-	if a.Venue.Geo == nil || b.Venue.Geo == nil {
-		return ""
-	}
-	from, to := a.Venue.Name, b.Venue.Name
-	if from == "" || to == "" {
-		return fmt.Sprintf(" (%.0f km in a straight line)", GreatCircleKm(*a.Venue.Geo, *b.Venue.Geo))
-	}
-	return fmt.Sprintf(" from %s to %s (%.0f km in a straight line)", from, to, GreatCircleKm(*a.Venue.Geo, *b.Venue.Geo))
-}
-
-func quoteVenue(v Venue) string {
-	if v.Name == "" {
-		return "The venue"
-	}
-	return "“" + v.Name + "”"
-}
-
-// humanDuration renders 1h50m as "1 h 50 min".
-func humanDuration(d time.Duration) string {
-	d = d.Round(time.Minute)
-	h, m := int(d/time.Hour), int(d%time.Hour/time.Minute)
 	switch {
-	case h == 0:
-		return fmt.Sprintf("%d min", m)
-	case m == 0:
-		return fmt.Sprintf("%d h", h)
-	default:
-		return fmt.Sprintf("%d h %d min", h, m)
+	case c.Kind == ConflictGuest && c.Gap < 0:
+		return Msgf("%s is booked at %s and %s, which overlap by %s.", who, a, b, -c.Gap)
+	case c.Kind == ConflictGuest:
+		av, bv := c.A.Venue, c.B.Venue
+		if av.Geo == nil || bv.Geo == nil {
+			return Msgf("%s has %s between %s and %s, but the journey takes about %s.", who, c.Gap, a, b, c.Travel)
+		}
+		km := math.Round(GreatCircleKm(*av.Geo, *bv.Geo))
+		if av.Name == "" || bv.Name == "" {
+			return Msgf("%s has %s between %s and %s, but the journey (%.0f km in a straight line) takes about %s.", who, c.Gap, a, b, km, c.Travel)
+		}
+		return Msgf("%s has %s between %s and %s, but the journey from %s to %s (%.0f km in a straight line) takes about %s.",
+			who, c.Gap, a, b, av.Name, bv.Name, km, c.Travel)
+	case c.Kind == ConflictVenue:
+		if c.A.Venue.Name == "" {
+			return Msgf("The venue is booked for %s and %s at the same time.", a, b)
+		}
+		return Msgf("“%s” is booked for %s and %s at the same time.", c.A.Venue.Name, a, b)
 	}
+	var where any = unit
+	if unit == (Names{}) {
+		where = Msgf("Unit #%d", c.A.Event.UnitID)
+	}
+	return Msgf("%s has %s and %s at overlapping times.", where, a, b)
+}
+
+// describeOccurrence names an occurrence in a conflict: “title” and when.
+func describeOccurrence(o *Occurrence) Msg {
+	return Msgf("“%s” (%s)", Names{En: o.Title, Hi: o.TitleHi}, TimeSpan{Start: o.Start, End: o.End})
 }

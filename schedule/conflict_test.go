@@ -59,7 +59,7 @@ func TestFindConflicts(t *testing.T) {
 				confEvent(2, 20, "Sports day", day(12, 0), 2, knp, 42),
 			},
 			want:   []string{"guest 1-2 42"},
-			reason: "Guest #42 has 1 h between “Yoga day” (Sun 4 May 2025 09:00–11:00 IST) and “Sports day”",
+			reason: "Guest #42 has 1 hour between “Yoga day” (Sunday, 4 May 2025, 09:00–11:00 IST) and “Sports day”",
 		},
 		{
 			name: "VIP has time for Kanpur after four hours",
@@ -191,7 +191,7 @@ func TestGuestTravelConflictDetails(t *testing.T) {
 	if c.Gap != time.Hour || c.Travel < 3*time.Hour || c.Travel > 4*time.Hour {
 		t.Errorf("gap %v travel %v", c.Gap, c.Travel)
 	}
-	if !strings.Contains(c.Reason, "from Ravindralaya to Kanpur stadium (76 km in a straight line) takes about 3 h 16 min") {
+	if !strings.Contains(c.Reason, "from Ravindralaya to Kanpur stadium (76 km in a straight line) takes about 3 hours 16 minutes") {
 		t.Errorf("reason %q", c.Reason)
 	}
 }
@@ -237,14 +237,24 @@ func TestFindConflictsManyConcurrentEvents(t *testing.T) {
 	}
 }
 
-func TestHumanDuration(t *testing.T) {
-	for d, want := range map[time.Duration]string{
-		45 * time.Minute:                "45 min",
-		2 * time.Hour:                   "2 h",
-		time.Hour + 50*time.Minute + 20: "1 h 50 min",
-	} {
-		if got := humanDuration(d); got != want {
-			t.Errorf("humanDuration(%v) = %q, want %q", d, got, want)
-		}
+func TestConflictReasonInHindi(t *testing.T) {
+	a := confEvent(1, 10, "Yoga day", atIST(2025, 5, 4, 9, 0), 2, Venue{Name: "Ravindralaya", Geo: hazratganj}, 42)
+	a.TitleHi = "योग दिवस"
+	b := confEvent(2, 20, "Sports day", atIST(2025, 5, 4, 10, 0), 2, Venue{Name: "Kanpur stadium", Geo: kanpur}, 42)
+	got, err := FindConflicts([]Event{a, b}, atIST(2025, 5, 1, 0, 0), atIST(2025, 6, 1, 0, 0), DefaultRoadModel().Travel)
+	if err != nil || len(got) != 1 {
+		t.Fatalf("got %v %v", got, err)
+	}
+	hi := map[string]string{
+		"%s is booked at %s and %s, which overlap by %s.": "%[1]s %[2]s और %[3]s में एक साथ हैं; दोनों %[4]s तक साथ चलते हैं।",
+		"“%s” (%s)": "“%s” (%s)",
+	}
+	r := Reader{Lang: "hi", Translate: func(_, k string) (string, bool) { s, ok := hi[k]; return s, ok }}
+	want := "शिवराज चौहान “योग दिवस” (रविवार, 4 मई 2025, 09:00–11:00 IST) और “Sports day” (रविवार, 4 मई 2025, 10:00–12:00 IST) में एक साथ हैं; दोनों 1 घंटा तक साथ चलते हैं।"
+	if s := got[0].Text(Names{En: "Shivraj Chouhan", Hi: "शिवराज चौहान"}, Names{}).Render(r); s != want {
+		t.Errorf("Hindi reason:\n got %q\nwant %q", s, want)
+	}
+	if !strings.Contains(got[0].Reason, "Guest #42 is booked at “Yoga day” (Sunday, 4 May 2025, 09:00–11:00 IST)") || !strings.Contains(got[0].Reason, "overlap by 1 hour") {
+		t.Errorf("English reason %q", got[0].Reason)
 	}
 }

@@ -94,6 +94,10 @@ func (n Names) In(lang string) string {
 // String is the English name.
 func (n Names) String() string { return n.In("en") }
 
+// TimeSpan is when something takes place, as a message argument:
+// "रविवार, 4 मई 2025, 11:00–16:30 IST" (Moments.Span).
+type TimeSpan struct{ Start, End time.Time }
+
 // RenderArg renders one message argument for r: messages and domain
 // errors translated, durations in words, times on the organisation's clock
 // in r's language ("रविवार, 4 मई 2025, 11:00 IST"), names in r's language,
@@ -110,6 +114,8 @@ func RenderArg(r Reader, a any) any {
 		return FormatDuration(v, lang)
 	case time.Time:
 		return r.Zone.Moments(lang).DateTime(v)
+	case TimeSpan:
+		return r.Zone.Moments(lang).Span(v.Start, v.End)
 	case Names:
 		return v.In(lang)
 	case []Names:
@@ -120,6 +126,12 @@ func RenderArg(r Reader, a any) any {
 		return strings.Join(parts, ", ")
 	case []string:
 		return strings.Join(v, ", ")
+	case []time.Duration:
+		parts := make([]string, len(v))
+		for i, d := range v {
+			parts[i] = FormatDuration(d, lang)
+		}
+		return strings.Join(parts, ", ")
 	case []Msg:
 		parts := make([]string, len(v))
 		for i, m := range v {

@@ -1,8 +1,10 @@
 package schedule
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 )
@@ -74,5 +76,25 @@ func TestMsgRendersArgumentsForTheReader(t *testing.T) {
 	// A hand-built error is translated with its message as the key.
 	if got := (&Error{Code: EINVALID, Message: "worker"}).Render(Reader{Lang: "hi", Translate: tr}); got != "कार्यकर्ता" {
 		t.Errorf("hand-built: %q", got)
+	}
+}
+
+func TestMsgSurvivesJSON(t *testing.T) {
+	at := time.Date(2026, 5, 3, 5, 30, 0, 0, time.UTC)
+	m := Msgf("%s: %d invited, %d without %s; %v, %s, %s, %s, %.1f, %t, %d",
+		Msg{Format: "sms"}, 6, int64(0), Names{En: "SMS", Hi: "एसएमएस"}, 12*time.Minute, at, TimeSpan{at, at.Add(time.Hour)}, []string{"a", "b"}, 2.5, true, uint32(7))
+	b, err := json.Marshal(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var back Msg
+	if err := json.Unmarshal(b, &back); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := back.String(), m.String(); got != want {
+		t.Errorf("after JSON:\n got %q\nwant %q", got, want)
+	}
+	if !strings.Contains(back.String(), "6 invited, 0 without SMS; 12 minutes, Sunday, 3 May 2026, 11:00 IST") {
+		t.Errorf("rendered %q", back.String())
 	}
 }

@@ -265,7 +265,7 @@ func literalString(e ast.Expr, consts map[string]string) (string, bool) {
 	return "", false
 }
 
-var verbRE = regexp.MustCompile(`%(\[\d+\])?[-+# 0]*(\d+|\*)?(\.(\d+|\*))?[a-zA-Z%]`)
+var verbRE = regexp.MustCompile(`%(\[\d+\])?[-+# 0]*(\d+|\*)?(\.(\d+|\*))?(\[\d+\])?[a-zA-Z%]`)
 
 // verbs lists a format's verbs as "<argument number><verb letter>", in
 // argument order, so a translation that reorders with %[n]v compares equal.
@@ -278,8 +278,8 @@ func verbs(format string) []string {
 			continue
 		}
 		n := next
-		if m[1] != "" {
-			n, _ = strconv.Atoi(strings.Trim(m[1], "[]"))
+		if idx := m[1] + m[5]; idx != "" {
+			n, _ = strconv.Atoi(strings.Trim(idx, "[]"))
 		}
 		next = n + 1
 		out = append(out, strconv.Itoa(n)+v)

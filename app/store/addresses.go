@@ -222,7 +222,7 @@ func (s *Store) CreateAddress(ctx context.Context, actor schedule.Actor, in Addr
 			}
 		}
 		return s.audit(ctx, tx, actor, "create", "address", id, e.UnitPath,
-			fmt.Sprintf("event %d: %d listeners expected in %d areas, %d listener rooms of %d", e.ID, total, len(areas), len(plan.ListenerRooms()), plan.Cap))
+			schedule.Msgf("event %d: %d listeners expected in %d areas, %d listener rooms of %d", e.ID, total, len(areas), len(plan.ListenerRooms()), plan.Cap))
 	})
 	if err != nil {
 		return MassAddress{}, err

@@ -403,7 +403,7 @@ func (s *Store) ProvisionBridges(ctx context.Context, actor schedule.Actor, addr
 			}
 			rep.Created++
 		}
-		return s.audit(ctx, tx, actor, "provision", "bridges", addressID, a.UnitPath, fmt.Sprintf("%d new, level depth %d", rep.Created, depth))
+		return s.audit(ctx, tx, actor, "provision", "bridges", addressID, a.UnitPath, schedule.Msgf("%d new, at level %d", rep.Created, depth))
 	})
 	if err != nil {
 		return rep, err
@@ -539,7 +539,7 @@ func (s *Store) DeleteBridges(ctx context.Context, actor schedule.Actor, address
 			return mapErr(err, "bridges")
 		}
 		n, _ = res.RowsAffected()
-		return s.audit(ctx, tx, actor, "delete", "bridges", addressID, a.UnitPath, strconv.FormatInt(n, 10)+" bridges")
+		return s.audit(ctx, tx, actor, "delete", "bridges", addressID, a.UnitPath, schedule.Msgf("%d bridges", n))
 	})
 	return int(n), err
 }

@@ -418,8 +418,9 @@ func recordOf(e schedule.Event, u schedule.Unit) EventRecord {
 	return EventRecord{Event: e, UnitPath: u.Path, UnitCode: u.Code, UnitName: u.Name, UnitNameHi: u.NameHi, UnitDepth: u.Depth}
 }
 
-func (s *Store) auditEvent(e *schedule.Event) string {
-	return fmt.Sprintf("%s %q %s seq %d %s", e.UID, e.DisplayTitle("en"), s.zone.Moments(schedule.LangEnglish).DateTime(e.Start), e.Sequence, e.Status)
+func (s *Store) auditEvent(e *schedule.Event) schedule.Msg {
+	return schedule.Msgf("“%s”, %s, version %d, %s (%s)", schedule.Names{En: e.Title, Hi: e.TitleHi}, e.Start, e.Sequence,
+		EventStatusText(e.Status), e.UID)
 }
 
 // checkEventRefs checks that the unit (writable by the actor), type,

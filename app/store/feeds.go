@@ -132,6 +132,7 @@ func (s *Store) CreateFeedToken(ctx context.Context, actor schedule.Actor, kind 
 		if err != nil {
 			return err
 		}
+		names := schedule.Names{En: label, Hi: labelHi}
 		if lang == "hi" && labelHi != "" {
 			label = labelHi
 		}
@@ -145,7 +146,7 @@ func (s *Store) CreateFeedToken(ctx context.Context, actor schedule.Actor, kind 
 			return mapErr(err, "feed token")
 		}
 		out = row.domain()
-		return s.audit(ctx, tx, actor, "create", "feed_token", subjectID, path, string(kind)+" "+label+" "+row.TokenHash[:12])
+		return s.audit(ctx, tx, actor, "create", "feed_token", subjectID, path, schedule.Msgf("%s “%s” %s", FeedKindText(kind), names, row.TokenHash[:12]))
 	})
 	if err != nil {
 		return "", FeedToken{}, err
@@ -196,7 +197,7 @@ func (s *Store) RevokeFeedToken(ctx context.Context, actor schedule.Actor, hash 
 		if _, err := tx.NewUpdate().Model((*feedTokenRow)(nil)).Set("revoked_at = ?", now).Where("token_hash = ?", hash).Exec(ctx); err != nil {
 			return fmt.Errorf("revoke feed token: %w", err)
 		}
-		return s.audit(ctx, tx, actor, "revoke", "feed_token", r.SubjectID, r.UnitPath, r.Kind+" "+r.Label+" "+hash[:12])
+		return s.audit(ctx, tx, actor, "revoke", "feed_token", r.SubjectID, r.UnitPath, schedule.Msgf("%s “%s” %s", FeedKindText(FeedKind(r.Kind)), r.Label, hash[:12]))
 	})
 }
 

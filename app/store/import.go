@@ -224,7 +224,7 @@ func (s *Store) ImportUnits(ctx context.Context, actor schedule.Actor, r io.Read
 				return fmt.Errorf("advance unit ids: %w", err)
 			}
 		}
-		return s.audit(ctx, tx, actor, "import", "units", 0, firstRoot(actor), fmt.Sprintf("%d rows: %d added, %d renamed", rep.Rows, rep.Inserted, rep.Updated))
+		return s.audit(ctx, tx, actor, "import", "units", 0, firstRoot(actor), schedule.Msgf("%d rows: %d added, %d renamed", rep.Rows, rep.Inserted, rep.Updated))
 	})
 	if err != nil {
 		rep.Inserted, rep.Updated = 0, 0

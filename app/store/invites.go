@@ -137,6 +137,17 @@ func scanInviteEvent(scan func(...any) error) (InviteEvent, error) {
 	return e, err
 }
 
+// remindersText says when reminders go out, for the audit log.
+func remindersText(st InviteSettings) schedule.Msg {
+	switch {
+	case st.NoReminders:
+		return schedule.Msgf("no reminders")
+	case st.Reminders == nil:
+		return schedule.Msgf("the default reminders")
+	}
+	return schedule.Msgf("reminders %s before the start", []time.Duration(st.Reminders))
+}
+
 // formatReminders stores a schedule as minutes, "none" for no reminders
 // and "" for the default.
 func formatReminders(st InviteSettings) string {
@@ -221,7 +232,7 @@ func (s *Store) SaveInviteSettings(ctx context.Context, actor schedule.Actor, ev
 		if err != nil {
 			return mapErr(err, "invite settings")
 		}
-		return s.audit(ctx, tx, actor, "settings", "event", eventID, e.UnitPath, "reminders "+formatReminders(st))
+		return s.audit(ctx, tx, actor, "settings", "event", eventID, e.UnitPath, remindersText(st))
 	})
 }
 
@@ -502,7 +513,7 @@ func (s *Store) SendInvites(ctx context.Context, actor schedule.Actor, eventID i
 			rep.AlreadyInvited = n
 		}
 		return s.audit(ctx, tx, actor, "invite", "event", eventID, e.UnitPath,
-			fmt.Sprintf("%s: %d invited, %d messages queued, %d without %s", a.Channel, rep.Invited, rep.Enqueued, rep.NoContact, a.Channel))
+			schedule.Msgf("%s: %d invited, %d messages queued, %d cannot be reached on it", ChannelText(a.Channel), rep.Invited, rep.Enqueued, rep.NoContact))
 	})
 	if err != nil {
 		return FanOutReport{}, err
@@ -775,7 +786,7 @@ func (s *Store) RevokeInvite(ctx context.Context, actor schedule.Actor, inviteID
 		if _, err := tx.ExecContext(ctx, "UPDATE outbox SET status = 'dead', last_error = 'invite revoked' WHERE invite_id = ? AND status = 'queued'", inviteID); err != nil {
 			return mapErr(err, "outbox")
 		}
-		return s.audit(ctx, tx, actor, "revoke", "invite", inviteID, path, fmt.Sprintf("event %d", eventID))
+		return s.audit(ctx, tx, actor, "revoke", "invite", inviteID, path, schedule.Msgf("event %d", eventID))
 	})
 }
 
@@ -796,7 +807,7 @@ func (s *Store) RevokeEventLinks(ctx context.Context, actor schedule.Actor, even
 			return mapErr(err, "event")
 		}
 		v = e.LinkVersion + 1
-		return s.audit(ctx, tx, actor, "revoke_links", "event", eventID, e.UnitPath, fmt.Sprintf("link version %d", v))
+		return s.audit(ctx, tx, actor, "revoke_links", "event", eventID, e.UnitPath, schedule.Msgf("link version %d", v))
 	})
 	return v, err
 }
@@ -880,15 +891,16 @@ func (s *Store) RecordRSVP(ctx context.Context, c schedule.LinkClaims, answer st
 		if e.Cancelled {
 			return schedule.Errorf(schedule.EINVALID, "the event has been cancelled")
 		}
-		return s.applyRSVP(ctx, tx, c.InviteID, path, name+" (invite link)", answer, now)
+		return s.applyRSVP(ctx, tx, c.InviteID, path, name, answer, schedule.Msgf("through the invitation link"), now)
 	})
 }
 
 // applyRSVP records answer on an invite and audits it as actorName: the one
-// way an RSVP changes, whether through the /i/ page or a calendar reply.
-func (s *Store) applyRSVP(ctx context.Context, tx bun.Tx, inviteID int64, path, actorName, answer string, now time.Time) error {
+// way an RSVP changes, whether through the /i/ page or a calendar reply
+// (via says which).
+func (s *Store) applyRSVP(ctx context.Context, tx bun.Tx, inviteID int64, path, actorName, answer string, via schedule.Msg, now time.Time) error {
 	if _, err := tx.ExecContext(ctx, "UPDATE invites SET rsvp = ?, rsvp_at = ?, status = 'rsvp' WHERE id = ?", answer, now.UTC(), inviteID); err != nil {
 		return mapErr(err, "invite")
 	}
-	return s.audit(ctx, tx, schedule.Actor{Name: actorName}, "rsvp", "invite", inviteID, path, answer)
+	return s.audit(ctx, tx, schedule.Actor{Name: actorName}, "rsvp", "invite", inviteID, path, schedule.Msgf("%s (%s)", RSVPText(answer), via))
 }

@@ -138,7 +138,7 @@ func (s *Store) RotateLinkKey(ctx context.Context, actor schedule.Actor, secret 
 		if _, err := tx.NewInsert().Model(&r).Exec(ctx); err != nil {
 			return fmt.Errorf("store link key: %w", err)
 		}
-		return s.audit(ctx, tx, actor, "rotate", "link_key", r.ID, "/", fmt.Sprintf("%v; others verify until %s", nk, nk.SignsFrom.Add(grace).Format(time.RFC3339)))
+		return s.audit(ctx, tx, actor, "rotate", "link_key", r.ID, "/", schedule.Msgf("%s; the others verify links until %s", nk.String(), nk.SignsFrom.Add(grace)))
 	})
 	return nk, keys, err
 }

@@ -72,7 +72,7 @@ func (s *Store) Unsubscribe(ctx context.Context, c schedule.LinkClaims) (string,
 			WHERE channel = ? AND status = 'queued' AND lower(recipient) = ?`, string(schedule.ChannelEmail), email); err != nil {
 			return mapErr(err, "outbox")
 		}
-		return s.audit(ctx, tx, schedule.Actor{Name: name + " (unsubscribe link)"}, "unsubscribe", "invite", c.InviteID, path, "no more bulk email")
+		return s.audit(ctx, tx, schedule.Actor{Name: name}, "unsubscribe", "invite", c.InviteID, path, schedule.Msgf("no more bulk email"))
 	})
 	return email, err
 }

@@ -336,7 +336,7 @@ func (s *Store) enqueueChangeNotices(ctx context.Context, tx bun.Tx, actor sched
 				return mapErr(err, "outbox")
 			}
 		}
-		return s.audit(ctx, tx, actor, string(kind)+"_notice", "event", eventID, e.UnitPath, fmt.Sprintf("%d notices queued", n))
+		return s.audit(ctx, tx, actor, string(kind)+"_notice", "event", eventID, e.UnitPath, schedule.Msgf("%d notices queued", n))
 	}()
 	return n, err
 }

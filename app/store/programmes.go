@@ -122,7 +122,7 @@ func (s *Store) CreateProgramme(ctx context.Context, actor schedule.Actor, p Pro
 		}
 		p = row.record()
 		p.RootName, p.RootNameHi = root.Name, root.NameHi
-		return s.audit(ctx, tx, actor, "create", "programme", p.ID, root.Path, p.DisplayTitle("en"))
+		return s.audit(ctx, tx, actor, "create", "programme", p.ID, root.Path, schedule.Msgf("“%s”", schedule.Names{En: p.Title, Hi: p.TitleHi}))
 	})
 	return p, err
 }
@@ -322,7 +322,7 @@ func (s *Store) RunProgramme(ctx context.Context, actor schedule.Actor, id int64
 			return fmt.Errorf("programme %d: %w", id, err)
 		}
 		return s.audit(ctx, tx, actor, "run", "programme", id, p.RootPath,
-			fmt.Sprintf("created %d events; %d units already had one", run.Created, run.Existing))
+			schedule.Msgf("created %d events; %d units already had one", run.Created, run.Existing))
 	})
 	return run, err
 }

@@ -103,7 +103,7 @@ func (s *Store) RecordCalendarReply(ctx context.Context, r InboundReply) (ReplyR
 				Scan(&path, &name); err != nil {
 				return fmt.Errorf("invite %d: %w", rec.InviteID, err)
 			}
-			if err := s.applyRSVP(ctx, tx, rec.InviteID, path, name+" (calendar reply)", partStatAnswers[rec.PartStat], rec.ReceivedAt); err != nil {
+			if err := s.applyRSVP(ctx, tx, rec.InviteID, path, name, partStatAnswers[rec.PartStat], schedule.Msgf("by calendar reply"), rec.ReceivedAt); err != nil {
 				return err
 			}
 		}

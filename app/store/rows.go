@@ -100,6 +100,7 @@ type auditRow struct {
 	EntityID      int64     `bun:"entity_id"`
 	UnitPath      string    `bun:"unit_path"`
 	Detail        string    `bun:"detail"`
+	DetailMsg     string    `bun:"detail_msg"` // schedule.Msg as JSON, when the detail is a message
 }
 
 // NameKey is the search key of a name: lower case, single spaces. Prefix

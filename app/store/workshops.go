@@ -573,6 +573,9 @@ func (s *Store) MyWorkshopAssignments(ctx context.Context, actor schedule.Actor)
 // SaveWorkshopRoster replaces the series' current roster with rows (every
 // district of a row must be in the series; districts without a row are left
 // unassigned) and stores the plan result or check report that goes with it.
+// SourceText says where the current roster came from, for people.
+func (w WorkshopSeries) SourceText() schedule.Msg { return RosterSourceText(w.RosterSource) }
+
 // source says where the roster came from ("plan", "hand", "csv", "fixture").
 func (s *Store) SaveWorkshopRoster(ctx context.Context, actor schedule.Actor, id int64, rows []roster.Assignment, plan *roster.Result, check *roster.CheckReport, source string) error {
 	return s.inTx(ctx, func(tx bun.Tx) error {
@@ -625,7 +628,7 @@ func (s *Store) SaveWorkshopRoster(ctx context.Context, actor schedule.Actor, id
 		if _, err := q.Exec(ctx); err != nil {
 			return mapErr(err, "workshop series")
 		}
-		return s.audit(ctx, tx, actor, "roster", "workshop_series", id, w.UnitPath, fmt.Sprintf("%s, %d assignments", source, len(rows)))
+		return s.audit(ctx, tx, actor, "roster", "workshop_series", id, w.UnitPath, schedule.Msgf("%s, %d assignments", RosterSourceText(source), len(rows)))
 	})
 }
 
@@ -733,7 +736,7 @@ func (s *Store) PublishWorkshopSeries(ctx context.Context, actor schedule.Actor,
 			return mapErr(err, "workshop series")
 		}
 		return s.audit(ctx, tx, actor, "publish", "workshop_series", id, w.UnitPath,
-			fmt.Sprintf("%d created, %d updated, %d cancelled", out.Created, out.Updated, out.Cancelled))
+			schedule.Msgf("%d created, %d updated, %d cancelled", out.Created, out.Updated, out.Cancelled))
 	})
 	return out, err
 }

@@ -265,20 +265,41 @@ func (s *Server) conflictViews(c *gin.Context, cs []schedule.Conflict) []conflic
 	if err != nil {
 		s.log.Error("conflict guests", "err", err)
 	}
+	// Events outside the viewer's area are named but not linked: their
+	// pages would answer 404.
+	visible := map[int64]bool{}
+	canSee := func(id int64) bool {
+		v, ok := visible[id]
+		if !ok {
+			_, err := s.store.FindEventByID(c.Request.Context(), actor(c), id)
+			v = err == nil
+			visible[id] = v
+		}
+		return v
+	}
 	item := func(o schedule.Occurrence) calItem {
 		title := o.Title
 		if lang == "hi" && o.TitleHi != "" || title == "" {
 			title = o.TitleHi
 		}
-		return calItem{EventID: o.Event.ID, Title: title, Date: m.WeekdayDay(o.Start), Time: m.ClockSpan(o.Start, o.End), Venue: o.Venue.Name}
+		it := calItem{Title: title, Date: m.WeekdayDay(o.Start), Time: m.ClockSpan(o.Start, o.End), Venue: o.Venue.Name}
+		if canSee(o.Event.ID) {
+			it.EventID = o.Event.ID
+		}
+		return it
 	}
 	out := make([]conflictView, len(cs))
 	for i, x := range cs {
-		reason := x.Reason
+		var guest, unit schedule.Names
 		if g, ok := guests[x.GuestID]; ok {
-			reason = strings.ReplaceAll(reason, fmt.Sprintf("Guest #%d", x.GuestID), g.DisplayName(lang))
+			guest = schedule.Names{En: g.Name, Hi: g.NameHi}
 		}
-		out[i] = conflictView{Kind: string(x.Kind), Reason: reason, A: item(x.A), B: item(x.B)}
+		if x.Kind == schedule.ConflictUnit {
+			if u, err := s.store.FindUnitByID(c.Request.Context(), actor(c), x.A.Event.UnitID); err == nil {
+				unit = schedule.Names{En: u.Name, Hi: u.NameHi}
+			}
+		}
+		out[i] = conflictView{Kind: string(x.Kind), Reason: s.pages.Localize(lang, x.Text(guest, unit)), A: item(x.A), B: item(x.B)}
 	}
 	return out
 }

@@ -466,6 +466,7 @@ type occView struct {
 type eventPage struct {
 	Base        basePage
 	Event       store.EventRecord
+	CanRead     bool // the event's unit is in the viewer's area (not an event of the units above)
 	Title       string
 	When        string
 	Repeats     string // "every last Sunday, 11:00 IST"; "" for a single event
@@ -490,7 +491,8 @@ func (s *Server) showEvent(c *gin.Context) {
 	ctx := c.Request.Context()
 	a := actor(c)
 	lang := s.lang(c)
-	page := eventPage{Base: s.base(c), Event: rec, Title: rec.DisplayTitle(lang), CanWrite: a.Can(schedule.ActWrite, rec.UnitPath), Recurring: rec.Recurring(),
+	page := eventPage{Base: s.base(c), Event: rec, Title: rec.DisplayTitle(lang), CanWrite: a.Can(schedule.ActWrite, rec.UnitPath),
+		CanRead: a.Can(schedule.ActRead, rec.UnitPath), Recurring: rec.Recurring(),
 		Status: s.pages.Text(lang, "event.status."+string(rec.Status))}
 	m := s.zone().Moments(lang)
 	page.When, page.Repeats = m.Span(rec.Start, rec.End), m.Repeats(&rec.Event)

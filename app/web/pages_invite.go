@@ -145,6 +145,7 @@ type invitePage struct {
 	WhatsApp string // forward text for group pramukhs
 	WALink   string
 	Channels []schedule.MessageChannel
+	Invited  int // invitations so far: letters and sheets exist only then
 }
 
 // inviteForm is the audience as the form carries it.
@@ -205,6 +206,9 @@ func (s *Server) invitePageFor(c *gin.Context) (invitePage, bool) {
 		return p, false
 	}
 	p.WhatsApp, p.WALink = s.whatsAppForward(ev, p.Base.Lang)
+	if counts, err := s.store.InviteCounts(ctx, actor(c), id); err == nil {
+		p.Invited = counts.Total
+	}
 	return p, true
 }
 
@@ -239,10 +243,10 @@ func (s *Server) showInvite(c *gin.Context) {
 	}
 	p.Form = parseInviteForm(c, c.Query, c.QueryArray)
 	if p.Form.Units == "" {
-		if len(actor(c).Scope.Roots) > 0 {
-			if u, err := s.unitAtPath(c, actor(c).Scope.Roots[0]); err == nil {
-				p.Form.Units = u.Code
-			}
+		// The people of the event's own unit (a cluster's meeting invites
+		// the cluster), never the whole of the official's area by default.
+		if u, err := s.store.FindUnitByID(c.Request.Context(), actor(c), p.Event.UnitID); err == nil {
+			p.Form.Units = u.Code
 		}
 		s.render(c, "invite", p)
 		return
@@ -264,15 +268,6 @@ func (s *Server) showInvite(c *gin.Context) {
 	s.render(c, "invite", p)
 }
 
-// unitAtPath finds the unit whose path is path.
-func (s *Server) unitAtPath(c *gin.Context, path string) (schedule.Unit, error) {
-	ids := schedule.PathIDs(path)
-	if len(ids) == 0 {
-		return schedule.Unit{}, schedule.Errorf(schedule.ENOTFOUND, "no unit")
-	}
-	return s.store.FindUnitByID(c.Request.Context(), actor(c), ids[len(ids)-1])
-}
-
 func (s *Server) sendInvites(c *gin.Context) {
 	p, ok := s.invitePageFor(c)
 	if !ok {
@@ -284,6 +279,7 @@ func (s *Server) sendInvites(c *gin.Context) {
 		var rep store.FanOutReport
 		if rep, err = s.store.SendInvites(c.Request.Context(), actor(c), p.Event.ID, a); err == nil {
 			p.Report = &rep
+			p.Invited += rep.Invited
 		}
 	}
 	if err != nil {

@@ -17,6 +17,7 @@ import (
 
 type templateRow struct {
 	Key    schedule.TemplateKey
+	Label  string // the key in words: "सभी प्रकार · आमंत्रण · एसएमएस · हिन्दी"
 	Source schedule.MessageTemplate
 	Edited bool
 }
@@ -26,18 +27,38 @@ type templatesPage struct {
 	Rows       []templateRow
 	Key        schedule.TemplateKey
 	Template   schedule.MessageTemplate
-	EventTypes []string
+	EventTypes []choice // value "" is every type
 	Kinds      []schedule.MessageKind
 	Channels   []schedule.MessageChannel
-	Langs      []string
+	Langs      []choice
 	Preview    *schedule.RenderedMessage
 	Problem    string
 	Saved      bool
 }
 
 func (s *Server) templatesPageFor(c *gin.Context) templatesPage {
-	p := templatesPage{Base: s.base(c), EventTypes: append([]string{""}, schedule.DefaultEventTypes()...),
-		Kinds: schedule.MessageKinds(), Channels: schedule.MessageChannels(), Langs: schedule.MessageLangs()}
+	p := templatesPage{Base: s.base(c), Kinds: schedule.MessageKinds(), Channels: schedule.MessageChannels()}
+	lang := p.Base.Lang
+	types, _ := s.store.EventTypes(c.Request.Context())
+	typeLabel := func(key string) string {
+		if key == "" {
+			return s.pages.Text(lang, "templates.all_types")
+		}
+		return s.typeName(types, key, lang)
+	}
+	for _, t := range append([]string{""}, schedule.DefaultEventTypes()...) {
+		p.EventTypes = append(p.EventTypes, choice{Value: t, Label: typeLabel(t)})
+	}
+	for _, l := range schedule.MessageLangs() {
+		p.Langs = append(p.Langs, choice{Value: l, Label: s.pages.Text(lang, "lang."+l)})
+	}
+	defer func() {
+		for i := range p.Rows {
+			k := p.Rows[i].Key
+			p.Rows[i].Label = strings.Join([]string{typeLabel(k.EventType), s.pages.Text(lang, "templates.kind."+string(k.Kind)),
+				s.pages.Text(lang, "invite.channel."+string(k.Channel)), s.pages.Text(lang, "lang."+k.Lang)}, " · ")
+		}
+	}()
 	saved := map[schedule.TemplateKey]bool{}
 	if list, err := s.store.MessageTemplates(c.Request.Context()); err == nil {
 		for _, t := range list {
@@ -85,7 +106,7 @@ func (s *Server) showMessageTemplates(c *gin.Context) {
 	p := s.templatesPageFor(c)
 	p.Key = templateKeyFrom(c.Query)
 	if p.Key.Kind == "" {
-		p.Key = schedule.TemplateKey{Kind: schedule.MessageInvite, Channel: schedule.ChannelSMS, Lang: schedule.LangHindi}
+		p.Key = schedule.TemplateKey{EventType: p.Key.EventType, Kind: schedule.MessageInvite, Channel: schedule.ChannelSMS, Lang: p.Base.Lang}
 	}
 	p.Template, _ = s.inv.cfg.Templates.Template(p.Key)
 	s.render(c, "message_templates", p)
