@@ -29,8 +29,8 @@ func funcs() template.FuncMap {
 			return l.Name
 		},
 		"num": FormatCount,
-		// msg makes a fixed English text from the domain (a solver's
-		// method, an explanation's reason) a message, for L to translate.
+		// msg makes a fixed English text from the domain (an
+		// explanation's reason) a message, for L to translate.
 		"msg": func(s string) schedule.Msg { return schedule.Msg{Format: s} },
 		// canRead reports whether the logged-in person may open the pages
 		// of the unit at path: a link to anything else would answer 404.

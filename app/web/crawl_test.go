@@ -565,17 +565,18 @@ var latinTermsInHindi = map[string]bool{
 	"Google": true, "Outlook": true, "Apple": true, "SVG": true, "JSON": true, "API": true, "EPIC": true,
 	"HH": true, "MM": true, "YYYY": true, "DD": true, // format hints: 2006-01-02 is written YYYY-MM-DD
 	"RRULE": true, // the iCalendar name of a repeat rule, which the form takes as typed
+	"karyakram": true, // the command an administrator types
 }
 
 var (
 	latinWord = regexp.MustCompile(`[A-Za-z][A-Za-z'’]+`)
 	keyLike   = regexp.MustCompile(`\b([a-z][a-z0-9_]*)\.[a-z0-9_.]*[a-z0-9_]\b`)
 	// Not words: addresses, paths, masked numbers (98XXXXXXXX), ids and
-	// hashes, CSV column lists (date,host_city,…), iCalendar rules
+	// hashes, settings (KARYAKRAM_LIVEKIT_URL), CSV column lists, iCalendar rules
 	// (FREQ=MONTHLY;BYDAY=-1SU) and message template fields ({{.Name}}),
 	// which people type exactly as shown.
 	urlLike = regexp.MustCompile(`(https?|webcal)://\S+|\S+@\S+\.\S+|/[a-z0-9_/\-.:]*[a-z0-9]|\+?\d+X+|\b[0-9a-f]*[0-9][0-9a-f]*\b|` +
-		`\b[a-z_]+(,[a-z_]+){2,}\b|\b[A-Z]+=[A-Z0-9,+\-]+(;[A-Z]+=[A-Z0-9,+\-]+)*|\{\{[^}]*\}\}`)
+		`\b[a-z_]+(,[a-z_]+){2,}\b|\b[A-Z]+=[A-Z0-9,+\-]+(;[A-Z]+=[A-Z0-9,+\-]+)*|\{\{[^}]*\}\}|\b[A-Z][A-Z0-9]*(_[A-Z0-9]+)+\b`)
 	fileSuffixes = []string{".ics", ".csv", ".pdf", ".svg", ".json", ".html", ".js", ".example", ".in"}
 )
 

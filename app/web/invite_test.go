@@ -273,3 +273,24 @@ func cloneValues(v url.Values) url.Values {
 	}
 	return out
 }
+
+// The invite form starts from the event's own unit: a cluster's meeting
+// invites the cluster, not the district of the official who opens it
+// (one click once invited a district of 413 to a cluster meeting).
+func TestInviteAudienceDefaultsToTheEventsUnit(t *testing.T) {
+	e, _ := newInviteEnv(t)
+	ev := createEvent(t, e.st, "D1-A1-M1-C1", testclock.Day(2, 10, 0))
+	b := e.browser()
+	b.login("9800000002") // the district president of D1
+	_, doc := b.get(fmt.Sprintf("/events/%d/invite", ev))
+	if got := doc.Find("input#units").AttrOr("value", ""); got != "D1-A1-M1-C1" {
+		t.Fatalf("audience defaults to %q, want the event's cluster D1-A1-M1-C1", got)
+	}
+	// Previewing that default counts the cluster's people only.
+	_, doc = b.get(fmt.Sprintf("/events/%d/invite?units=D1-A1-M1-C1&channel=sms", ev))
+	cluster := doc.Find("#preview").Text()
+	_, doc = b.get(fmt.Sprintf("/events/%d/invite?units=D1&channel=sms", ev))
+	if cluster == "" || cluster == doc.Find("#preview").Text() {
+		t.Fatalf("cluster preview %q should differ from the district's %q", cluster, doc.Find("#preview").Text())
+	}
+}
