@@ -564,7 +564,7 @@ var latinTermsInHindi = map[string]bool{
 	"WhatsApp": true, "LiveKit": true, "PIN": true, "URL": true, "ics": true, "iCal": true, "webcal": true, "UTF": true,
 	"Google": true, "Outlook": true, "Apple": true, "SVG": true, "JSON": true, "API": true, "EPIC": true,
 	"HH": true, "MM": true, "YYYY": true, "DD": true, // format hints: 2006-01-02 is written YYYY-MM-DD
-	"RRULE": true, // the iCalendar name of a repeat rule, which the form takes as typed
+	"RRULE":     true, // the iCalendar name of a repeat rule, which the form takes as typed
 	"karyakram": true, // the command an administrator types
 }
 

@@ -443,14 +443,14 @@ type workshopPage struct {
 	Check       *roster.CheckReport
 	// OpenSavingPct is the check's open-host saving in % of the roster's cost.
 	OpenSavingPct float64
-	CheckRows   []checkSide
-	Travel      float64
-	Cost        float64
-	Assigned    int
-	Feed        *workshopFeedLink
-	Published   *store.WorkshopPublished
-	CheckErrors []string
-	Violations  []roster.Violation
+	CheckRows     []checkSide
+	Travel        float64
+	Cost          float64
+	Assigned      int
+	Feed          *workshopFeedLink
+	Published     *store.WorkshopPublished
+	CheckErrors   []string
+	Violations    []roster.Violation
 }
 
 type workshopRosterRow struct {
