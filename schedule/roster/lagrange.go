@@ -29,6 +29,10 @@ type pick struct {
 // relaxation holds the subproblem's scratch and its last solution.
 type relaxation struct {
 	v      []float64 // host value vh(λ)
+	// seatPrice is, per host, the LP price of one seat in its subproblem
+	// (−r/attendees of the district the seats run out on; 0 when seats do
+	// not bind): what the relaxation says a seat there is worth.
+	seatPrice []float64
 	picks  [][]pick  // host → districts taken
 	cover  []float64 // district → weight covered by open hosts
 	y      []float64 // host → 1 if open in the subproblem
@@ -39,7 +43,7 @@ type relaxation struct {
 }
 
 func newRelaxation(p *problem) *relaxation {
-	r := &relaxation{v: make([]float64, p.nH), picks: make([][]pick, p.nH), cover: make([]float64, p.nD),
+	r := &relaxation{v: make([]float64, p.nH), seatPrice: make([]float64, p.nH), picks: make([][]pick, p.nH), cover: make([]float64, p.nD),
 		y: make([]float64, p.nH), m: newDateMatching(p), kmRank: make([][]int32, p.nH)}
 	for h := range r.kmRank {
 		if p.closed[h] {
@@ -125,9 +129,17 @@ func (s *search) relax(lambda []float64, nd *node) float64 {
 			})
 			capA := float64(remA)
 			count := 0.0
+			r.seatPrice[h] = 0
 			for _, c := range cands {
-				if capA <= 0 || count >= float64(remC) {
+				if count >= float64(remC) {
 					break
+				}
+				if capA <= 0 {
+					r.seatPrice[h] = -c.r / float64(p.att[c.d])
+					break
+				}
+				if capA < float64(p.att[c.d]) {
+					r.seatPrice[h] = -c.r / float64(p.att[c.d])
 				}
 				w := math.Min(1, capA/float64(p.att[c.d]))
 				w = math.Min(w, float64(remC)-count)

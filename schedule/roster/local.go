@@ -109,7 +109,9 @@ func (s *search) improve(nd *node) {
 			a.openHost(openH)
 		}
 		c := math.Inf(1)
-		a.abortAbove = curCost - s.p.fixedCost*float64(len(a.open))
+		if &a.cost[0] == &s.p.cost[0] { // priced seats: the flow's cost bounds nothing
+			a.abortAbove = curCost - s.p.fixedCost*float64(len(a.open))
+		}
 		ok := a.placeAll()
 		a.abortAbove = math.Inf(1)
 		if ok {

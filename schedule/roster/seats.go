@@ -1,6 +1,7 @@
 package roster
 
 import (
+	"cmp"
 	"math"
 	"slices"
 )
@@ -27,7 +28,16 @@ type seatFitter struct {
 	// pen is a second flow on costs with seat penalties (penalised).
 	pen     *assigner
 	penCost [][]float64
+	// mu starts the penalised flow's seat prices (the root relaxation's).
+	mu []float64
+	// log records moves so an ejection chain can be undone.
+	log []seatMove
+	// flow and start: the seat transportation problem and its rounding.
+	flow  *seatFlow
+	start []int
 }
+
+type seatMove struct{ d, from int }
 
 func newSeatFitter(p *problem, work *int64) *seatFitter {
 	return &seatFitter{p: p, work: work, hostOf: make([]int, p.nD), load: make([]int, p.nH), seats: make([]int, p.nH),
@@ -35,29 +45,97 @@ func newSeatFitter(p *problem, work *int64) *seatFitter {
 		isDirty: make([]bool, p.nH)}
 }
 
-// fit returns the fitted roster's travel and assignment (owned by the
-// fitter until the next call), or false if it found no way to seat
-// everyone.
+// fit fits the assigner's count-optimal roster to the seats (see fitFrom).
 func (f *seatFitter) fit(a *assigner) (float64, []int, bool) {
+	return f.fitFrom(a.hostOf, a)
+}
+
+// fitTransport fits the rounded seat transportation solution for a's open
+// set (seatFlow): every workshop starts within or near its seats.
+func (f *seatFitter) fitTransport(a *assigner) (float64, []int, bool) {
+	if f.flow == nil {
+		f.flow = newSeatFlow(f.p, f.work)
+		f.start = make([]int, f.p.nD)
+	}
+	if !f.flow.solve(a, f.start) {
+		return 0, nil, false
+	}
+	f.roundSplit(a)
+	return f.fitFrom(f.start, a)
+}
+
+// roundSplit places the districts the transportation solution split (the
+// biggest first) at the cheapest of their hosts, or of their near hosts,
+// that still has the seats and a district place for them; f.start keeps
+// the largest share for those that fit nowhere (the fitter repairs them).
+func (f *seatFitter) roundSplit(a *assigner) {
 	p := f.p
-	copy(f.hostOf, a.hostOf)
+	seats := make([]int, p.nH)
+	load := make([]int, p.nH)
+	var split []int
+	for d, ps := range f.flow.parts {
+		if len(ps) > 1 {
+			split = append(split, d)
+			continue
+		}
+		seats[ps[0].h] += p.att[d]
+		load[ps[0].h]++
+	}
+	slices.SortFunc(split, func(x, y int) int {
+		if c := cmp.Compare(p.att[y], p.att[x]); c != 0 {
+			return c
+		}
+		return cmp.Compare(x, y)
+	})
+	clear(f.nearOK)
+	for _, d := range split {
+		best, bestC := -1, math.Inf(1)
+		try := func(h int) {
+			if seats[h]+p.att[d] <= p.capAtt[h] && load[h] < p.capCount[h] && p.cost[d][h] < bestC && a.allowed(d, h) {
+				best, bestC = h, p.cost[d][h]
+			}
+		}
+		for _, q := range f.flow.parts[d] {
+			try(q.h)
+		}
+		for _, h := range f.nearOf(d, a) {
+			try(h)
+		}
+		if best >= 0 {
+			f.start[d] = best
+		}
+		seats[f.start[d]] += p.att[d]
+		load[f.start[d]]++
+	}
+	f.count(p.nD + 16*len(split))
+}
+
+// fitFrom starts from the assignment start on a's open hosts, brings every
+// workshop within its seats and district places (settle), then lowers the
+// cost by moves and swaps that keep them (polish). It returns the travel
+// and assignment (owned by the fitter until the next call), or false if it
+// found no way to seat everyone.
+func (f *seatFitter) fitFrom(start []int, a *assigner) (float64, []int, bool) {
+	p := f.p
+	copy(f.hostOf, start)
 	clear(f.load)
 	clear(f.seats)
 	for h := range f.members {
-		f.members[h] = append(f.members[h][:0], a.members[h]...)
+		f.members[h] = f.members[h][:0]
 	}
 	for d, h := range f.hostOf {
 		f.load[h]++
 		f.seats[h] += p.att[d]
+		f.members[h] = append(f.members[h], d)
 	}
+	f.count(2 * p.nD)
 	clear(f.nearOK)
 	clear(f.isDirty)
 	f.dirty = f.dirty[:0]
+	f.log = f.log[:0]
 	for _, h := range a.open {
-		for f.seats[h] > p.capAtt[h] {
-			if !f.relieve(h, a) {
-				return 0, nil, false
-			}
+		if !f.settle(h, a, 3, nil) {
+			return 0, nil, false
 		}
 	}
 	f.polish(a)
@@ -114,6 +192,7 @@ func (f *seatFitter) fits(g, d, e int) bool {
 func (f *seatFitter) move(d, g int) {
 	p := f.p
 	h := f.hostOf[d]
+	f.log = append(f.log, seatMove{d: d, from: h})
 	f.load[h]--
 	f.seats[h] -= p.att[d]
 	if i := slices.Index(f.members[h], d); i >= 0 {
@@ -131,16 +210,77 @@ func (f *seatFitter) move(d, g int) {
 	f.seats[g] += p.att[d]
 }
 
+// settle brings host h within its seats: by the cheapest moves and swaps
+// that fit (relieve) while there are any, else by an ejection chain —
+// move one of h's districts to a near host that has a district place but
+// then holds too many people, and settle that host in turn (never back
+// along the chain, depth hosts deep, the three cheapest first moves
+// tried). A failed chain is undone.
+func (f *seatFitter) settle(h int, a *assigner, depth int, path []int) bool {
+	p := f.p
+	for f.seats[h] > p.capAtt[h] || f.load[h] > p.capCount[h] {
+		if f.relieve(h, a) {
+			continue
+		}
+		if depth == 0 {
+			return false
+		}
+		type firstMove struct {
+			d, g  int
+			delta float64
+		}
+		var moves []firstMove
+		for _, d := range f.members[h] {
+			for _, g := range f.nearOf(d, a) {
+				if g != h && !slices.Contains(path, g) && f.load[g] < p.capCount[g] && a.allowed(d, g) {
+					moves = append(moves, firstMove{d, g, p.cost[d][g] - p.cost[d][h]})
+				}
+			}
+		}
+		f.count(8 * len(moves))
+		slices.SortFunc(moves, func(x, y firstMove) int {
+			if c := cmp.Compare(x.delta, y.delta); c != 0 {
+				return c
+			}
+			return cmp.Compare(x.d, y.d)
+		})
+		settled := false
+		for _, m := range moves[:min(3, len(moves))] {
+			mark := len(f.log)
+			f.move(m.d, m.g)
+			if f.settle(m.g, a, depth-1, append(path, h)) {
+				settled = true
+				break
+			}
+			f.undo(mark)
+		}
+		if !settled {
+			return false
+		}
+	}
+	return true
+}
+
+// undo takes back the moves logged since mark.
+func (f *seatFitter) undo(mark int) {
+	for len(f.log) > mark {
+		m := f.log[len(f.log)-1]
+		f.move(m.d, m.from)
+		f.log = f.log[:len(f.log)-2] // the undoing move logged itself too
+	}
+}
+
 // relieve lowers host h's excess seats by the cheapest single move of one
 // of its districts or swap with a smaller district elsewhere.
 func (f *seatFitter) relieve(h int, a *assigner) bool {
 	p := f.p
 	bestDelta, bestD, bestG, bestE := math.Inf(1), -1, -1, -1
 	steps := 0
+	countOver := f.load[h] > p.capCount[h]
 	for _, d := range f.members[h] {
 		f.scanPartners(d, a, &steps, func(g, e int, delta float64) {
-			if e >= 0 && p.att[e] >= p.att[d] {
-				return // the swap must lower h's seats
+			if e >= 0 && (countOver || p.att[e] >= p.att[d]) {
+				return // the swap must lower h's seats (or a move its districts)
 			}
 			if delta < bestDelta {
 				bestDelta, bestD, bestG, bestE = delta, d, g, e
@@ -168,13 +308,13 @@ func (f *seatFitter) scanPartners(d int, a *assigner, steps *int, found func(g, 
 		if g == h {
 			continue
 		}
-		*steps++
+		*steps += 4
 		base := p.cost[d][g] - p.cost[d][h]
 		if f.fits(g, d, -1) {
 			found(g, -1, base)
 		}
 		for _, e := range f.members[g] {
-			*steps++
+			*steps += 4
 			if !f.movable(e, h, a) {
 				continue
 			}
@@ -262,6 +402,9 @@ func (f *seatFitter) penalised(a *assigner, rounds int) (float64, []int, bool) {
 	}
 	scale = math.Max(1, scale/float64(p.nD))
 	mu := make([]float64, p.nH)
+	if f.mu != nil {
+		copy(mu, f.mu)
+	}
 	seats := make([]int, p.nH)
 	src := a
 	best, bestHostOf := math.Inf(1), []int(nil)

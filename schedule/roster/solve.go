@@ -314,14 +314,23 @@ func (s *search) current() float64 {
 		return math.Inf(1)
 	}
 	fixed := s.p.fixedCost * float64(len(a.open))
-	travel := a.travel()
+	travel := a.travel() // with priced seats, the fitter gives the true cost
 	s.relaxedCost = travel + fixed
 	hostOf := a.hostOf
 	if s.seats != nil {
 		var ok bool
 		travel, hostOf, ok = s.seats.fit(a)
 		if !ok && !s.trial {
-			travel, hostOf, ok = s.seats.penalised(a, 12)
+			// Outside local-search trials, try harder: from the seat
+			// transportation problem's rounding, then with seat
+			// penalties in the flow; keep the better.
+			travel, hostOf, ok = s.seats.fitTransport(a)
+			saved := slices.Clone(hostOf)
+			if t, h, pok := s.seats.penalised(a, 12); pok && (!ok || t < travel) {
+				travel, hostOf, ok = t, h, true
+			} else if ok {
+				hostOf = saved
+			}
 		}
 		if !ok {
 			return math.Inf(1)
@@ -365,11 +374,39 @@ func (s *search) run() error {
 	}
 	s.rootBound = dr.bound
 	root.bound = dr.bound
+	if p.hasAttCap {
+		s.priceSeats(root)
+	}
 	if !s.closed(root.bound) {
 		s.improve(root)
 	}
 	s.branchAndBound(root, dr.ybar)
 	return nil
+}
+
+// priceSeats makes the flow see seat capacities: from now on it minimises
+// cost plus, per attendee, the seat price the root relaxation puts on the
+// host (its Lagrangian multiplier), so crowded hosts cost more and the
+// seat fitting has less to repair. Rosters are still priced at their true
+// cost by the fitter.
+func (s *search) priceSeats(root *node) {
+	p := s.p
+	s.relax(root.lambda, root)
+	price := s.rel.seatPrice
+	if !slices.ContainsFunc(price, func(v float64) bool { return v > 0 }) {
+		return
+	}
+	pen := make([][]float64, p.nD)
+	for d := range pen {
+		pen[d] = make([]float64, p.nH)
+		for h, c := range p.cost[d] {
+			pen[d][h] = c + price[h]*float64(p.att[d])
+		}
+	}
+	s.work += int64(p.nD * p.nH)
+	s.asg.cost = pen
+	s.asg.open = s.asg.open[:0] // the next move solves from scratch
+	s.seats.mu = slices.Clone(price)
 }
 
 // closed reports whether a bound proves nothing better than the incumbent
