@@ -34,8 +34,9 @@ func main() {
 	cases := flag.String("cases", "fixed2022,open2022,synthetic1000,tight1000,seats1000,synthetic2000", "comma-separated cases (also: synthetic1000-weakLP, seats1000-tight)")
 	workdir := flag.String("workdir", "", "where to write the LP models and glpsol logs (default: a temp dir)")
 	long := flag.Int64("long", 0, "also run the planner with this many times the default work (the best-known reference), 0: no")
+	cbc := flag.String("cbc", "", "also solve the strong model's LP relaxation with this COIN-OR cbc binary: the LP bound, and the roster from rounding it (open the hosts with the largest LP values)")
 	flag.Parse()
-	if err := run(*testdata, *glpsol, *tmlim, strings.Split(*cases, ","), *workdir, *long); err != nil {
+	if err := run(*testdata, *glpsol, *tmlim, strings.Split(*cases, ","), *workdir, *long, *cbc); err != nil {
 		fmt.Fprintln(os.Stderr, "bench roster:", err)
 		os.Exit(1)
 	}
@@ -101,7 +102,7 @@ func cases(fixed, open *roster.Instance) map[string]benchCase {
 	return all
 }
 
-func run(testdata, glpsol string, tmlim int, names []string, workdir string, long int64) error {
+func run(testdata, glpsol string, tmlim int, names []string, workdir string, long int64, cbc string) error {
 	if workdir == "" {
 		dir, err := os.MkdirTemp("", "roster-bench-")
 		if err != nil {
@@ -121,6 +122,9 @@ func run(testdata, glpsol string, tmlim int, names []string, workdir string, lon
 		"glpsol model", "glpsol objective", "glpsol bound", "glpsol status", "glpsol time", "planner vs glpsol"}
 	if long > 0 {
 		header = append(header, fmt.Sprintf("planner ×%d work: cost / bound", long), "default vs ×work")
+	}
+	if cbc != "" {
+		header = append(header, "LP bound (cbc)", "LP-rounding roster", "planner vs LP rounding")
 	}
 	fmt.Println("| " + strings.Join(header, " | ") + " |")
 	fmt.Println("|" + strings.Repeat("---|", len(header)))
@@ -178,6 +182,17 @@ func run(testdata, glpsol string, tmlim int, names []string, workdir string, lon
 				return fmt.Errorf("%s (long run): %w", c.name, err)
 			}
 			row = append(row, fmt.Sprintf("%.1f / %.1f", best.Cost, best.LowerBound), fmt.Sprintf("%+.3f%%", 100*(res.Cost-best.Cost)/best.Cost))
+		}
+		if cbc != "" {
+			lp, rounded, err := lpRounding(cbc, workdir, c)
+			if err != nil {
+				return fmt.Errorf("%s: cbc: %w", c.name, err)
+			}
+			vs := "-"
+			if rounded > 0 {
+				vs = fmt.Sprintf("%+.3f%%", 100*(res.Cost-rounded)/rounded)
+			}
+			row = append(row, fmt.Sprintf("%.1f", lp), fmt.Sprintf("%.1f", rounded), vs)
 		}
 		fmt.Println("| " + strings.Join(row, " | ") + " |")
 		fmt.Fprintf(os.Stderr, "%s: %s; planner: %s, %d Lagrange iterations, %d nodes, %d evaluations, stopped by %s\n",
@@ -339,4 +354,99 @@ func fmtDur(d time.Duration) string {
 	default:
 		return fmt.Sprintf("%.2f s", d.Seconds())
 	}
+}
+
+var cbcObjective = regexp.MustCompile(`Optimal - objective value\s+(\S+)`)
+
+// lpRounding solves the strong model's LP relaxation with cbc and rounds
+// it the simple way: hosts by their LP value Σt y[h,t], largest first, each
+// on its LP date (or the first date with a team left) while trainer teams
+// last; the districts are then assigned exactly by the planner. It returns
+// the LP bound and the rounded roster's cost (0 if it is infeasible).
+func lpRounding(bin, dir string, c benchCase) (float64, float64, error) {
+	model := filepath.Join(dir, c.name+".strong.lp")
+	f, err := os.Create(model)
+	if err != nil {
+		return 0, 0, err
+	}
+	if err := roster.WriteLP(f, c.in, roster.LPOptions{Strong: true}); err != nil {
+		f.Close()
+		return 0, 0, err
+	}
+	if err := f.Close(); err != nil {
+		return 0, 0, err
+	}
+	sol := filepath.Join(dir, c.name+".lpsol")
+	out, err := exec.Command(bin, model, "initialSolve", "solu", sol, "quit").CombinedOutput()
+	if err != nil {
+		return 0, 0, fmt.Errorf("%w: %s", err, out)
+	}
+	m := cbcObjective.FindSubmatch(out)
+	if m == nil {
+		return 0, 0, fmt.Errorf("no optimal LP: %s", out)
+	}
+	lp, err := strconv.ParseFloat(string(m[1]), 64)
+	if err != nil {
+		return 0, 0, err
+	}
+	data, err := os.ReadFile(sol)
+	if err != nil {
+		return 0, 0, err
+	}
+	yHost := map[int]float64{}
+	bestDate := map[int]int{}
+	bestY := map[int]float64{}
+	for _, line := range strings.Split(string(data), "\n") {
+		fs := strings.Fields(line)
+		if len(fs) < 3 || !strings.HasPrefix(fs[1], "y_") {
+			continue
+		}
+		var h, t int
+		if _, err := fmt.Sscanf(fs[1], "y_%d_%d", &h, &t); err != nil {
+			continue
+		}
+		v, err := strconv.ParseFloat(fs[2], 64)
+		if err != nil || v <= 1e-9 {
+			continue
+		}
+		yHost[h] += v
+		if v > bestY[h] {
+			bestY[h], bestDate[h] = v, t
+		}
+	}
+	hosts := make([]int, 0, len(yHost))
+	for h := range yHost {
+		hosts = append(hosts, h)
+	}
+	sort.Slice(hosts, func(i, j int) bool {
+		if yHost[hosts[i]] != yHost[hosts[j]] {
+			return yHost[hosts[i]] > yHost[hosts[j]]
+		}
+		return hosts[i] < hosts[j]
+	})
+	in := *c.in
+	in.FixedWorkshops = nil
+	used := make([]int, len(in.Dates))
+	for _, h := range hosts {
+		t := bestDate[h]
+		if used[t] >= in.TeamsPerDate[t] {
+			t = -1
+			for u := range used {
+				if used[u] < in.TeamsPerDate[u] {
+					t = u
+					break
+				}
+			}
+			if t < 0 {
+				break
+			}
+		}
+		used[t]++
+		in.FixedWorkshops = append(in.FixedWorkshops, roster.HostDate{Host: in.Hosts[h].Name, Date: in.Dates[t]})
+	}
+	res, err := roster.Plan(context.Background(), &in, roster.Options{SkipExplanations: true})
+	if err != nil {
+		return lp, 0, nil
+	}
+	return lp, res.Cost, nil
 }

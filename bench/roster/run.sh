@@ -9,7 +9,8 @@
 # Environment: BENCHTIME (default 3x), TMLIM (glpsol seconds, default 300),
 # CASES (default fixed2022,open2022,synthetic1000,tight1000,seats1000,
 # synthetic2000; also synthetic1000-weakLP, seats1000-tight), LONG (also run
-# the planner with LONG × the default work as a best-known reference),
+# the planner with LONG × the default work as a best-known reference), CBC
+# (a cbc binary: also the strong LP bound and the LP-rounding roster),
 # WORKDIR (LP files/logs). The run takes up to ~(cases × TMLIM) when glpsol
 # hits its limit.
 set -euo pipefail
@@ -31,6 +32,7 @@ go run ./bench/roster \
   -glpsol "$glpsol_bin" \
   -tmlim "${TMLIM:-300}" \
   -long "${LONG:-0}" \
+  -cbc "${CBC:-}" \
   -cases "${CASES:-fixed2022,open2022,synthetic1000,tight1000,seats1000,synthetic2000}" \
   -workdir "${WORKDIR:-artifacts/roster-bench}"
 echo "== $(uptime)"
