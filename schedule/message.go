@@ -252,6 +252,9 @@ type RenderedMessage struct {
 	Subject string
 	Body    string
 	SMS     SMSInfo
+	// Shortened reports that an SMS's title or venue was shortened to fit
+	// the segment budget (see fitSMS).
+	Shortened bool
 }
 
 // MessageConfig holds the rules templates are checked against.
@@ -265,6 +268,20 @@ type MessageConfig struct {
 	// Zone is the organisation's time zone, in which notices show dates
 	// and times; the zero Zone is Asia/Kolkata.
 	Zone Zone
+	// SMSSegmentPaise is what one SMS segment costs, in paise, for the
+	// cost shown before sending; 0 means 20 (₹0.20).
+	SMSSegmentPaise int
+}
+
+// MaxSegments is the SMS segment budget in force.
+func (c MessageConfig) MaxSegments() int { return c.maxSegments() }
+
+// SegmentPaise is the price of one SMS segment in force, in paise.
+func (c MessageConfig) SegmentPaise() int {
+	if c.SMSSegmentPaise <= 0 {
+		return 20
+	}
+	return c.SMSSegmentPaise
 }
 
 func (c MessageConfig) maxSegments() int {
@@ -374,8 +391,16 @@ func (ts *TemplateSet) Render(k TemplateKey, ctx MessageContext) (RenderedMessag
 	if c == nil {
 		return RenderedMessage{}, Errorf(ENOTFOUND, "no message template for %s", k)
 	}
-	return c.render(NewMessageData(ctx, ts.cfg.Zone.Moments(k.Lang)))
+	d := NewMessageData(ctx, ts.cfg.Zone.Moments(k.Lang))
+	r, err := c.render(d)
+	if err != nil || k.Channel != ChannelSMS {
+		return r, err
+	}
+	return fitSMS(c, d, r, ts.cfg.maxSegments())
 }
+
+// Config is the set's configuration (segment budget, price, zone).
+func (ts *TemplateSet) Config() MessageConfig { return ts.cfg }
 
 func (c *compiledTemplate) render(d MessageData) (RenderedMessage, error) {
 	var r RenderedMessage

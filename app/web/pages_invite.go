@@ -140,6 +140,7 @@ type invitePage struct {
 	Levels   schedule.Levels
 	Form     inviteForm
 	Preview  *store.AudiencePreview
+	SMS      *smsPlan // the SMS cost before sending; nil for other channels
 	Report   *store.FanOutReport
 	Problem  string
 	WhatsApp string // forward text for group pramukhs
@@ -256,6 +257,7 @@ func (s *Server) showInvite(c *gin.Context) {
 		var pv store.AudiencePreview
 		if pv, err = s.store.PreviewAudience(c.Request.Context(), actor(c), p.Event.ID, a, inviteSampleSize); err == nil {
 			p.Preview = &pv
+			p.SMS, err = s.planSMS(c, p.Event, a)
 		}
 	}
 	if err != nil {
@@ -275,6 +277,19 @@ func (s *Server) sendInvites(c *gin.Context) {
 	}
 	p.Form = parseInviteForm(c, c.PostForm, c.PostFormArray)
 	a, err := s.audience(c, p.Form)
+	if err == nil {
+		// An SMS over the segment budget goes only when the sender has
+		// seen its size and cost and accepted them.
+		if p.SMS, err = s.planSMS(c, p.Event, a); err == nil && p.SMS != nil && p.SMS.Over && c.PostForm("over_budget") != "1" {
+			var pv store.AudiencePreview
+			if pv, err = s.store.PreviewAudience(c.Request.Context(), actor(c), p.Event.ID, a, inviteSampleSize); err == nil {
+				p.Preview = &pv
+				p.Problem = s.pages.Text(p.Base.Lang, "invite.sms_over_ask", p.SMS.Budget)
+				s.renderStatus(c, http.StatusConflict, "invite", p)
+				return
+			}
+		}
+	}
 	if err == nil {
 		var rep store.FanOutReport
 		if rep, err = s.store.SendInvites(c.Request.Context(), actor(c), p.Event.ID, a); err == nil {

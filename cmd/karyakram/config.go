@@ -47,6 +47,12 @@ type Config struct {
 	OrgTZ string
 	Zone  schedule.Zone
 
+	// SMSMaxSegments is the SMS segment budget (default 3); SMSSegmentPaise
+	// what a segment costs (KARYAKRAM_SMS_SEGMENT_PRICE in rupees, default
+	// 0.20), for the size and cost shown before sending.
+	SMSMaxSegments, SMSSegmentPaise int
+	smsMaxSegments, smsPrice        string
+
 	// ReplyAddr is the organiser address of emailed invitations: calendar
 	// clients send their Yes/No/Maybe replies there. InboundSMTPAddr,
 	// when set, is where karyakram listens for that mail (point the reply
@@ -95,6 +101,7 @@ func defaultConfig(getenv func(string) string) Config {
 	c.BridgeNumbers = getenv("KARYAKRAM_BRIDGE_NUMBERS")
 	c.MetricsAddr, c.MetricsToken = getenv("KARYAKRAM_METRICS_ADDR"), getenv("KARYAKRAM_METRICS_TOKEN")
 	c.ReplyAddr, c.InboundSMTPAddr = getenv("KARYAKRAM_REPLY_ADDR"), getenv("KARYAKRAM_INBOUND_SMTP_ADDR")
+	c.smsMaxSegments, c.smsPrice = getenv("KARYAKRAM_SMS_MAX_SEGMENTS"), getenv("KARYAKRAM_SMS_SEGMENT_PRICE")
 	for _, p := range strings.Split(getenv("KARYAKRAM_TRUSTED_PROXIES"), ",") {
 		if p = strings.TrimSpace(p); p != "" {
 			c.TrustedProxies = append(c.TrustedProxies, p)
@@ -134,6 +141,20 @@ func (c *Config) validate(log *slog.Logger) error {
 		return fmt.Errorf("-org-tz / KARYAKRAM_ORG_TZ: %w", err)
 	}
 	c.Zone = z
+	if c.smsMaxSegments != "" {
+		n, err := strconv.Atoi(c.smsMaxSegments)
+		if err != nil || n < 1 || n > 10 {
+			return fmt.Errorf("KARYAKRAM_SMS_MAX_SEGMENTS=%q: must be a whole number of segments from 1 to 10", c.smsMaxSegments)
+		}
+		c.SMSMaxSegments = n
+	}
+	if c.smsPrice != "" {
+		r, err := strconv.ParseFloat(c.smsPrice, 64)
+		if err != nil || r <= 0 || r > 100 {
+			return fmt.Errorf("KARYAKRAM_SMS_SEGMENT_PRICE=%q: must be the price of one SMS segment in rupees, e.g. 0.20", c.smsPrice)
+		}
+		c.SMSSegmentPaise = int(r*100 + 0.5)
+	}
 	if c.InboundSMTPAddr != "" && c.ReplyAddr == "" {
 		return fmt.Errorf("-inbound-smtp-addr needs KARYAKRAM_REPLY_ADDR, the address invitations ask calendar replies to go to")
 	}
@@ -208,4 +229,10 @@ func (c Config) delivery() outbox.Delivery {
 // liveKit is the conferencing configuration.
 func (c Config) liveKit() conferencing.Config {
 	return conferencing.Config{URL: c.LiveKitURL, APIKey: c.LiveKitKey, APISecret: c.LiveKitSecret}
+}
+
+// messages is the message templates' configuration: the organisation's
+// zone, the SMS segment budget and price.
+func (c Config) messages() schedule.MessageConfig {
+	return schedule.MessageConfig{Zone: c.Zone, MaxSMSSegments: c.SMSMaxSegments, SMSSegmentPaise: c.SMSSegmentPaise}
 }

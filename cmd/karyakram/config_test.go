@@ -65,3 +65,19 @@ func TestConfigCalendarReplies(t *testing.T) {
 		t.Errorf("organizer %q, config %s", c.delivery().SMTP.Organizer.Email, c.String())
 	}
 }
+
+func TestConfigSMSBudget(t *testing.T) {
+	env := map[string]string{"KARYAKRAM_SMS_MAX_SEGMENTS": "2", "KARYAKRAM_SMS_SEGMENT_PRICE": "0.25"}
+	c := defaultConfig(func(k string) string { return env[k] })
+	if err := c.validate(slog.New(slog.DiscardHandler)); err != nil {
+		t.Fatal(err)
+	}
+	if m := c.messages(); m.MaxSegments() != 2 || m.SegmentPaise() != 25 {
+		t.Errorf("messages config %+v", m)
+	}
+	env["KARYAKRAM_SMS_SEGMENT_PRICE"] = "cheap"
+	c = defaultConfig(func(k string) string { return env[k] })
+	if err := c.validate(slog.New(slog.DiscardHandler)); err == nil || !strings.Contains(err.Error(), "KARYAKRAM_SMS_SEGMENT_PRICE") {
+		t.Errorf("bad price: %v", err)
+	}
+}

@@ -68,7 +68,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	go func() { ring.Run(ringCtx); close(ringDone) }()
 	defer func() { stopRing(); <-ringDone }()
 	signer := ring.Signer()
-	msgTemplates, err := st.LoadTemplateSet(ctx, schedule.MessageConfig{Zone: cfg.Zone})
+	msgTemplates, err := st.LoadTemplateSet(ctx, cfg.messages())
 	if err != nil {
 		return err
 	}
