@@ -149,3 +149,48 @@ func TestSchedulerLifecycle(t *testing.T) {
 		t.Fatalf("deleted again: %v", conf.deleted)
 	}
 }
+
+// TestRevocationReachesEveryServerWithinATick: a server that did not make
+// the revocation (no in-process reload) refuses the link after its
+// scheduler's next tick: the bound docs/security.md states.
+func TestRevocationReachesEveryServerWithinATick(t *testing.T) {
+	ctx := context.Background()
+	st := storetest.Open(t)
+	storetest.Seed(t, st)
+	state := storetest.Actor(t, st, "9800000001")
+	mp, _ := st.FindUnitByCode(ctx, state, "MP")
+	start := time.Now().Add(2 * time.Hour).Truncate(time.Minute)
+	saved, err := st.CreateEvent(ctx, state, schedule.Event{UnitID: mp.ID, Type: store.AddressEventType, Title: "Address", Start: start, End: start.Add(time.Hour)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.CreateAddress(ctx, state, store.AddressInput{EventID: saved.Event.ID}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.SendInvites(ctx, state, saved.Event.ID, store.Audience{UnitIDs: []int64{mp.ID}, Channel: schedule.ChannelSMS}); err != nil {
+		t.Fatal(err)
+	}
+	var inv int64
+	st.EachAddressInvite(ctx, saved.Event.ID, func(r *store.AddressInvite) error { inv = r.InviteID; return nil })
+	dir := addresses.NewDirectory(st, 0, 0, nil)
+	const tick = 50 * time.Millisecond
+	sch, err := addresses.NewScheduler(addresses.SchedulerConfig{Store: st, Conference: &fakeConference{ensured: map[string]int{}, relaying: map[int64]bool{}},
+		Directory: dir, Tick: tick})
+	if err != nil {
+		t.Fatal(err)
+	}
+	runCtx, stop := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() { sch.Run(runCtx); close(done) }()
+	defer func() { stop(); <-done }()
+	claims := schedule.LinkClaims{InviteID: inv, EventID: saved.Event.ID, LinkVersion: 1, Expires: start.Add(24 * time.Hour)}
+	waitFor(t, "the address in the directory", func() bool { _, _, err := dir.Resolve(ctx, claims); return err == nil })
+	if err := st.RevokeInvite(ctx, state, inv); err != nil {
+		t.Fatal(err)
+	}
+	revokedAt := time.Now()
+	waitFor(t, "the revocation", func() bool { _, _, err := dir.Resolve(ctx, claims); return schedule.IsLinkRevoked(err) })
+	if took := time.Since(revokedAt); took > 3*tick+time.Second {
+		t.Errorf("the revocation took %v to reach the directory; the bound is a tick (%v) plus the reload", took, tick)
+	}
+}

@@ -7,14 +7,18 @@
 //
 // Delivery is at least once. Every message has a unique idempotency key;
 // a message marked sent is never claimed again. The one duplicate window
-// is a crash between the far end accepting a message and the "sent" mark
-// committing: the claim's lease then runs out, the message is queued again
-// and sent a second time, with the same key (the email Message-ID and the
-// SMS gateway reference), so a far end that deduplicates drops it. Marks
-// are committed once per claimed batch, so such a crash can repeat up to
-// one batch per worker (Config.BatchSize). A clean
+// is a crash (kill -9, a lost connection) between the far end accepting a
+// message and its "sent" mark committing: the claim's lease then runs out,
+// the message is queued again and sent a second time, with the same key
+// (the email Message-ID and the SMS gateway reference), so a far end that
+// deduplicates drops it. The window is kept small: each message is marked
+// sent as soon as the far end accepts it, before the next is sent, so a
+// crash repeats at most the one message each worker had in flight; claims
+// are small (Config.BatchSize) and their leases short (Config.Lease), kept
+// alive by a heartbeat while the worker lives, so what a dead worker had
+// claimed but not sent goes out within a lease, not minutes later. A clean
 // stop (context cancelled) never duplicates: the worker finishes the send
-// in flight, marks what it sent and releases what it did not.
+// in flight, marks it and releases what it did not send.
 package outbox
 
 import (
@@ -53,12 +57,17 @@ type Config struct {
 	LinkTTL time.Duration
 	// Workers is the number of concurrent drainers; 0 means 4.
 	Workers int
-	// BatchSize is how many messages a worker claims at once; 0 means 100.
+	// BatchSize is how many messages a worker claims at once; 0 means 20.
 	BatchSize int
-	// Lease is how long a claim lasts before a crashed worker's messages
-	// are retried; 0 means 5 minutes. It must exceed the time to send a
-	// batch under the rate limits.
+	// Lease is how long a claim lasts without a heartbeat, so how soon a
+	// dead worker's unsent messages go to another; 0 means 30 s.
 	Lease time.Duration
+	// Heartbeat is how often a working worker renews the lease of what it
+	// still holds; 0 means a third of the lease.
+	Heartbeat time.Duration
+	// SendTimeout bounds one send (the senders have their own timeouts
+	// too); 0 means a minute.
+	SendTimeout time.Duration
 	// Poll is the wait when the queue is empty; 0 means 2 s.
 	Poll time.Duration
 	// BridgeTTL is how long the drainer keeps a mass address's audio
@@ -113,10 +122,16 @@ func New(cfg Config) (*Drainer, error) {
 		cfg.Workers = 4
 	}
 	if cfg.BatchSize <= 0 {
-		cfg.BatchSize = 100
+		cfg.BatchSize = 20
 	}
 	if cfg.Lease <= 0 {
-		cfg.Lease = 5 * time.Minute
+		cfg.Lease = 30 * time.Second
+	}
+	if cfg.Heartbeat <= 0 {
+		cfg.Heartbeat = cfg.Lease / 3
+	}
+	if cfg.SendTimeout <= 0 {
+		cfg.SendTimeout = time.Minute
 	}
 	if cfg.Poll <= 0 {
 		cfg.Poll = 2 * time.Second
@@ -269,33 +284,38 @@ func (d *Drainer) Step(ctx context.Context) (int, error) {
 	// worker still records what it sent.
 	mctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
 	defer cancel()
-	var sent, unsent []int64
+	held := newHeld(b.Messages)
+	stopBeat := d.heartbeat(mctx, held)
+	defer stopBeat()
 	var st Stats
-	var markErr error
-	for i, m := range b.Messages {
-		if ctx.Err() != nil || markErr != nil {
-			for _, rest := range b.Messages[i:] {
-				unsent = append(unsent, rest.ID)
-			}
+	var stepErr error
+	for _, m := range b.Messages {
+		if ctx.Err() != nil || stepErr != nil {
 			break
 		}
 		err := d.send(ctx, b, m)
 		switch {
 		case err == nil:
-			sent = append(sent, m.ID)
+			// Recorded before the next send: a crash now repeats at most
+			// this message.
+			held.done(m.ID)
+			if err := d.cfg.Store.MarkOutboxSent(mctx, []int64{m.ID}, d.cfg.Now()); err != nil {
+				// Not released: it stays claimed and, unrenewed, goes
+				// again after the lease (the far end can drop it by key).
+				stepErr = err
+				continue
+			}
 			st.Sent++
 		case ctx.Err() != nil && !notify.IsPermanent(err):
 			// Stopped mid-send: the far end may or may not have it;
 			// release, as a crash would after the lease.
-			unsent = append(unsent, m.ID)
 		default:
 			dead, rerr := d.fail(mctx, m, err)
 			if rerr != nil {
-				// Stop here, but still mark what went out: unmarked, it
-				// would be sent again once the lease runs out.
-				markErr = rerr
+				stepErr = rerr
 				continue
 			}
+			held.done(m.ID)
 			if dead {
 				st.Dead++
 			} else {
@@ -303,18 +323,76 @@ func (d *Drainer) Step(ctx context.Context) (int, error) {
 			}
 		}
 	}
-	if err := d.cfg.Store.MarkOutboxSent(mctx, sent, d.cfg.Now()); err != nil {
-		return len(b.Messages), err
-	}
-	if err := d.cfg.Store.ReleaseOutbox(mctx, unsent, d.cfg.Now()); err != nil {
-		return len(b.Messages), err
+	stopBeat()
+	if err := d.cfg.Store.ReleaseOutbox(mctx, held.ids(), d.cfg.Now()); err != nil && stepErr == nil {
+		stepErr = err
 	}
 	d.mu.Lock()
 	d.st.Sent += st.Sent
 	d.st.Retried += st.Retried
 	d.st.Dead += st.Dead
 	d.mu.Unlock()
-	return len(b.Messages), markErr
+	return len(b.Messages), stepErr
+}
+
+// held is what a worker still holds of its claim: messages neither
+// recorded (sent, retried, dead) nor released.
+type held struct {
+	mu  sync.Mutex
+	set map[int64]bool
+}
+
+func newHeld(ms []store.OutboxMessage) *held {
+	h := &held{set: make(map[int64]bool, len(ms))}
+	for _, m := range ms {
+		h.set[m.ID] = true
+	}
+	return h
+}
+
+func (h *held) done(id int64) {
+	h.mu.Lock()
+	delete(h.set, id)
+	h.mu.Unlock()
+}
+
+func (h *held) ids() []int64 {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	out := make([]int64, 0, len(h.set))
+	for id := range h.set {
+		out = append(out, id)
+	}
+	return out
+}
+
+// heartbeat renews the lease of what the worker holds every
+// cfg.Heartbeat until stop is called (stop waits for it to end).
+func (d *Drainer) heartbeat(ctx context.Context, h *held) (stop func()) {
+	quit, done := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(done)
+		t := time.NewTicker(d.cfg.Heartbeat)
+		defer t.Stop()
+		for {
+			select {
+			case <-quit:
+				return
+			case <-t.C:
+			}
+			ids := h.ids()
+			if len(ids) == 0 {
+				continue
+			}
+			if err := d.cfg.Store.RenewOutboxLease(ctx, ids, d.cfg.Now().Add(d.cfg.Lease)); err != nil {
+				d.cfg.Log.Warn("renew outbox lease", "messages", len(ids), "err", err)
+			}
+		}
+	}()
+	var once sync.Once
+	return func() {
+		once.Do(func() { close(quit); <-done })
+	}
 }
 
 // attachBridges fills b.Bridges for the mass addresses among the batch's
@@ -384,8 +462,8 @@ func (d *Drainer) send(ctx context.Context, b store.OutboxBatch, m store.OutboxM
 	// A stop must not cut a send short: the far end may accept the message
 	// and the sender still report the cancellation, and the released
 	// message would go out twice. The send in flight finishes, bounded by
-	// the claim's lease (senders have their own timeouts too).
-	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), d.cfg.Lease)
+	// cfg.SendTimeout (senders have their own timeouts too).
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), d.cfg.SendTimeout)
 	defer cancel()
 	return sender.Send(sctx, msg)
 }

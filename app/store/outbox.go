@@ -182,6 +182,18 @@ func (s *Store) MarkOutboxSent(ctx context.Context, ids []int64, now time.Time) 
 	})
 }
 
+// RenewOutboxLease extends the lease of claimed messages ids still being
+// sent until until (a working drainer's heartbeat).
+func (s *Store) RenewOutboxLease(ctx context.Context, ids []int64, until time.Time) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	if _, err := s.db.ExecContext(ctx, "UPDATE outbox SET next_attempt_at = ? WHERE id IN (?) AND status = 'sending'", until.UTC(), bun.In(ids)); err != nil {
+		return fmt.Errorf("renew outbox lease: %w", err)
+	}
+	return nil
+}
+
 // MarkOutboxRetry puts message id back in the queue until retryAt after a
 // temporary failure.
 func (s *Store) MarkOutboxRetry(ctx context.Context, id int64, reason string, retryAt time.Time) error {

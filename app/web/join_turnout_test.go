@@ -3,6 +3,7 @@ package web_test
 import (
 	"context"
 	"fmt"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -56,5 +57,45 @@ func TestJoinThroughLinkCountsInTurnout(t *testing.T) {
 		if r.Code == "D1-A1-M1" && r.Joined != 2 {
 			t.Errorf("mandal D1-A1-M1 joined %d of %d invited, want 2: joins through /j/ are not counted where the worker belongs", r.Joined, r.Invited)
 		}
+	}
+}
+
+// TestRevokedJoinLinkStopsAtOnce: an official revokes an invitation on
+// its page; this server refuses the worker's join link right after (the
+// directory reloads in the background), without waiting for the
+// scheduler's tick. Other servers refuse it at their next tick, at most
+// addresses.DefaultTick later (docs/security.md).
+func TestRevokedJoinLinkStopsAtOnce(t *testing.T) {
+	ctx := context.Background()
+	je := newJoinEnv(t)
+	now := time.Now()
+	open, invites := je.address("revoke@test", now.Add(5*time.Minute), "")
+	if err := je.dir.Refresh(ctx, now); err != nil {
+		t.Fatal(err)
+	}
+	var id int64
+	for k := range invites {
+		id = k
+		break
+	}
+	link := "/j/" + je.link(open.EventID, id, now.Add(24*time.Hour))
+	if code, _, _ := je.open(link, "en"); code != 200 {
+		t.Fatalf("before the revocation: %d", code)
+	}
+	state := je.browser()
+	state.login("9800000001")
+	if resp, _ := state.post(fmt.Sprintf("/invites/%d/revoke", id), url.Values{"back": {fmt.Sprintf("/events/%d/invites", open.EventID)}}); resp.StatusCode != 200 {
+		t.Fatalf("revoke: %d", resp.StatusCode)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		code, _, _ := je.open(link, "en")
+		if code == 403 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the revoked link still answers %d five seconds later", code)
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 }

@@ -371,6 +371,7 @@ func (s *Server) revokeInvite(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
+	s.refreshJoin()
 	s.flash(c, "invite.revoked")
 	back := localPath(c.PostForm("back"), "/")
 	if !strings.HasPrefix(back, "/events/") {

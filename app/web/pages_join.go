@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -153,6 +154,7 @@ func (s *Server) MountJoin(cfg JoinConfig) error {
 	if j.stageScript, err = scriptFor("stage"); err != nil {
 		return err
 	}
+	s.join = j
 	s.router.GET("/j/:token", j.join)
 	s.addressRoutes(j)
 	j.stageRoutes()
@@ -324,4 +326,20 @@ func (s *Server) joinRefused(c *gin.Context, err error) {
 	c.Header("Cache-Control", "private, no-store")
 	s.renderStatus(c, status, "join", p)
 	c.Abort()
+}
+
+// refreshJoin reloads the join directory now, in the background, after a
+// change that must reach join links at once (a revoked invitation): this
+// server refuses the link as soon as the reload ends; other servers do on
+// their scheduler's next tick (addresses.DefaultTick).
+func (s *Server) refreshJoin() {
+	if s.join == nil || s.join.cfg.Directory == nil {
+		return
+	}
+	dir, now := s.join.cfg.Directory, s.now()
+	go func() {
+		if err := dir.Refresh(context.Background(), now); err != nil {
+			s.log.Error("refresh join directory after a revocation", "err", err)
+		}
+	}()
 }

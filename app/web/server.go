@@ -64,6 +64,7 @@ type Server struct {
 	handler http.Handler // router behind response compression
 	inv     *inviteState
 	turn    *turnoutState
+	join    *joinState // set by MountJoin
 }
 
 // New parses the templates and builds the router; it fails if a page is
