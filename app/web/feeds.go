@@ -51,7 +51,7 @@ func (s *Server) serveFeed(c *gin.Context) {
 	for i, v := range stored {
 		versions[i] = ical.Version{ID: v.ID, Sequence: v.Sequence, UpdatedAt: v.UpdatedAt}
 	}
-	feed := ical.Feed{Name: spec.Label + " · karyakram", Lang: spec.Lang, Refresh: FeedRefresh, Now: now, Zone: s.zone()}
+	feed := ical.Feed{Name: s.feedName(ctx, spec), Lang: spec.Lang, Refresh: FeedRefresh, Now: now, Zone: s.zone()}
 	etag := ical.ETagOf(&feed, versions)
 	lastMod := ical.LastModified(versions)
 	c.Header("Cache-Control", "private, no-cache")
@@ -83,6 +83,10 @@ func (s *Server) serveFeed(c *gin.Context) {
 	c.Header("Content-Type", ical.ContentType)
 	c.Header("Content-Disposition", `inline; filename="karyakram.ics"`)
 	c.Status(http.StatusOK)
+	if c.Request.Method == http.MethodHead { // the same answer, without the body
+		c.Writer.WriteHeaderNow()
+		return
+	}
 	if err := ical.Encode(c.Writer, &feed); err != nil {
 		s.log.Error("encode feed", "err", err)
 	}

@@ -31,6 +31,7 @@ func (s *Server) docsRoutes(r *gin.Engine, pages *gin.RouterGroup) {
 	r.GET("/u/:token", s.showUnsubscribe)
 	r.POST("/u/:token", s.unsubscribe)
 	pages.GET("/replies", s.showCalendarReplies)
+	r.HEAD("/feeds/:file", s.serveFeed) // calendar apps check a feed with HEAD
 }
 
 type repliesPage struct {
