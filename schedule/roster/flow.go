@@ -47,14 +47,8 @@ type assigner struct {
 	extra  []int
 	// forbidD/forbidH: one district–host arc switched off (explanations).
 	forbidD, forbidH int
-	// Dijkstra scratch.
-	distD, distH []float64
-	doneD, doneH []bool
-	predH        []int // host → district it was reached from
-	touchedD     []int
-	touchedH     []int
-	pq           nodeHeap
-	cascade      []int
+	paths
+	cascade []int
 	// failure: districts and hosts reachable from the district that could
 	// not be placed (a Hall violator), filled when a placement fails.
 	stuckDistricts []int
@@ -68,16 +62,8 @@ func newAssigner(p *problem) *assigner {
 	a := &assigner{p: p, cost: p.cost,
 		isOpen: make([]bool, p.nH), hostOf: make([]int, p.nD),
 		load: make([]int, p.nH), members: make([][]int, p.nH),
-		piD: make([]float64, p.nD), piH: make([]float64, p.nH),
-		distD: make([]float64, p.nD), distH: make([]float64, p.nH),
-		doneD: make([]bool, p.nD), doneH: make([]bool, p.nH), predH: make([]int, p.nH),
+		piD: make([]float64, p.nD), piH: make([]float64, p.nH), paths: newPaths(p.nD, p.nH),
 		forbidD: -1, forbidH: -1, abortAbove: math.Inf(1), arcs: make([][]int32, p.nD), inBase: make([]bool, p.nH),
-	}
-	for i := range a.distD {
-		a.distD[i] = math.Inf(1)
-	}
-	for i := range a.distH {
-		a.distH[i] = math.Inf(1)
 	}
 	return a
 }
@@ -320,20 +306,7 @@ func (a *assigner) shortestPath(s int) (int, float64) {
 	p := a.p
 	steps := 0
 	bestT, bestHost := math.Inf(1), -1
-	a.pq = a.pq[:0]
-	a.distD[s] = 0
-	a.touchedD = append(a.touchedD, s)
-	a.pq.push(heapNode{node: s, dist: 0})
-	relaxH := func(h, d int, nd float64) {
-		if nd < a.distH[h] {
-			if math.IsInf(a.distH[h], 1) {
-				a.touchedH = append(a.touchedH, h)
-			}
-			a.distH[h] = nd
-			a.predH[h] = d
-			a.pq.push(heapNode{node: p.nD + h, dist: nd})
-		}
-	}
+	a.start(s)
 	for a.pq.Len() > 0 {
 		it := a.pq.pop()
 		steps++
@@ -349,7 +322,7 @@ func (a *assigner) shortestPath(s int) (int, float64) {
 			if hh := p.home[d]; hh >= 0 && a.isOpen[hh] {
 				if hh != a.hostOf[d] && !a.doneH[hh] && a.allowed(d, hh) {
 					rc := math.Max(0, a.cost[d][hh]+a.piD[d]-a.piH[hh])
-					relaxH(hh, d, it.dist+rc)
+					a.reachHost(hh, d, it.dist+rc)
 				}
 				continue
 			}
@@ -357,7 +330,7 @@ func (a *assigner) shortestPath(s int) (int, float64) {
 			base := it.dist + a.piD[d]
 			lim := bestT - base + a.maxPiH
 			row := a.cost[d]
-			isOpen, doneH, distH, piH := a.isOpen, a.doneH, a.distH, a.piH
+			isOpen, doneH, piH := a.isOpen, a.doneH, a.piH
 			at := a.hostOf[d]
 			n := 0
 			for _, h32 := range a.arcs[d] {
@@ -370,34 +343,11 @@ func (a *assigner) shortestPath(s int) (int, float64) {
 				if !isOpen[h] || h == at || doneH[h] || (d == a.forbidD && h == a.forbidH) {
 					continue
 				}
-				nd := base + c - piH[h]
-				if nd < it.dist {
-					nd = it.dist
-				}
-				if nd < distH[h] {
-					if math.IsInf(distH[h], 1) {
-						a.touchedH = append(a.touchedH, h)
-					}
-					distH[h] = nd
-					a.predH[h] = d
-					a.pq.push(heapNode{node: p.nD + h, dist: nd})
-				}
+				a.reachHost(h, d, math.Max(it.dist, base+c-piH[h]))
 			}
 			for _, h := range a.extra {
-				if !isOpen[h] || h == at || doneH[h] || !a.allowed(d, h) {
-					continue
-				}
-				nd := base + row[h] - piH[h]
-				if nd < it.dist {
-					nd = it.dist
-				}
-				if nd < distH[h] {
-					if math.IsInf(distH[h], 1) {
-						a.touchedH = append(a.touchedH, h)
-					}
-					distH[h] = nd
-					a.predH[h] = d
-					a.pq.push(heapNode{node: p.nD + h, dist: nd})
+				if isOpen[h] && h != at && !doneH[h] && a.allowed(d, h) {
+					a.reachHost(h, d, math.Max(it.dist, base+row[h]-piH[h]))
 				}
 			}
 			steps += n + len(a.extra)
@@ -415,16 +365,8 @@ func (a *assigner) shortestPath(s int) (int, float64) {
 		}
 		steps += len(a.members[h])
 		for _, d := range a.members[h] {
-			if a.doneD[d] {
-				continue
-			}
-			nd := it.dist + math.Max(0, a.piH[h]-a.cost[d][h]-a.piD[d])
-			if nd < a.distD[d] {
-				if math.IsInf(a.distD[d], 1) {
-					a.touchedD = append(a.touchedD, d)
-				}
-				a.distD[d] = nd
-				a.pq.push(heapNode{node: d, dist: nd})
+			if !a.doneD[d] {
+				a.reachDistrict(d, h, it.dist+math.Max(0, a.piH[h]-a.cost[d][h]-a.piD[d]))
 			}
 		}
 	}
@@ -432,22 +374,9 @@ func (a *assigner) shortestPath(s int) (int, float64) {
 	return bestHost, bestT
 }
 
-// updatePotentials lowers the potential of every node settled closer than
-// D by D − dist (the usual φ += min(dist, D), shifted by the constant −D),
-// which keeps all residual reduced costs non-negative after an
-// early-stopped Dijkstra and leaves φT unchanged.
+// updatePotentials applies paths.lowerPotentials to the flow's potentials.
 func (a *assigner) updatePotentials(D float64) {
-	for _, d := range a.touchedD {
-		if a.doneD[d] && a.distD[d] < D {
-			a.piD[d] += a.distD[d] - D
-		}
-	}
-	for _, h := range a.touchedH {
-		if a.doneH[h] && a.distH[h] < D {
-			a.piH[h] += a.distH[h] - D
-		}
-	}
-	a.count(len(a.touchedD) + len(a.touchedH))
+	a.count(a.lowerPotentials(D, a.piD, a.piH))
 }
 
 func (a *assigner) collectStuck() {
@@ -464,18 +393,7 @@ func (a *assigner) collectStuck() {
 	}
 }
 
-func (a *assigner) clearScratch() {
-	for _, d := range a.touchedD {
-		a.distD[d] = math.Inf(1)
-		a.doneD[d] = false
-	}
-	for _, h := range a.touchedH {
-		a.distH[h] = math.Inf(1)
-		a.doneH[h] = false
-	}
-	a.touchedD = a.touchedD[:0]
-	a.touchedH = a.touchedH[:0]
-}
+func (a *assigner) clearScratch() { a.clear() }
 
 func (a *assigner) removeMember(h, d int) {
 	ms := a.members[h]

@@ -28,18 +28,18 @@ type pick struct {
 
 // relaxation holds the subproblem's scratch and its last solution.
 type relaxation struct {
-	v      []float64 // host value vh(λ)
+	v []float64 // host value vh(λ)
 	// seatPrice is, per host, the LP price of one seat in its subproblem
 	// (−r/attendees of the district the seats run out on; 0 when seats do
 	// not bind): what the relaxation says a seat there is worth.
 	seatPrice []float64
-	picks  [][]pick  // host → districts taken
-	cover  []float64 // district → weight covered by open hosts
-	y      []float64 // host → 1 if open in the subproblem
-	order  []int
-	cands  []pick
-	m      *dateMatching
-	kmRank [][]int32 // host → districts by road km (finite cost only)
+	picks     [][]pick  // host → districts taken
+	cover     []float64 // district → weight covered by open hosts
+	y         []float64 // host → 1 if open in the subproblem
+	order     []int
+	cands     []pick
+	m         *dateMatching
+	kmRank    [][]int32 // host → districts by road km (finite cost only)
 }
 
 func newRelaxation(p *problem) *relaxation {

@@ -13,23 +13,16 @@ import (
 // open set; an optimal basic solution splits at most one district per
 // host, and rounding those gives the seat fitter an almost seated start.
 type seatFlow struct {
-	p     *problem
-	work  *int64
-	parts [][]seatPart // district → hosts it sends people to
-	load  []int        // host → attendees received
-	room  []int        // host → seats (capacity)
-	piD   []float64
-	piH   []float64
-	piT   float64
-	// scratch
-	distD, distH []float64
-	doneD, doneH []bool
-	predH        []int // host → district it was reached from
-	predD        []int // district → host it was reached from
-	members      [][]int
-	touchedD     []int
-	touchedH     []int
-	pq           nodeHeap
+	p       *problem
+	work    *int64
+	parts   [][]seatPart // district → hosts it sends people to
+	load    []int        // host → attendees received
+	room    []int        // host → seats (capacity)
+	piD     []float64
+	piH     []float64
+	piT     float64
+	members [][]int // host → districts sending people to it
+	paths
 }
 
 type seatPart struct {
@@ -38,15 +31,7 @@ type seatPart struct {
 
 func newSeatFlow(p *problem, work *int64) *seatFlow {
 	f := &seatFlow{p: p, work: work, parts: make([][]seatPart, p.nD), load: make([]int, p.nH), room: make([]int, p.nH),
-		piD: make([]float64, p.nD), piH: make([]float64, p.nH),
-		distD: make([]float64, p.nD), distH: make([]float64, p.nH), doneD: make([]bool, p.nD), doneH: make([]bool, p.nH),
-		predH: make([]int, p.nH), predD: make([]int, p.nD), members: make([][]int, p.nH)}
-	for i := range f.distD {
-		f.distD[i] = math.Inf(1)
-	}
-	for i := range f.distH {
-		f.distH[i] = math.Inf(1)
-	}
+		piD: make([]float64, p.nD), piH: make([]float64, p.nH), paths: newPaths(p.nD, p.nH), members: make([][]int, p.nH)}
 	return f
 }
 
@@ -114,10 +99,7 @@ func (f *seatFlow) push(s, want int, a *assigner, steps *int) (int, bool) {
 	}
 	f.piD[s] = best
 	bestT, target := math.Inf(1), -1
-	f.pq = f.pq[:0]
-	f.distD[s] = 0
-	f.touchedD = append(f.touchedD, s)
-	f.pq.push(heapNode{node: s, dist: 0})
+	f.start(s)
 	for f.pq.Len() > 0 {
 		it := f.pq.pop()
 		*steps++
@@ -135,14 +117,7 @@ func (f *seatFlow) push(s, want int, a *assigner, steps *int) (int, bool) {
 				if f.doneH[h] || !a.allowed(d, h) {
 					return
 				}
-				nd := it.dist + math.Max(0, f.km(d, h)+f.piD[d]-f.piH[h])
-				if nd < f.distH[h] {
-					if math.IsInf(f.distH[h], 1) {
-						f.touchedH = append(f.touchedH, h)
-					}
-					f.distH[h], f.predH[h] = nd, d
-					f.pq.push(heapNode{node: p.nD + h, dist: nd})
-				}
+				f.reachHost(h, d, it.dist+math.Max(0, f.km(d, h)+f.piD[d]-f.piH[h]))
 			}
 			for _, h32 := range a.arcs[d] {
 				relax(int(h32))
@@ -167,14 +142,7 @@ func (f *seatFlow) push(s, want int, a *assigner, steps *int) (int, bool) {
 			if f.doneD[d] {
 				continue
 			}
-			nd := it.dist + math.Max(0, f.piH[h]-f.km(d, h)-f.piD[d])
-			if nd < f.distD[d] {
-				if math.IsInf(f.distD[d], 1) {
-					f.touchedD = append(f.touchedD, d)
-				}
-				f.distD[d], f.predD[d] = nd, h
-				f.pq.push(heapNode{node: d, dist: nd})
-			}
+			f.reachDistrict(d, h, it.dist+math.Max(0, f.piH[h]-f.km(d, h)-f.piD[d]))
 		}
 	}
 	if target < 0 {
@@ -193,16 +161,7 @@ func (f *seatFlow) push(s, want int, a *assigner, steps *int) (int, bool) {
 		n = min(n, f.amount(d, from))
 		h = from
 	}
-	for _, d := range f.touchedD {
-		if f.doneD[d] && f.distD[d] < bestT {
-			f.piD[d] += f.distD[d] - bestT
-		}
-	}
-	for _, h := range f.touchedH {
-		if f.doneH[h] && f.distH[h] < bestT {
-			f.piH[h] += f.distH[h] - bestT
-		}
-	}
+	*steps += f.lowerPotentials(bestT, f.piD, f.piH)
 	f.load[target] += n
 	for h := target; ; {
 		d := f.predH[h]
@@ -243,17 +202,4 @@ func (f *seatFlow) add(d, h, n int) {
 	}
 	f.parts[d] = append(f.parts[d], seatPart{h: h, n: n})
 	f.members[h] = append(f.members[h], d)
-}
-
-func (f *seatFlow) clear() {
-	for _, d := range f.touchedD {
-		f.distD[d] = math.Inf(1)
-		f.doneD[d] = false
-	}
-	for _, h := range f.touchedH {
-		f.distH[h] = math.Inf(1)
-		f.doneH[h] = false
-	}
-	f.touchedD = f.touchedD[:0]
-	f.touchedH = f.touchedH[:0]
 }
