@@ -61,7 +61,7 @@ func (g *gateway) counts() (unique, total int) {
 func main() {
 	bin := flag.String("bin", "", "karyakram binary to test (required)")
 	dsn := flag.String("dsn", "", "database (default: a SQLite file in a temporary directory)")
-	district := flag.String("district", "D01", "unit code whose workers are invited")
+	units := flag.String("units", "D01,D02,D03,D04,D05", "comma-separated codes of the units whose workers are invited")
 	kills := flag.Int("kills", 5, "how many times the server is killed mid-drain")
 	minGap, maxGap := flag.Int("min-gap", 100, "fewest deliveries between kills"), flag.Int("max-gap", 600, "most deliveries between kills")
 	flag.Parse()
@@ -92,22 +92,30 @@ func main() {
 		log.Fatal(err)
 	}
 	sys := schedule.SystemActor("bench")
-	u, err := st.FindUnitByCode(ctx, sys, *district)
+	var ids []int64
+	for _, code := range strings.Split(*units, ",") {
+		u, err := st.FindUnitByCode(ctx, sys, strings.TrimSpace(code))
+		if err != nil {
+			log.Fatal(err)
+		}
+		ids = append(ids, u.ID)
+	}
+	root, err := st.FindUnitByCode(ctx, sys, "MP")
 	if err != nil {
 		log.Fatal(err)
 	}
 	start := time.Now().Add(72 * time.Hour).Truncate(time.Hour)
-	ev, err := st.CreateEvent(ctx, sys, schedule.Event{UnitID: u.ID, Type: "meeting", Title: "District meeting", TitleHi: "ज़िला बैठक",
+	ev, err := st.CreateEvent(ctx, sys, schedule.Event{UnitID: root.ID, Type: "meeting", Title: "State meeting", TitleHi: "प्रदेश बैठक",
 		Venue: schedule.Venue{Name: "District office"}, Start: start, End: start.Add(2 * time.Hour)})
 	if err != nil {
 		log.Fatal(err)
 	}
-	rep, err := st.SendInvites(ctx, sys, ev.Event.ID, store.Audience{UnitIDs: []int64{u.ID}, Channel: schedule.ChannelSMS})
+	rep, err := st.SendInvites(ctx, sys, ev.Event.ID, store.Audience{UnitIDs: ids, Channel: schedule.ChannelSMS})
 	if err != nil {
 		log.Fatal(err)
 	}
 	n := rep.Enqueued
-	fmt.Printf("queued %d invitations by SMS (district %s, %s)\n", n, *district, map[bool]string{true: "PostgreSQL", false: "SQLite"}[st.Postgres()])
+	fmt.Printf("queued %d invitations by SMS (units %s, %s, %s)\n", n, *units, map[bool]string{true: "PostgreSQL", false: "SQLite"}[st.Postgres()], *bin)
 
 	gw := &gateway{seen: map[string]int{}}
 	srv := httptest.NewServer(gw)
@@ -145,6 +153,9 @@ func main() {
 		for deadline := time.Now().Add(limit); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
 			if _, total := gw.counts(); total >= deliveries {
 				return true
+			}
+			if unique, _ := gw.counts(); unique == n {
+				return false
 			}
 		}
 		return false
