@@ -15,10 +15,11 @@ import (
 // export imports back unchanged.
 
 // csvFormulaStart reports whether r makes a spreadsheet read a cell as a
-// formula: the OWASP list plus the fullwidth forms some spreadsheets fold.
+// formula: the OWASP list (with NUL, as ASVS 5 adds) plus the fullwidth
+// forms some spreadsheets fold.
 func csvFormulaStart(r rune) bool {
 	switch r {
-	case '=', '+', '-', '@', '\t', '\r', '＝', '＋', '－', '＠':
+	case '=', '+', '-', '@', '\t', '\r', 0, '＝', '＋', '－', '＠':
 		return true
 	}
 	return false

@@ -15,6 +15,7 @@ func TestCSVCellNeutralisesFormulas(t *testing.T) {
 		{"@SUM(1+1)*cmd|' /C calc'!A0", "'@SUM(1+1)*cmd|' /C calc'!A0"},
 		{"\t=1+1", "'\t=1+1"},
 		{"\r=1+1", "'\r=1+1"},
+		{"\x00=1+1", "'\x00=1+1"},
 		{"＝1+1", "'＝1+1"}, // fullwidth equals: some spreadsheets fold it
 		{"'=already", "''=already"},
 		// Data that only looks like a formula's start stays as it is.

@@ -236,7 +236,11 @@ func (s *Service) Verify(ctx context.Context, mobileInput, code, addr string) (s
 			return "", schedule.Actor{}, err
 		}
 		if used {
-			return s.openSession(ctx, mobile, now)
+			token, actor, err := s.openSession(ctx, mobile, now)
+			if err == nil {
+				s.log.Info("login", "worker", actor.WorkerID, "addr", addr)
+			}
+			return token, actor, err
 		}
 	}
 	pair, err := s.store.AddRate(ctx, pairKey, s.policy.PairWindow, 1, now)
@@ -253,7 +257,9 @@ func (s *Service) Verify(ctx context.Context, mobileInput, code, addr string) (s
 			return "", schedule.Actor{}, err
 		}
 	}
-	if left := s.policy.PairFails - pair.Used; left > 0 {
+	left := s.policy.PairFails - pair.Used
+	s.log.Info("login code refused", "mobile", schedule.MaskMobile(mobile), "addr", addr, "tries_left", max(left, 0), "wrong_for_number", total.Used)
+	if left > 0 {
 		return "", schedule.Actor{}, schedule.Errorf(schedule.EUNAUTH, "the code is wrong or has expired; check the latest SMS or ask for a new code (%d tries left)", left)
 	}
 	return "", schedule.Actor{}, limited(pair.Reset.Sub(now), "too many wrong codes; try again in %v")

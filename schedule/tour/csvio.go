@@ -108,7 +108,7 @@ func (c cell) str(col string) string {
 	if !ok || i >= len(rec) {
 		return ""
 	}
-	return strings.TrimSpace(rec[i])
+	return strings.TrimSpace(schedule.UncellCSV(rec[i]))
 }
 
 func (c cell) fail(col, format string, args ...any) {
@@ -286,7 +286,7 @@ func inum(v int) string {
 
 // WritePlacesCSV writes places.csv.
 func WritePlacesCSV(w io.Writer, places []Place) error {
-	cw := csv.NewWriter(w)
+	cw := schedule.NewCSVWriter(w)
 	_ = cw.Write(PlaceColumns)
 	for _, p := range places {
 		_ = cw.Write([]string{p.ID, p.Name, p.NameHi, p.Kind, fnum(p.Lat), fnum(p.Lon), joinList(p.Areas), inum(p.VisitMinutes),
@@ -301,7 +301,7 @@ func WritePlacesCSV(w io.Writer, places []Place) error {
 
 // WriteVistaraksCSV writes vistaraks.csv.
 func WriteVistaraksCSV(w io.Writer, vs []Vistarak) error {
-	cw := csv.NewWriter(w)
+	cw := schedule.NewCSVWriter(w)
 	_ = cw.Write(VistarakColumns)
 	for _, v := range vs {
 		km := ""
@@ -325,7 +325,7 @@ func WritePlanCSV(w io.Writer, in *Instance, routes []Route) error {
 	for _, v := range in.Vistaraks {
 		names[v.ID] = v.Name
 	}
-	cw := csv.NewWriter(w)
+	cw := schedule.NewCSVWriter(w)
 	_ = cw.Write(PlanColumns)
 	for _, r := range routes {
 		for k, v := range r.Visits {
