@@ -219,7 +219,7 @@ func BuildEmail(cfg SMTPConfig, m Message) ([]byte, error) {
 	if m.Unsubscribe != "" {
 		textBody = strings.TrimRight(textBody, "\n") + "\n\n--\n" + note + "\n" + m.Unsubscribe
 	}
-	text, err := qpEncode(textBody)
+	text, textEnc, err := encodeBody(textBody)
 	if err != nil {
 		return nil, fmt.Errorf("encode text: %w", err)
 	}
@@ -227,18 +227,18 @@ func BuildEmail(cfg SMTPConfig, m Message) ([]byte, error) {
 	if htmlText == "" {
 		htmlText = htmlBody(m.Text, m.Lang, m.Subject, note, m.Unsubscribe)
 	}
-	htmlPart, err := qpEncode(htmlText)
+	htmlPart, htmlEnc, err := encodeBody(htmlText)
 	if err != nil {
 		return nil, fmt.Errorf("encode html: %w", err)
 	}
 
 	var b bytes.Buffer
-	b.Grow(len(text) + len(htmlPart) + 2*len(cal) + 2048)
+	b.Grow(len(text) + len(htmlPart) + 2*base64LinesLen(len(cal)) + 4096)
 	writeAddressHeader(&b, "From", cfg.FromName, cfg.From)
 	writeAddressHeader(&b, "To", m.ToName, m.To)
 	writeHeader(&b, "Subject", m.Subject)
 	b.WriteString("Date: " + m.Created.Format(time.RFC1123Z) + "\r\n")
-	b.WriteString("Message-ID: <" + strings.NewReplacer(":", ".", "@", ".", " ", "").Replace(m.Key) + "@" + cfg.MessageIDDomain + ">\r\n")
+	b.WriteString("Message-ID: <" + messageIDPart.Replace(m.Key) + "@" + cfg.MessageIDDomain + ">\r\n")
 	b.WriteString("MIME-Version: 1.0\r\n")
 	if m.Lang != "" {
 		b.WriteString("Content-Language: " + m.Lang + "\r\n")
@@ -278,8 +278,8 @@ func BuildEmail(cfg SMTPConfig, m Message) ([]byte, error) {
 		body       []byte
 	}
 	parts := []part{
-		{"text/plain; charset=UTF-8", "quoted-printable", text},
-		{"text/html; charset=UTF-8", "quoted-printable", htmlPart},
+		{"text/plain; charset=UTF-8", textEnc, text},
+		{"text/html; charset=UTF-8", htmlEnc, htmlPart},
 	}
 	if inv != nil {
 		parts = append(parts, part{"text/calendar; method=" + inv.Method + "; charset=UTF-8", "base64", base64Lines(cal)})
@@ -311,9 +311,32 @@ func BuildEmail(cfg SMTPConfig, m Message) ([]byte, error) {
 	return b.Bytes(), nil
 }
 
+// encodeBody encodes a text part for 7-bit transport: quoted-printable
+// when it is mostly ASCII (English stays readable in the raw message),
+// base64 when it is mostly not (Devanagari, whose every UTF-8 byte
+// quoted-printable would triple), with CRLF line ends either way.
+func encodeBody(s string) (body []byte, encoding string, err error) {
+	high := 0
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			high++
+		}
+	}
+	if high*3 < len(s) {
+		body, err = qpEncode(s)
+		return body, "quoted-printable", err
+	}
+	s = strings.ReplaceAll(strings.ReplaceAll(s, "\r\n", "\n"), "\n", "\r\n")
+	return base64Lines([]byte(s)), "base64", nil
+}
+
+// messageIDPart makes an idempotency key the left part of a Message-ID.
+var messageIDPart = strings.NewReplacer(":", ".", "@", ".", " ", "")
+
 func qpEncode(s string) ([]byte, error) {
 	s = strings.ReplaceAll(strings.ReplaceAll(s, "\r\n", "\n"), "\n", "\r\n")
 	var b bytes.Buffer
+	b.Grow(3*len(s) + len(s)/25 + 16) // worst case: every byte =XX, soft breaks
 	w := quotedprintable.NewWriter(&b)
 	if _, err := w.Write([]byte(s)); err != nil {
 		return nil, err
@@ -326,14 +349,20 @@ func qpEncode(s string) ([]byte, error) {
 
 // base64Lines encodes p as base64 in 76-character CRLF lines (RFC 2045).
 func base64Lines(p []byte) []byte {
-	enc := base64.StdEncoding.EncodeToString(p)
-	var b bytes.Buffer
+	enc := make([]byte, base64.StdEncoding.EncodedLen(len(p)))
+	base64.StdEncoding.Encode(enc, p)
+	out := make([]byte, 0, base64LinesLen(len(p)))
 	for len(enc) > 76 {
-		b.WriteString(enc[:76])
-		b.WriteString("\r\n")
+		out = append(out, enc[:76]...)
+		out = append(out, '\r', '\n')
 		enc = enc[76:]
 	}
-	b.WriteString(enc)
-	b.WriteString("\r\n")
-	return b.Bytes()
+	out = append(out, enc...)
+	return append(out, '\r', '\n')
+}
+
+// base64LinesLen is the length of base64Lines for n bytes.
+func base64LinesLen(n int) int {
+	e := base64.StdEncoding.EncodedLen(n)
+	return e + 2*(e/76+1)
 }
