@@ -358,3 +358,33 @@ func TestVerbs(t *testing.T) {
 		t.Errorf("verbs = %v", got)
 	}
 }
+
+// TestNoMessageTranslatedTwice: a message format translated in an area's
+// catalogue and in the shared hi.messages.json works (the area's wins),
+// but one of the two should go.
+func TestNoMessageTranslatedTwice(t *testing.T) {
+	shared := map[string]string{}
+	b, err := catalogueFiles.ReadFile("i18n/hi.messages.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(b, &shared); err != nil {
+		t.Fatal(err)
+	}
+	files, _ := fs.Glob(catalogueFiles, "i18n/hi.*json")
+	for _, f := range files {
+		if f == "i18n/hi.messages.json" {
+			continue
+		}
+		var part map[string]string
+		b, _ := catalogueFiles.ReadFile(f)
+		if err := json.Unmarshal(b, &part); err != nil {
+			t.Fatal(err)
+		}
+		for k := range part {
+			if _, dup := shared[k]; dup {
+				t.Errorf("%q is translated in %s and in hi.messages.json; remove one", k, f)
+			}
+		}
+	}
+}

@@ -6,6 +6,7 @@ package templates
 
 import (
 	"bytes"
+	"cmp"
 	"embed"
 	"encoding/json"
 	"fmt"
@@ -13,6 +14,7 @@ import (
 	"io/fs"
 	"path"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/karyakram/karyakram/schedule"
@@ -44,12 +46,20 @@ func Parse(zone schedule.Zone) (*Pages, error) {
 	p := &Pages{pages: map[string]*template.Template{}, cats: map[string]Catalogue{}, zone: zone}
 	// Each language's catalogue is i18n/<lang>.json plus any
 	// i18n/<lang>.<area>.json, so each part of the product keeps its own
-	// messages; a key defined twice is an error.
+	// messages; a page-text key defined twice is an error. A message
+	// format (see schedule.Msg) may be translated in an area's file and in
+	// the shared <lang>.messages.json: the area's translation wins, so two
+	// people translating the same message never stop the server
+	// (TestNoMessageTranslatedTwice asks for one to go).
 	for _, lang := range Languages {
 		files, err := fs.Glob(catalogueFiles, "i18n/"+lang+".*json")
 		if err != nil || len(files) == 0 {
 			return nil, fmt.Errorf("no catalogue for %s", lang)
 		}
+		shared := "i18n/" + lang + ".messages.json"
+		slices.SortStableFunc(files, func(a, b string) int { // the shared file last
+			return cmp.Compare(boolInt(a == shared), boolInt(b == shared))
+		})
 		c := Catalogue{}
 		for _, f := range files {
 			b, err := catalogueFiles.ReadFile(f)
@@ -62,6 +72,9 @@ func Parse(zone schedule.Zone) (*Pages, error) {
 			}
 			for k, v := range part {
 				if _, dup := c[k]; dup {
+					if f == shared && isMessageFormat(k) {
+						continue
+					}
 					return nil, fmt.Errorf("catalogue %s: key %q defined twice", f, k)
 				}
 				c[k] = v
@@ -101,6 +114,13 @@ func Parse(zone schedule.Zone) (*Pages, error) {
 		p.pages[base] = t
 	}
 	return p, nil
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // dottedKey is the shape of a page-text key ("calendar.link"); any other

@@ -78,8 +78,13 @@ type WorkshopSeries struct {
 	Districts []WorkshopDistrict `json:"districts"`
 	// Plan is the last planner result (nil before the first plan).
 	Plan *roster.Result `json:"plan,omitempty"`
-	// Check is the verdict on the current roster when it was entered by hand.
-	Check *roster.CheckReport `json:"check,omitempty"`
+	// Checked is the last roster checked against the series (uploaded,
+	// the 2022 sample, or edited by hand), kept beside Plan: checking a
+	// roster never replaces the plan. CheckedSource says where it came
+	// from ("csv", "fixture", "hand") and Check is its verdict.
+	Checked       []roster.Assignment `json:"checked,omitempty"`
+	CheckedSource string              `json:"checked_source,omitempty"`
+	Check         *roster.CheckReport `json:"check,omitempty"`
 	// RosterSource says where the current roster came from: "plan",
 	// "hand", "csv" or "fixture".
 	RosterSource string          `json:"roster_source,omitempty"`
@@ -130,10 +135,21 @@ func (w *WorkshopSeries) Roster() []roster.RosterRow {
 	return rows
 }
 
-// HostByName returns the candidate host named name (case-insensitive).
+// TownLabel is the town called name (a host, a district's HQ) in lang:
+// its Hindi name where the series' hosts have one.
+func (w *WorkshopSeries) TownLabel(name, lang string) string {
+	if h, ok := w.HostByName(name); ok && lang == schedule.LangHindi && h.NameHi != "" {
+		return h.NameHi
+	}
+	return name
+}
+
+// HostByName returns the candidate host named name (case-insensitive),
+// in English or in Hindi: a roster typed in either language reads alike.
 func (w *WorkshopSeries) HostByName(name string) (WorkshopHost, bool) {
+	name = strings.TrimSpace(name)
 	for _, h := range w.Spec.Hosts {
-		if strings.EqualFold(strings.TrimSpace(h.Name), strings.TrimSpace(name)) {
+		if strings.EqualFold(strings.TrimSpace(h.Name), name) || (h.NameHi != "" && strings.TrimSpace(h.NameHi) == name) {
 			return h, true
 		}
 	}
@@ -150,6 +166,7 @@ type workshopSeriesRow struct {
 	Spec          string     `bun:"spec"`
 	PlanResult    string     `bun:"plan_result"`
 	CheckReport   string     `bun:"check_report"`
+	CheckedRoster string     `bun:"checked_roster"`
 	RosterSource  string     `bun:"roster_source"`
 	PublishedAt   *time.Time `bun:"published_at"`
 	CreatedAt     time.Time  `bun:"created_at"`
@@ -467,6 +484,13 @@ func (s *Store) workshopByID(ctx context.Context, db bun.IDB, actor schedule.Act
 			return w, fmt.Errorf("workshop series %d: decode check: %w", id, err)
 		}
 	}
+	if r.CheckedRoster != "" {
+		var cr checkedRoster
+		if err := json.Unmarshal([]byte(r.CheckedRoster), &cr); err != nil {
+			return w, fmt.Errorf("workshop series %d: decode checked roster: %w", id, err)
+		}
+		w.Checked, w.CheckedSource = cr.Assignments, cr.Source
+	}
 	var ds []struct {
 		workshopDistrictRow
 		Code   string `bun:"code"`
@@ -570,66 +594,153 @@ func (s *Store) MyWorkshopAssignments(ctx context.Context, actor schedule.Actor)
 	return out, nil
 }
 
-// SaveWorkshopRoster replaces the series' current roster with rows (every
-// district of a row must be in the series; districts without a row are left
-// unassigned) and stores the plan result or check report that goes with it.
+// checkedRoster is the checked_roster column.
+type checkedRoster struct {
+	Source      string              `json:"source"`
+	Assignments []roster.Assignment `json:"assignments"`
+}
+
 // SourceText says where the current roster came from, for people.
 func (w WorkshopSeries) SourceText() schedule.Msg { return RosterSourceText(w.RosterSource) }
 
-// source says where the roster came from ("plan", "hand", "csv", "fixture").
+// CheckedSourceText says where the checked roster came from.
+func (w WorkshopSeries) CheckedSourceText() schedule.Msg { return RosterSourceText(w.CheckedSource) }
+
+// Rosters the series can publish (PublishWorkshopSeries' which).
+const (
+	RosterCurrent = ""        // the current roster
+	RosterPlan    = "plan"    // the planner's roster
+	RosterChecked = "checked" // the last checked roster
+)
+
+// PublishChoice reports whether publishing must say which roster: the
+// series holds a plan and a checked roster that differ.
+func (w *WorkshopSeries) PublishChoice() bool {
+	return w.Plan != nil && len(w.Checked) > 0 && !sameAssignments(w.Plan.Assignments, w.Checked)
+}
+
+// sameAssignments reports whether a and b send every district to the same
+// host on the same date.
+func sameAssignments(a, b []roster.Assignment) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	m := make(map[string]string, len(a))
+	for _, x := range a {
+		m[strings.ToLower(x.District)] = strings.ToLower(x.Host) + " " + x.Date
+	}
+	for _, x := range b {
+		if m[strings.ToLower(x.District)] != strings.ToLower(x.Host)+" "+x.Date {
+			return false
+		}
+	}
+	return true
+}
+
+// SaveWorkshopRoster stores a roster of the series (every district of a
+// row must be in the series; districts without a row are unassigned):
+//   - with plan (source "plan"), rows are the planner's roster: they become
+//     the plan and the current roster;
+//   - with check (a roster made by people: "csv", "fixture", "hand"), rows
+//     become the checked roster, kept beside the plan, with its verdict.
+//     They become the current roster too when edited by hand or when there
+//     is no plan: checking an uploaded roster against a plan compares it,
+//     it never replaces the plan that Publish would otherwise publish.
 func (s *Store) SaveWorkshopRoster(ctx context.Context, actor schedule.Actor, id int64, rows []roster.Assignment, plan *roster.Result, check *roster.CheckReport, source string) error {
 	return s.inTx(ctx, func(tx bun.Tx) error {
 		w, err := s.workshopByID(ctx, tx, actor, id)
 		if err != nil {
 			return err
 		}
-		unit := map[string]int64{}
-		for _, d := range w.Districts {
-			unit[strings.ToLower(d.Name)] = d.UnitID
+		rows, err := resolveRoster(&w, rows)
+		if err != nil {
+			return err
 		}
-		if _, err := tx.NewUpdate().Model((*workshopDistrictRow)(nil)).Set("host = '', date = ''").Where("series_id = ?", id).Exec(ctx); err != nil {
-			return fmt.Errorf("clear workshop roster: %w", err)
-		}
-		var unknown []string
-		for _, a := range rows {
-			uid, ok := unit[strings.ToLower(strings.TrimSpace(a.District))]
-			if !ok {
-				unknown = append(unknown, a.District)
-				continue
-			}
-			h, ok := w.HostByName(a.Host)
-			if !ok {
-				return schedule.FieldError("host", "unknown host %q for district %s", a.Host, a.District)
-			}
-			if _, err := tx.NewUpdate().Model((*workshopDistrictRow)(nil)).Set("host = ?, date = ?", h.Name, a.Date).
-				Where("series_id = ? AND unit_id = ?", id, uid).Exec(ctx); err != nil {
-				return fmt.Errorf("save workshop roster: %w", err)
-			}
-		}
-		if len(unknown) > 0 {
-			return schedule.FieldError("district", "unknown district(s) in this series: %s", strings.Join(unknown, ", "))
-		}
-		var planJSON, checkJSON []byte
+		now := s.now().UTC().Truncate(time.Second)
+		q := tx.NewUpdate().Model((*workshopSeriesRow)(nil)).Set("updated_at = ?", now).Where("id = ?", id)
+		current := plan != nil || source == "hand" || w.Plan == nil
 		if plan != nil {
-			if planJSON, err = json.Marshal(plan); err != nil {
+			b, err := json.Marshal(plan)
+			if err != nil {
 				return fmt.Errorf("encode plan: %w", err)
 			}
+			q = q.Set("plan_result = ?", string(b))
 		}
 		if check != nil {
-			if checkJSON, err = json.Marshal(check); err != nil {
+			b, err := json.Marshal(check)
+			if err != nil {
 				return fmt.Errorf("encode check: %w", err)
 			}
+			cr, err := json.Marshal(checkedRoster{Source: source, Assignments: rows})
+			if err != nil {
+				return fmt.Errorf("encode checked roster: %w", err)
+			}
+			q = q.Set("check_report = ?, checked_roster = ?", string(b), string(cr))
 		}
-		q := tx.NewUpdate().Model((*workshopSeriesRow)(nil)).Set("roster_source = ?, check_report = ?, updated_at = ?",
-			source, string(checkJSON), s.now().UTC().Truncate(time.Second)).Where("id = ?", id)
-		if plan != nil {
-			q = q.Set("plan_result = ?", string(planJSON))
+		if current {
+			if err := setCurrentRoster(ctx, tx, &w, rows); err != nil {
+				return err
+			}
+			q = q.Set("roster_source = ?", source)
 		}
 		if _, err := q.Exec(ctx); err != nil {
 			return mapErr(err, "workshop series")
 		}
 		return s.audit(ctx, tx, actor, "roster", "workshop_series", id, w.UnitPath, schedule.Msgf("%s, %d assignments", RosterSourceText(source), len(rows)))
 	})
+}
+
+// resolveRoster checks rows against the series: known districts, known
+// hosts (returned under the hosts' own names).
+func resolveRoster(w *WorkshopSeries, rows []roster.Assignment) ([]roster.Assignment, error) {
+	known := map[string]bool{}
+	for _, d := range w.Districts {
+		known[strings.ToLower(d.Name)] = true
+	}
+	out := make([]roster.Assignment, 0, len(rows))
+	var unknown []string
+	for _, a := range rows {
+		if !known[strings.ToLower(strings.TrimSpace(a.District))] {
+			unknown = append(unknown, a.District)
+			continue
+		}
+		h, ok := w.HostByName(a.Host)
+		if !ok {
+			return nil, schedule.FieldError("host", "unknown host %q for district %s", a.Host, a.District)
+		}
+		a.Host = h.Name
+		out = append(out, a)
+	}
+	if len(unknown) > 0 {
+		return nil, schedule.FieldError("district", "unknown district(s) in this series: %s", strings.Join(unknown, ", "))
+	}
+	return out, nil
+}
+
+// setCurrentRoster makes rows (resolved) the series' current roster.
+func setCurrentRoster(ctx context.Context, tx bun.Tx, w *WorkshopSeries, rows []roster.Assignment) error {
+	unit := map[string]int64{}
+	for _, d := range w.Districts {
+		unit[strings.ToLower(d.Name)] = d.UnitID
+	}
+	if _, err := tx.NewUpdate().Model((*workshopDistrictRow)(nil)).Set("host = '', date = ''").Where("series_id = ?", w.ID).Exec(ctx); err != nil {
+		return fmt.Errorf("clear workshop roster: %w", err)
+	}
+	for _, a := range rows {
+		if _, err := tx.NewUpdate().Model((*workshopDistrictRow)(nil)).Set("host = ?, date = ?", a.Host, a.Date).
+			Where("series_id = ? AND unit_id = ?", w.ID, unit[strings.ToLower(strings.TrimSpace(a.District))]).Exec(ctx); err != nil {
+			return fmt.Errorf("save workshop roster: %w", err)
+		}
+	}
+	for i := range w.Districts {
+		w.Districts[i].Host, w.Districts[i].Date = "", ""
+		for _, a := range rows {
+			if strings.EqualFold(strings.TrimSpace(a.District), w.Districts[i].Name) {
+				w.Districts[i].Host, w.Districts[i].Date = a.Host, a.Date
+			}
+		}
+	}
+	return nil
 }
 
 // WorkshopPublished is the outcome of publishing a series.
@@ -650,11 +761,43 @@ const (
 // description. Re-publishing updates the same events (sequence bumped only
 // when something changed) and cancels events of workshops no longer held.
 func (s *Store) PublishWorkshopSeries(ctx context.Context, actor schedule.Actor, id int64, now time.Time) (WorkshopPublished, error) {
+	return s.PublishWorkshopRoster(ctx, actor, id, RosterCurrent, now)
+}
+
+// PublishWorkshopRoster publishes one of the series' rosters (which:
+// RosterPlan, RosterChecked, or RosterCurrent), making it the current
+// roster first. A series holding a plan and a different checked roster
+// must be told which (PublishChoice): an EINVALID error says so.
+func (s *Store) PublishWorkshopRoster(ctx context.Context, actor schedule.Actor, id int64, which string, now time.Time) (WorkshopPublished, error) {
 	var out WorkshopPublished
 	err := s.inTx(ctx, func(tx bun.Tx) error {
 		w, err := s.workshopByID(ctx, tx, actor, id)
 		if err != nil {
 			return err
+		}
+		switch which {
+		case RosterCurrent:
+			if w.PublishChoice() {
+				return schedule.FieldError("roster", "say which roster to publish: the planner's or the checked one")
+			}
+		case RosterPlan, RosterChecked:
+			rows, source := w.Checked, w.CheckedSource
+			if which == RosterPlan {
+				if w.Plan == nil {
+					return schedule.FieldError("roster", "the series has no plan to publish")
+				}
+				rows, source = w.Plan.Assignments, "plan"
+			} else if len(rows) == 0 {
+				return schedule.FieldError("roster", "the series has no checked roster to publish")
+			}
+			if err := setCurrentRoster(ctx, tx, &w, rows); err != nil {
+				return err
+			}
+			if _, err := tx.NewUpdate().Model((*workshopSeriesRow)(nil)).Set("roster_source = ?", source).Where("id = ?", id).Exec(ctx); err != nil {
+				return mapErr(err, "workshop series")
+			}
+		default:
+			return schedule.FieldError("roster", "unknown roster %q (want plan or checked)", which)
 		}
 		type key struct{ host, date string }
 		groups := map[key][]WorkshopDistrict{}

@@ -336,7 +336,7 @@ func dataTexts(t *testing.T, st *store.Store) []string {
 	for _, q := range []string{"SELECT code FROM units", "SELECT name, mobile, voter_id, social, email, work FROM workers",
 		"SELECT name, name_hi, title FROM guests", "SELECT uid, title, title_hi, description, venue_name FROM events",
 		"SELECT title, title_hi, description FROM programmes", "SELECT speakers, speakers_hi FROM addresses",
-		"SELECT title, title_hi FROM workshop_series", "SELECT town, town_hi FROM district_hq"} {
+		"SELECT title, title_hi FROM workshop_series"} {
 		rows, err := st.DB().QueryContext(ctx, q)
 		if err != nil {
 			t.Fatalf("%s: %v", q, err)

@@ -22,6 +22,7 @@ import (
 	"github.com/karyakram/karyakram/app/store"
 	"github.com/karyakram/karyakram/schedule"
 	"github.com/karyakram/karyakram/schedule/roster"
+	"github.com/karyakram/karyakram/templates"
 )
 
 // maxRosterUpload caps an uploaded roster CSV.
@@ -318,7 +319,7 @@ func (s *Server) showNewWorkshop(c *gin.Context) {
 		return
 	}
 	w.Spec.Dates, w.Spec.TeamsPerDate = nil, nil
-	page := workshopFormPage{Base: s.base(c), Form: workshopForm(&w), Districts: w.Districts, Missing: missing}
+	page := workshopFormPage{Base: s.base(c), Form: workshopForm(&w), Districts: districtsShown(&w, s.lang(c)), Missing: missing}
 	page.Form["roles"] = strings.Join(w.Spec.Roles, ",")
 	if page.Roles, err = s.roleChoices(ctx, page.Base.Lang, w.Spec.Roles); err != nil {
 		s.fail(c, err)
@@ -352,7 +353,7 @@ func (s *Server) workshopFormError(c *gin.Context, w *store.WorkshopSeries, miss
 		s.fail(c, err)
 		return
 	}
-	page := workshopFormPage{Base: s.base(c), ID: w.ID, Form: map[string]string{}, Districts: w.Districts, Missing: missing, Errors: s.errorList(c, err)}
+	page := workshopFormPage{Base: s.base(c), ID: w.ID, Form: map[string]string{}, Districts: districtsShown(w, s.lang(c)), Missing: missing, Errors: s.errorList(c, err)}
 	for k := range c.Request.PostForm {
 		page.Form[k] = c.PostForm(k)
 	}
@@ -366,7 +367,7 @@ func (s *Server) showEditWorkshop(c *gin.Context) {
 	if !ok {
 		return
 	}
-	page := workshopFormPage{Base: s.base(c), ID: w.ID, Form: workshopForm(&w), Districts: w.Districts}
+	page := workshopFormPage{Base: s.base(c), ID: w.ID, Form: workshopForm(&w), Districts: districtsShown(&w, s.lang(c))}
 	s.render(c, "workshop_form", page)
 }
 
@@ -436,7 +437,7 @@ type workshopPage struct {
 	Title       string
 	Rows        []workshopRosterRow
 	Hosts       []workshopHostRow
-	HostNames   []string
+	HostOptions []choice
 	Plan        *roster.Result
 	PlanCurrent bool
 	GapPct      float64
@@ -451,6 +452,20 @@ type workshopPage struct {
 	Published     *store.WorkshopPublished
 	CheckErrors   []string
 	Violations    []roster.Violation
+	// PublishOptions are the rosters Publish must choose between (the
+	// planner's and the checked one), empty when there is one roster.
+	PublishOptions []publishOption
+	ChooseRoster   bool // publishing was asked without choosing
+}
+
+// publishOption is one roster Publish can publish.
+type publishOption struct {
+	Value     string       // store.RosterPlan or store.RosterChecked
+	Label     schedule.Msg // where it came from
+	TravelKm  float64
+	Workshops int
+	Valid     bool
+	IsCurrent bool
 }
 
 type workshopRosterRow struct {
@@ -505,6 +520,16 @@ func (s *Server) loadWorkshop(c *gin.Context) (store.WorkshopSeries, bool) {
 	return w, true
 }
 
+// districtsShown is the series' districts for the form, HQ towns named in
+// lang.
+func districtsShown(w *store.WorkshopSeries, lang string) []store.WorkshopDistrict {
+	out := slices.Clone(w.Districts)
+	for i := range out {
+		out[i].HQ = w.TownLabel(out[i].HQ, lang)
+	}
+	return out
+}
+
 // roadKm is the series' road distance from a district HQ to a host.
 func roadKm(w *store.WorkshopSeries, d store.WorkshopDistrict, h store.WorkshopHost) float64 {
 	f := w.Spec.RoadFactor
@@ -545,11 +570,11 @@ func (s *Server) workshopPage(c *gin.Context, w store.WorkshopSeries) workshopPa
 		}
 	}
 	for _, h := range w.Spec.Hosts {
-		page.HostNames = append(page.HostNames, h.Name)
+		page.HostOptions = append(page.HostOptions, choice{Value: h.Name, Label: hostLabel(h, lang)})
 	}
 	hostIdx := map[roster.HostDate]int{}
 	for _, d := range w.Districts {
-		r := workshopRosterRow{UnitID: d.UnitID, District: districtLabel(d, lang), HQ: d.HQ, Attendees: d.Attendees, Host: d.Host, Date: d.Date}
+		r := workshopRosterRow{UnitID: d.UnitID, District: districtLabel(d, lang), HQ: w.TownLabel(d.HQ, lang), Attendees: d.Attendees, Host: d.Host, Date: d.Date}
 		for _, date := range w.Spec.Dates {
 			r.Dates = append(r.Dates, choice{Value: date, Label: date, Selected: date == d.Date})
 		}
@@ -591,14 +616,33 @@ func (s *Server) workshopPage(c *gin.Context, w store.WorkshopSeries) workshopPa
 		}
 	}
 	if w.Check != nil && w.Check.Best != nil {
-		best := map[string]string{}
+		best := map[string]roster.Assignment{}
 		for _, a := range w.Check.Best.Assignments {
-			best[strings.ToLower(a.District)] = a.Host + " " + a.Date
+			best[strings.ToLower(a.District)] = a
+		}
+		checked := map[string]roster.Assignment{}
+		for _, a := range w.Checked {
+			checked[strings.ToLower(a.District)] = a
+		}
+		label := func(a roster.Assignment) string {
+			if a.Host == "" {
+				return "—"
+			}
+			return w.TownLabel(a.Host, lang) + " " + a.Date
 		}
 		for _, d := range w.Districts {
-			hand := d.Host + " " + d.Date
-			b := best[strings.ToLower(d.Name)]
-			page.CheckRows = append(page.CheckRows, checkSide{District: districtLabel(d, lang), Hand: hand, Best: b, Same: hand == b})
+			h, b := checked[strings.ToLower(d.Name)], best[strings.ToLower(d.Name)]
+			page.CheckRows = append(page.CheckRows, checkSide{District: districtLabel(d, lang), Hand: label(h), Best: label(b),
+				Same: strings.EqualFold(h.Host, b.Host) && h.Date == b.Date})
+		}
+	}
+	if w.PublishChoice() {
+		current := strings.ToLower(w.RosterSource)
+		page.PublishOptions = []publishOption{
+			{Value: store.RosterPlan, Label: store.RosterSourceText("plan"), TravelKm: w.Plan.TravelPersonKm, Workshops: len(w.Plan.Workshops),
+				Valid: true, IsCurrent: current == "plan"},
+			{Value: store.RosterChecked, Label: w.CheckedSourceText(), TravelKm: w.Check.TravelPersonKm, Workshops: w.Check.Workshops,
+				Valid: w.Check.Valid, IsCurrent: current != "plan"},
 		}
 	}
 	return page
@@ -748,18 +792,25 @@ func (s *Server) saveWorkshopRoster(c *gin.Context) {
 	c.Redirect(http.StatusSeeOther, fmt.Sprintf("/workshops/%d#check", w.ID))
 }
 
-// liveCheckRequest is the JSON body of the live validation endpoint.
+// liveCheckRequest is the JSON body of the live validation endpoint: per
+// district (its unit id, so the page's language does not matter) the host
+// typed (English or Hindi name) and the date.
 type liveCheckRequest struct {
-	Assignments []roster.Assignment `json:"assignments"`
+	Assignments []struct {
+		Unit int64  `json:"unit"`
+		Host string `json:"host"`
+		Date string `json:"date"`
+	} `json:"assignments"`
 }
 
 // liveCheckWorkshop runs roster.Check on a roster being edited (JSON in,
 // JSON out) without saving it and without the best-roster comparison's
-// explanations.
+// explanations. The answer carries what the page shows, in its language:
+// summary and problems.
 func (s *Server) liveCheckWorkshop(c *gin.Context) {
 	id, err := paramID(c, "id")
 	if err != nil {
-		c.JSON(http.StatusNotFound, gin.H{"error": err.Error()})
+		c.JSON(http.StatusNotFound, gin.H{"error": s.errText(c, err)})
 		return
 	}
 	w, err := s.store.FindWorkshopSeries(c.Request.Context(), actor(c), id)
@@ -771,15 +822,28 @@ func (s *Server) liveCheckWorkshop(c *gin.Context) {
 	dec := json.NewDecoder(io.LimitReader(c.Request.Body, maxRosterUpload))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&req); err != nil {
-		c.JSON(http.StatusUnprocessableEntity, gin.H{"error": "body: " + err.Error()})
+		c.JSON(http.StatusUnprocessableEntity, gin.H{"error": s.errText(c, schedule.FieldError("body", "is not the expected JSON: %v", err.Error()))})
 		return
+	}
+	byUnit := map[int64]string{}
+	for _, d := range w.Districts {
+		byUnit[d.UnitID] = d.Name
 	}
 	rows := make([]roster.RosterRow, 0, len(req.Assignments))
 	for _, a := range req.Assignments {
+		district, ok := byUnit[a.Unit]
+		if !ok {
+			c.JSON(http.StatusUnprocessableEntity, gin.H{"error": s.errText(c, schedule.FieldError("unit", "unit %d not found", a.Unit))})
+			return
+		}
 		if strings.TrimSpace(a.Host) == "" {
 			continue
 		}
-		rows = append(rows, roster.RosterRow{Date: a.Date, Host: a.Host, District: a.District})
+		host := a.Host
+		if h, ok := w.HostByName(a.Host); ok {
+			host = h.Name
+		}
+		rows = append(rows, roster.RosterRow{Date: a.Date, Host: host, District: district})
 	}
 	// The open-host comparison depends on the series only: not repeated
 	// on every edit.
@@ -788,8 +852,17 @@ func (s *Server) liveCheckWorkshop(c *gin.Context) {
 		c.JSON(http.StatusUnprocessableEntity, gin.H{"error": s.errText(c, err)})
 		return
 	}
+	lang := s.lang(c)
+	summary := s.pages.Text(lang, "rosters.live_cost", templates.FormatCount(int(math.Round(rep.Cost))))
+	if rep.Best != nil {
+		summary += " · " + s.pages.Text(lang, "rosters.live_best", templates.FormatCount(int(math.Round(rep.Best.Cost))), templates.FormatCount(int(math.Round(rep.Saving))))
+	}
+	problems := make([]string, len(rep.Violations))
+	for i, v := range rep.Violations {
+		problems[i] = s.pages.Localize(lang, schedule.Msg{Format: v.Rule}) + ": " + s.pages.Localize(lang, v.Text)
+	}
 	out := gin.H{"valid": rep.Valid, "violations": rep.Violations, "travel_person_km": math.Round(rep.TravelPersonKm),
-		"cost": math.Round(rep.Cost), "workshops": rep.Workshops}
+		"cost": math.Round(rep.Cost), "workshops": rep.Workshops, "summary": summary, "problems": problems}
 	if rep.Best != nil {
 		out["best_cost"] = math.Round(rep.Best.Cost)
 		out["saving"] = math.Round(rep.Saving)
@@ -799,13 +872,41 @@ func (s *Server) liveCheckWorkshop(c *gin.Context) {
 
 // ---- publish, feeds, downloads ---------------------------------------------
 
+func rosterRows(asg []roster.Assignment) []roster.RosterRow {
+	rows := make([]roster.RosterRow, len(asg))
+	for i, a := range asg {
+		rows[i] = roster.RosterRow{Date: a.Date, Host: a.Host, District: a.District}
+	}
+	return rows
+}
+
+// publishWorkshop publishes the series' roster; when it holds the
+// planner's roster and a different checked one, the form says which
+// (roster=plan|checked) and without it the page asks.
 func (s *Server) publishWorkshop(c *gin.Context) {
 	w, ok := s.loadWorkshop(c)
 	if !ok {
 		return
 	}
 	ctx := c.Request.Context()
-	rep, err := roster.Check(ctx, w.Instance(), w.Roster())
+	which := c.PostForm("roster")
+	if which == store.RosterCurrent && w.PublishChoice() {
+		page := s.workshopPage(c, w)
+		page.Base.Error = s.pages.Text(page.Base.Lang, "rosters.choose")
+		page.ChooseRoster = true
+		s.renderStatus(c, http.StatusUnprocessableEntity, "workshop", page)
+		return
+	}
+	rows := w.Roster()
+	switch which {
+	case store.RosterPlan:
+		if w.Plan != nil {
+			rows = rosterRows(w.Plan.Assignments)
+		}
+	case store.RosterChecked:
+		rows = rosterRows(w.Checked)
+	}
+	rep, err := roster.Check(ctx, w.Instance(), rows)
 	if err != nil {
 		s.workshopError(c, w, err)
 		return
@@ -817,7 +918,7 @@ func (s *Server) publishWorkshop(c *gin.Context) {
 		s.renderStatus(c, http.StatusUnprocessableEntity, "workshop", page)
 		return
 	}
-	pub, err := s.store.PublishWorkshopSeries(ctx, actor(c), w.ID, s.now())
+	pub, err := s.store.PublishWorkshopRoster(ctx, actor(c), w.ID, which, s.now())
 	if err != nil {
 		s.workshopError(c, w, err)
 		return

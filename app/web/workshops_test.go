@@ -163,8 +163,16 @@ func TestWorkshopPages(t *testing.T) {
 	if v := doc.Find("#violations").Text(); !strings.Contains(v, "Gwalior Nagar") {
 		t.Fatalf("violations do not name the district: %s", v)
 	}
-	// Publishing a roster that breaks rules is refused.
+	// The check kept the plan: the roster shown is still the planner's.
+	if doc.Find("#source").AttrOr("data-source", "") != "plan" || math.Abs(num(t, doc, "#cost")-planned) > 1 {
+		t.Fatalf("checking a roster replaced the plan: source %q cost %s", doc.Find("#source").AttrOr("data-source", ""), doc.Find("#cost").Text())
+	}
+	// Publish asks which roster; the broken one is refused.
 	resp, doc = state.post(base+"/publish", url.Values{})
+	if resp.StatusCode != http.StatusUnprocessableEntity || doc.Find("#publish-choice input[name=roster]").Length() != 2 {
+		t.Fatalf("publishing with two rosters did not ask which: %d", resp.StatusCode)
+	}
+	resp, doc = state.post(base+"/publish", url.Values{"roster": {"checked"}})
 	if resp.StatusCode != http.StatusUnprocessableEntity || doc.Find("#publish-violations li").Length() == 0 {
 		t.Fatalf("publishing a broken roster: %d", resp.StatusCode)
 	}
@@ -180,24 +188,24 @@ func TestWorkshopPages(t *testing.T) {
 
 	// Live validation (JSON) and the same edit without JS (form post).
 	_, doc = state.post(base+"/check", url.Values{"sample": {"2022"}})
-	var asg []map[string]string
+	var asg []map[string]any
+	bhind := fmt.Sprint(unitID(t, e.st, "X"+bhindCode(t)))
 	doc.Find("#roster tbody tr").Each(func(_ int, tr *goquery.Selection) {
 		in := tr.Find("input")
 		v, _ := in.Attr("value")
-		name, _ := in.Attr("data-name")
+		unit, _ := in.Attr("data-unit")
 		date, _ := tr.Find("option[selected]").Attr("value")
 		if date == "" {
 			date = tr.Find("option[selected]").Text()
 		}
-		asg = append(asg, map[string]string{"district": name, "host": v, "date": date})
+		if unit == bhind {
+			v = "Bhopal"
+		}
+		id, _ := strconv.ParseInt(unit, 10, 64)
+		asg = append(asg, map[string]any{"unit": id, "host": v, "date": date})
 	})
 	if len(asg) != 57 {
 		t.Fatalf("edit form has %d rows", len(asg))
-	}
-	for _, a := range asg {
-		if a["district"] == "Bhind" {
-			a["host"] = "Bhopal"
-		}
 	}
 	body, _ := json.Marshal(map[string]any{"assignments": asg})
 	req, _ := http.NewRequest("POST", e.srv.URL+base+"/roster/check", bytes.NewReader(body))
@@ -210,10 +218,12 @@ func TestWorkshopPages(t *testing.T) {
 	var live struct {
 		Valid      bool `json:"valid"`
 		Violations []struct{ Rule, Message string }
+		Problems   []string `json:"problems"`
+		Summary    string   `json:"summary"`
 	}
 	json.NewDecoder(jr.Body).Decode(&live)
 	jr.Body.Close()
-	if jr.StatusCode != 200 || live.Valid || len(live.Violations) == 0 {
+	if jr.StatusCode != 200 || live.Valid || len(live.Violations) == 0 || len(live.Problems) != len(live.Violations) || !strings.Contains(live.Summary, "person-km") {
 		t.Fatalf("live check of Bhind at Bhopal on the 5th: %d %+v", jr.StatusCode, live)
 	}
 	form = url.Values{}
@@ -231,13 +241,14 @@ func TestWorkshopPages(t *testing.T) {
 		t.Fatalf("saving the unchanged roster by form: %d %s", resp.StatusCode, doc.Find("#check-result").Text())
 	}
 
-	// Publish: 14 events; again: the same 14.
+	// Publish: one event per workshop; again: the same events.
+	workshops := doc.Find("#hosts tbody tr").Length()
 	resp, doc = state.post(base+"/publish", url.Values{})
-	if resp.StatusCode != 200 || !strings.Contains(doc.Find("#published").Text(), "14 events created") {
+	if resp.StatusCode != 200 || !strings.Contains(doc.Find("#published").Text(), fmt.Sprintf("%d events created", workshops)) {
 		t.Fatalf("publish: %d %q %s", resp.StatusCode, doc.Find("#published").Text(), doc.Find(".error").Text())
 	}
 	first := doc.Find("#hosts a.event").Map(func(_ int, s *goquery.Selection) string { h, _ := s.Attr("href"); return h })
-	if len(first) != 14 || doc.Find("#hosts a.invite").Length() != 14 {
+	if len(first) != workshops || doc.Find("#hosts a.invite").Length() != workshops {
 		t.Fatalf("published page links %d events", len(first))
 	}
 	resp, doc = state.post(base+"/publish", url.Values{})
@@ -292,7 +303,7 @@ func TestWorkshopPages(t *testing.T) {
 			t.Errorf("%s lacks भोपाल", p)
 		}
 		// The published events' hours, in IST, and the trainer team.
-		if words := strings.Join(strings.Fields(text), " "); !strings.Contains(words, "बुधवार, 5 जनवरी 2022 · 10:00–17:00 IST") ||
+		if words := strings.Join(strings.Fields(text), " "); !regexp.MustCompile(`(बुधवार|गुरुवार|शुक्रवार), [5-7] जनवरी 2022 · 10:00–17:00 IST`).MatchString(words) ||
 			!strings.Contains(words, "दल") {
 			t.Errorf("%s lacks the workshop day and hours in IST:\n%.600s", p, words)
 		}
@@ -350,4 +361,109 @@ func pdfText(t *testing.T, pdf []byte) string {
 		t.Fatalf("pdftotext: %v", err)
 	}
 	return string(out)
+}
+
+// bhindCode is the X-code addAllDistricts gives Bhind.
+func bhindCode(t *testing.T) string {
+	ds, err := seed.Districts()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, d := range ds {
+		if d.Name == "Bhind" {
+			return fmt.Sprintf("%02d", i+1)
+		}
+	}
+	t.Fatal("no Bhind")
+	return ""
+}
+
+// Checking the hand-made 2022 roster after planning compares it with the
+// plan; it does not replace the plan, and Publish asks which one (it once
+// silently published the 2022 roster: 18,893 vs 17,024 person-km).
+func TestCheckingARosterKeepsThePlan(t *testing.T) {
+	e := newEnv(t, web.Config{})
+	addAllDistricts(t, e)
+	state := english(e, "9800000001")
+	resp, doc := state.post("/workshops/sample", url.Values{})
+	id := seriesID(t, resp, doc)
+	base := fmt.Sprintf("/workshops/%d", id)
+	_, doc = state.post(base+"/plan", url.Values{})
+	planTravel, planWorkshops := num(t, doc, "#travel"), doc.Find("#hosts tbody tr").Length()
+
+	_, doc = state.post(base+"/check", url.Values{"sample": {"2022"}})
+	hand := num(t, doc, "#hand-cost")
+	if doc.Find("#source").AttrOr("data-source", "") != "plan" || num(t, doc, "#travel") != planTravel || hand <= planTravel {
+		t.Fatalf("after checking the 2022 roster: source %q travel %v (plan %v), 2022 roster %v",
+			doc.Find("#source").AttrOr("data-source", ""), num(t, doc, "#travel"), planTravel, hand)
+	}
+	if !strings.Contains(doc.Find("#checked-source").Text(), "January 2022") {
+		t.Errorf("the check does not say which roster it checked: %q", doc.Find("#checked-source").Text())
+	}
+	// Publish offers both, nothing chosen for the office.
+	opts := doc.Find("#publish-choice input[name=roster]")
+	if opts.Length() != 2 || doc.Find("#publish-choice input[checked]").Length() != 0 || !strings.Contains(doc.Find("#publish-choice").Text(), fmt.Sprintf("%.0f", planTravel)) {
+		t.Fatalf("publish choice: %d options: %q", opts.Length(), doc.Find("#publish-choice").Text())
+	}
+	resp, _ = state.post(base+"/publish", url.Values{})
+	if resp.StatusCode != http.StatusUnprocessableEntity {
+		t.Fatalf("publish without saying which: %d", resp.StatusCode)
+	}
+	resp, doc = state.post(base+"/publish", url.Values{"roster": {"plan"}})
+	if resp.StatusCode != 200 || !strings.Contains(doc.Find("#published").Text(), fmt.Sprintf("%d events created", planWorkshops)) ||
+		doc.Find("#source").AttrOr("data-source", "") != "plan" {
+		t.Fatalf("publishing the plan: %d %q", resp.StatusCode, doc.Find("#published").Text())
+	}
+	// Publishing the checked roster instead switches to it (14 workshops).
+	resp, doc = state.post(base+"/publish", url.Values{"roster": {"checked"}})
+	if resp.StatusCode != 200 || doc.Find("#hosts tbody tr").Length() != 14 || doc.Find("#source").AttrOr("data-source", "") != "fixture" {
+		t.Fatalf("publishing the checked roster: %d, %d workshops", resp.StatusCode, doc.Find("#hosts tbody tr").Length())
+	}
+}
+
+// The live check of a hand edit works in Hindi: districts are sent by id
+// and hosts may be typed in Hindi (it once said "unknown district(s)" for
+// all 57), and it answers in Hindi.
+func TestLiveRosterCheckInHindi(t *testing.T) {
+	e := newEnv(t, web.Config{})
+	addAllDistricts(t, e)
+	state := e.browser()
+	state.login("9800000001") // no language chosen: Hindi
+	resp, doc := state.post("/workshops/sample", url.Values{})
+	id := seriesID(t, resp, doc)
+	var asg []map[string]any
+	bhind := fmt.Sprint(unitID(t, e.st, "X"+bhindCode(t)))
+	doc.Find("#roster tbody tr").Each(func(_ int, tr *goquery.Selection) {
+		in := tr.Find("input")
+		unit, _ := in.Attr("data-unit")
+		host, _ := in.Attr("value")
+		if unit == bhind {
+			host = "भोपाल" // typed in Hindi
+		}
+		n, _ := strconv.ParseInt(unit, 10, 64)
+		asg = append(asg, map[string]any{"unit": n, "host": host, "date": tr.Find("option[selected]").Text()})
+	})
+	body, _ := json.Marshal(map[string]any{"assignments": asg})
+	req, _ := http.NewRequest("POST", fmt.Sprintf("%s/workshops/%d/roster/check", e.srv.URL, id), bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("X-CSRF-Token", state.csrf())
+	jr, err := state.c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer jr.Body.Close()
+	var live struct {
+		Error    string   `json:"error"`
+		Valid    bool     `json:"valid"`
+		Summary  string   `json:"summary"`
+		Problems []string `json:"problems"`
+	}
+	json.NewDecoder(jr.Body).Decode(&live)
+	if jr.StatusCode != 200 || live.Error != "" || live.Valid || len(live.Problems) == 0 {
+		t.Fatalf("live check: %d %+v", jr.StatusCode, live)
+	}
+	t.Logf("%s\n%s", live.Summary, strings.Join(live.Problems, "\n"))
+	if !strings.Contains(live.Summary, "व्यक्ति-किमी") || !strings.Contains(strings.Join(live.Problems, "\n"), "भोपाल") {
+		t.Fatalf("not in Hindi: %q %q", live.Summary, live.Problems)
+	}
 }

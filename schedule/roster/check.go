@@ -16,11 +16,14 @@ type Violation struct {
 	// Rule is one of: assignment, one workshop per host, teams per date,
 	// availability, capacity, own district at home, district pin, date pin,
 	// district exclusion, date exclusion.
-	Rule      string   `json:"rule"`
-	Message   string   `json:"message"`
-	Districts []string `json:"districts,omitempty"`
-	Hosts     []string `json:"hosts,omitempty"`
-	Date      string   `json:"date,omitempty"`
+	Rule    string `json:"rule"`
+	Message string `json:"message"` // English
+	// Text is Message in translatable form, naming districts and hosts
+	// in both languages (pages show it in the reader's).
+	Text      schedule.Msg `json:"text"`
+	Districts []string     `json:"districts,omitempty"`
+	Hosts     []string     `json:"hosts,omitempty"`
+	Date      string       `json:"date,omitempty"`
 }
 
 // CheckReport is the verdict on a hand-made roster.
@@ -109,7 +112,11 @@ func CheckWith(ctx context.Context, in *Instance, rows []RosterRow, opt CheckOpt
 	}
 
 	rep := &CheckReport{}
-	add := func(v Violation) { rep.Violations = append(rep.Violations, v) }
+	// Messages name districts and hosts in the reader's language.
+	add := func(v Violation, text schedule.Msg) {
+		v.Text, v.Message = text, text.String()
+		rep.Violations = append(rep.Violations, v)
+	}
 	names := func(ds []int) []string {
 		out := make([]string, len(ds))
 		for i, d := range ds {
@@ -117,6 +124,17 @@ func CheckWith(ctx context.Context, in *Instance, rows []RosterRow, opt CheckOpt
 		}
 		return out
 	}
+	dNames := func(ds []int) []schedule.Names {
+		out := make([]schedule.Names, len(ds))
+		for i, d := range ds {
+			out[i] = schedule.Names{En: in.Districts[d].Name, Hi: in.Districts[d].NameHi}
+		}
+		return out
+	}
+	dName := func(d int) schedule.Names {
+		return schedule.Names{En: in.Districts[d].Name, Hi: in.Districts[d].NameHi}
+	}
+	hName := func(h int) schedule.Names { return schedule.Names{En: in.Hosts[h].Name, Hi: in.Hosts[h].NameHi} }
 	hostOf := make([]int, p.nD)
 	for d := range hostOf {
 		hostOf[d] = -1
@@ -136,7 +154,7 @@ func CheckWith(ctx context.Context, in *Instance, rows []RosterRow, opt CheckOpt
 		hostOf[d] = h
 	}
 	if len(twice) > 0 {
-		add(Violation{Rule: "assignment", Message: fmt.Sprintf("district(s) assigned more than once: %s", strings.Join(names(twice), ", ")), Districts: names(twice)})
+		add(Violation{Rule: "assignment", Districts: names(twice)}, schedule.Msgf("district(s) assigned more than once: %s", dNames(twice)))
 	}
 	var missing []int
 	for d, h := range hostOf {
@@ -145,7 +163,7 @@ func CheckWith(ctx context.Context, in *Instance, rows []RosterRow, opt CheckOpt
 		}
 	}
 	if len(missing) > 0 {
-		add(Violation{Rule: "assignment", Message: fmt.Sprintf("district(s) not assigned: %s", strings.Join(names(missing), ", ")), Districts: names(missing)})
+		add(Violation{Rule: "assignment", Districts: names(missing)}, schedule.Msgf("district(s) not assigned: %s", dNames(missing)))
 	}
 	// Workshops: one per host; teams per date; availability; date pins and exclusions.
 	perDate := make([][]string, p.nT)
@@ -169,30 +187,30 @@ func CheckWith(ctx context.Context, in *Instance, rows []RosterRow, opt CheckOpt
 		}
 		sort.Strings(dates)
 		if len(ds) > 1 {
-			add(Violation{Rule: "one workshop per host", Message: fmt.Sprintf("host %s holds workshops on %s", in.Hosts[h].Name, strings.Join(dates, " and ")), Hosts: []string{in.Hosts[h].Name}})
+			add(Violation{Rule: "one workshop per host", Hosts: []string{in.Hosts[h].Name}}, schedule.Msgf("host %s holds workshops on %s", hName(h), dates))
 		}
 		for t := range ds {
 			if !p.avail[h][t] {
-				add(Violation{Rule: "availability", Message: fmt.Sprintf("host %s is not available on %s", in.Hosts[h].Name, in.Dates[t]), Hosts: []string{in.Hosts[h].Name}, Date: in.Dates[t]})
+				add(Violation{Rule: "availability", Hosts: []string{in.Hosts[h].Name}, Date: in.Dates[t]}, schedule.Msgf("host %s is not available on %s", hName(h), in.Dates[t]))
 			}
 		}
 	}
 	for t, hs := range perDate {
 		if len(hs) > p.teams[t] {
 			sort.Strings(hs)
-			add(Violation{Rule: "teams per date", Message: fmt.Sprintf("%d workshops on %s (%s) but only %d trainer teams", len(hs), in.Dates[t], strings.Join(hs, ", "), p.teams[t]), Hosts: hs, Date: in.Dates[t]})
+			add(Violation{Rule: "teams per date", Hosts: hs, Date: in.Dates[t]}, schedule.Msgf("%d workshops on %s (%s) but only %d trainer teams", len(hs), in.Dates[t], hostNamesOf(in, hs), p.teams[t]))
 		}
 	}
 	for _, pin := range in.DatePins {
 		h := p.hostIdx[normName(pin.Host)]
 		if !hostDates[h][p.dateIdx[pin.Date]] {
-			add(Violation{Rule: "date pin", Message: fmt.Sprintf("host %s is pinned to %s but holds no workshop that day", in.Hosts[h].Name, pin.Date), Hosts: []string{in.Hosts[h].Name}, Date: pin.Date})
+			add(Violation{Rule: "date pin", Hosts: []string{in.Hosts[h].Name}, Date: pin.Date}, schedule.Msgf("host %s is pinned to %s but holds no workshop that day", hName(h), pin.Date))
 		}
 	}
 	for _, ex := range in.DateExclusions {
 		h := p.hostIdx[normName(ex.Host)]
 		if hostDates[h][p.dateIdx[ex.Date]] {
-			add(Violation{Rule: "date exclusion", Message: fmt.Sprintf("host %s must not hold a workshop on %s", in.Hosts[h].Name, ex.Date), Hosts: []string{in.Hosts[h].Name}, Date: ex.Date})
+			add(Violation{Rule: "date exclusion", Hosts: []string{in.Hosts[h].Name}, Date: ex.Date}, schedule.Msgf("host %s must not hold a workshop on %s", hName(h), ex.Date))
 		}
 	}
 	// Capacity and own districts.
@@ -208,10 +226,10 @@ func CheckWith(ctx context.Context, in *Instance, rows []RosterRow, opt CheckOpt
 	for _, h := range open {
 		name := in.Hosts[h].Name
 		if mx := in.Hosts[h].MaxDistricts; mx > 0 && count[h] > mx {
-			add(Violation{Rule: "capacity", Message: fmt.Sprintf("workshop at %s has %d districts, capacity %d", name, count[h], mx), Hosts: []string{name}})
+			add(Violation{Rule: "capacity", Hosts: []string{name}}, schedule.Msgf("workshop at %s has %d districts, capacity %d", hName(h), count[h], mx))
 		}
 		if mx := in.Hosts[h].MaxAttendees; mx > 0 && attendees[h] > mx {
-			add(Violation{Rule: "capacity", Message: fmt.Sprintf("workshop at %s has %d attendees, capacity %d", name, attendees[h], mx), Hosts: []string{name}})
+			add(Violation{Rule: "capacity", Hosts: []string{name}}, schedule.Msgf("workshop at %s has %d attendees, capacity %d", hName(h), attendees[h], mx))
 		}
 		var away []int
 		for _, d := range p.homes[h] {
@@ -220,20 +238,20 @@ func CheckWith(ctx context.Context, in *Instance, rows []RosterRow, opt CheckOpt
 			}
 		}
 		if len(away) > 0 {
-			add(Violation{Rule: "own district at home", Message: fmt.Sprintf("%s hosts a workshop but its own district(s) %s attend elsewhere", name, strings.Join(names(away), ", ")), Districts: names(away), Hosts: []string{name}})
+			add(Violation{Rule: "own district at home", Districts: names(away), Hosts: []string{name}}, schedule.Msgf("%s hosts a workshop but its own district(s) %s attend elsewhere", hName(h), dNames(away)))
 		}
 	}
 	// District pins and exclusions.
 	for _, pin := range in.DistrictPins {
 		d, h := p.distIdx[normName(pin.District)], p.hostIdx[normName(pin.Host)]
 		if hostOf[d] >= 0 && hostOf[d] != h {
-			add(Violation{Rule: "district pin", Message: fmt.Sprintf("%s is pinned to %s but attends at %s", in.Districts[d].Name, in.Hosts[h].Name, in.Hosts[hostOf[d]].Name), Districts: []string{in.Districts[d].Name}, Hosts: []string{in.Hosts[h].Name}})
+			add(Violation{Rule: "district pin", Districts: []string{in.Districts[d].Name}, Hosts: []string{in.Hosts[h].Name}}, schedule.Msgf("%s is pinned to %s but attends at %s", dName(d), hName(h), hName(hostOf[d])))
 		}
 	}
 	for _, ex := range in.DistrictExclusions {
 		d, h := p.distIdx[normName(ex.District)], p.hostIdx[normName(ex.Host)]
 		if hostOf[d] == h {
-			add(Violation{Rule: "district exclusion", Message: fmt.Sprintf("%s must not attend at %s", in.Districts[d].Name, in.Hosts[h].Name), Districts: []string{in.Districts[d].Name}, Hosts: []string{in.Hosts[h].Name}})
+			add(Violation{Rule: "district exclusion", Districts: []string{in.Districts[d].Name}, Hosts: []string{in.Hosts[h].Name}}, schedule.Msgf("%s must not attend at %s", dName(d), hName(h)))
 		}
 	}
 	// Travel.
@@ -294,4 +312,18 @@ func saving(cost, best float64) float64 {
 		return d
 	}
 	return 0
+}
+
+// hostNamesOf is the hosts named (English names, as rows carry them) in
+// both languages.
+func hostNamesOf(in *Instance, names []string) []schedule.Names {
+	hi := map[string]string{}
+	for _, h := range in.Hosts {
+		hi[normName(h.Name)] = h.NameHi
+	}
+	out := make([]schedule.Names, len(names))
+	for i, n := range names {
+		out[i] = schedule.Names{En: n, Hi: hi[normName(n)]}
+	}
+	return out
 }

@@ -1,0 +1,1 @@
+ALTER TABLE workshop_series DROP COLUMN checked_roster
