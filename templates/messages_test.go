@@ -28,6 +28,11 @@ var messageFuncs = map[string]int{"Errorf": 1, "FieldError": 1, "Msgf": 0}
 // (app/store's mapErr(err, "worker")).
 var nounFuncs = map[string]int{"mapErr": 1}
 
+// notYetShown are packages whose messages no page shows yet (their
+// command line speaks English): the tour planner's web pages come with
+// issue 17's second part; take it off this list then.
+var notYetShown = map[string]bool{"../schedule/tour": true}
+
 // messageFormat is one format found in the source; Literal is false for
 // a format computed at run time, which no catalogue can hold.
 type messageFormat struct {
@@ -61,8 +66,14 @@ func scanMessageFormats(t *testing.T, root string) []messageFormat {
 	var files []parsedFile
 	for _, dir := range []string{"app", "schedule"} {
 		err := filepath.WalkDir(filepath.Join(root, dir), func(path string, d fs.DirEntry, err error) error {
-			if err != nil || d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
+			if err != nil {
 				return err
+			}
+			if d.IsDir() && notYetShown[filepath.ToSlash(path)] {
+				return filepath.SkipDir
+			}
+			if d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
+				return nil
 			}
 			f, err := parser.ParseFile(fset, path, nil, 0)
 			if err != nil {
@@ -101,21 +112,28 @@ func scanMessageFormats(t *testing.T, root string) []messageFormat {
 	// in its directory, a closure (add := func...) in its enclosing
 	// function.
 	var wrappers []wrapper
-	lookup := func(pf parsedFile, call *ast.CallExpr) (int, bool) {
+	// lookup finds the message function a call calls; loose is set for a
+	// method matched by name in another package (errs.Add is
+	// schedule.RowErrors', s.fail is not): only its literal formats count.
+	lookup := func(pf parsedFile, call *ast.CallExpr) (pos int, ok, loose bool) {
 		name := calleeName(call, pf.file.Name.Name)
 		if pos, ok := messageFuncs[name]; ok {
-			return pos, true
+			return pos, true, false
 		}
 		_, method := call.Fun.(*ast.SelectorExpr)
 		for _, w := range wrappers {
 			if w.name != name || w.method != method {
 				continue
 			}
-			if w.method || (filepath.Dir(pf.path) == w.dir && (w.scope == nil || w.scope.Pos() <= call.Pos() && call.Pos() < w.scope.End())) {
-				return w.pos, true
+			same := filepath.Dir(pf.path) == w.dir
+			if w.method {
+				return w.pos, true, !same
+			}
+			if same && (w.scope == nil || w.scope.Pos() <= call.Pos() && call.Pos() < w.scope.End()) {
+				return w.pos, true, false
 			}
 		}
-		return 0, false
+		return 0, false, false
 	}
 	for changed := true; changed; {
 		changed = false
@@ -141,7 +159,7 @@ func scanMessageFormats(t *testing.T, root string) []messageFormat {
 						if !ok {
 							return true
 						}
-						if pos, ok := lookup(pf, call); ok && len(call.Args) > pos {
+						if pos, ok, _ := lookup(pf, call); ok && len(call.Args) > pos {
 							if id, ok := call.Args[pos].(*ast.Ident); ok && id.Name == "format" {
 								wrappers = append(wrappers, w)
 								changed = true
@@ -172,7 +190,7 @@ func scanMessageFormats(t *testing.T, root string) []messageFormat {
 			if !ok {
 				return true
 			}
-			pos, ok := lookup(pf, call)
+			pos, ok, loose := lookup(pf, call)
 			if !ok {
 				pos, ok = nounFuncs[calleeName(call, pf.file.Name.Name)]
 			}
@@ -183,7 +201,9 @@ func scanMessageFormats(t *testing.T, root string) []messageFormat {
 			where := rel + ":" + strconv.Itoa(fset.Position(call.Pos()).Line)
 			if s, ok := literalString(call.Args[pos], consts); ok {
 				out = append(out, messageFormat{Format: s, Where: where, Literal: true})
-			} else if _, nested := call.Args[pos].(*ast.CallExpr); nested && !ok {
+			} else if loose {
+				// another type's method of the same name
+			} else if _, nested := call.Args[pos].(*ast.CallExpr); nested {
 				// a Msgf call passed on: scanned as a call of its own
 			} else if id, ok := call.Args[pos].(*ast.Ident); !ok || id.Name != "format" {
 				out = append(out, messageFormat{Where: where})
