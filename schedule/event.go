@@ -12,12 +12,6 @@ import (
 	"unicode/utf8"
 )
 
-// calendarZone is the wall clock recurrences are expanded on and domain
-// messages name times in: the default organisation zone (Asia/Kolkata).
-// How moments are shown to people is decided by the configured Zone
-// (see Zone.Moments).
-func calendarZone() Zone { return Zone{} }
-
 // Event statuses, as in iCalendar's STATUS property.
 const (
 	EventConfirmed EventStatus = "confirmed"
@@ -72,7 +66,7 @@ type Venue struct {
 // Event is one scheduled event of a unit, possibly recurring.
 //
 // Start and End are instants; Normalise stores them in UTC. Recurrences
-// (RRule) are expanded on the wall clock of Asia/Kolkata (calendarZone), so "every last
+// (RRule) are expanded on the wall clock of Zone (the organisation's), so "every last
 // Sunday at 11:00" stays at 11:00 IST. ExDates and Override.RecurrenceID
 // name occurrences by their original start instant.
 type Event struct {
@@ -95,6 +89,10 @@ type Event struct {
 	Overrides   []Override  `json:"overrides,omitempty"`
 	ProgrammeID int64       `json:"programme_id,omitempty"` // 0: not part of a programme
 	UpdatedAt   time.Time   `json:"updated_at"`
+	// Zone is the wall clock the event's recurrence runs on: the
+	// organisation's, set by whoever loads or builds the event (storage,
+	// forms, .ics import); the zero Zone is Asia/Kolkata.
+	Zone Zone `json:"-"`
 }
 
 // Override edits one occurrence of a recurring event (iCalendar
@@ -148,7 +146,7 @@ func (e *Event) Normalise() {
 	e.Organisers = sortedIDs(e.Organisers)
 	e.Guests = sortedIDs(e.Guests)
 	if r := strings.TrimSpace(e.RRule); r != "" {
-		if rule, err := ParseRRule(r); err == nil {
+		if rule, err := ParseRRuleIn(r, e.Zone); err == nil {
 			e.RRule = rule.String()
 		} else {
 			e.RRule = r
@@ -232,7 +230,7 @@ func (e *Event) Validate() error {
 		}
 		return errors.Join(errs...)
 	}
-	rule, err := ParseRRule(e.RRule)
+	rule, err := ParseRRuleIn(e.RRule, e.Zone)
 	if err != nil {
 		errs = append(errs, err)
 		return errors.Join(errs...)

@@ -155,7 +155,7 @@ func NewMessageData(ctx MessageContext, m Moments) MessageData {
 		d.EndTime = m.Spoken(ev.End)
 	}
 	if ev.Recurring() {
-		if r, err := ParseRRule(ev.RRule); err == nil {
+		if r, err := ParseRRuleIn(ev.RRule, m.Zone()); err == nil {
 			d.Repeats = m.RepeatPattern(r, ev.Start)
 		}
 	}

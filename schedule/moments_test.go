@@ -211,3 +211,41 @@ func TestFormatPhone(t *testing.T) {
 		}
 	}
 }
+
+// TestRecurrenceRunsOnTheOrganisationsClock: in Nepal (+05:45), "every
+// Sunday at 00:10" starts on a Saturday in UTC and in IST (23:55); the
+// rule is valid and expands on the organisation's clock, not IST's.
+func TestRecurrenceRunsOnTheOrganisationsClock(t *testing.T) {
+	np, err := LoadZone("Asia/Kathmandu")
+	if err != nil {
+		t.Skip(err)
+	}
+	start := np.Date(2026, 12, 6, 0, 10) // Sunday in Nepal
+	e := Event{UnitID: 1, Type: "meeting", Title: "Night watch", Start: start, End: start.Add(time.Hour),
+		RRule: "FREQ=WEEKLY;BYDAY=SU;UNTIL=20261220", Zone: np}
+	e.Normalise()
+	if err := e.Validate(); err != nil {
+		t.Fatalf("a Sunday rule starting on a Nepali Sunday: %v", err)
+	}
+	occs, err := e.Occurrences(start, start.AddDate(0, 1, 0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, o := range occs {
+		got = append(got, np.In(o.Start).Format("Mon 2 Jan 15:04"))
+	}
+	// UNTIL=20261220 is the end of 20 December in Nepal: three Sundays.
+	if want := []string{"Sun 6 Dec 00:10", "Sun 13 Dec 00:10", "Sun 20 Dec 00:10"}; strings.Join(got, ",") != strings.Join(want, ",") {
+		t.Errorf("occurrences %v, want %v", got, want)
+	}
+	if got := np.Moments("en").Repeats(&e); !strings.HasPrefix(got, "every Sunday, 00:10 UTC+05:45") {
+		t.Errorf("described as %q", got)
+	}
+	// The same rule read on the IST clock would not start on a Sunday.
+	ist := e
+	ist.Zone = Zone{}
+	if ist.Validate() == nil {
+		t.Error("the rule is valid on the IST clock too: the test proves nothing")
+	}
+}

@@ -24,10 +24,13 @@ type Programme struct {
 	WindowStart time.Time `json:"window_start"` // events may start from here
 	WindowEnd   time.Time `json:"window_end"`   // and must end by here
 	// ProposedStart is the placeholder start of created events; zero means
-	// 10:00 IST on the window's first day.
+	// 10:00 on the organisation's clock (Zone) on the window's first day.
 	ProposedStart time.Time `json:"proposed_start,omitzero"`
 	// ProposedLength is the placeholder length; zero means two hours.
 	ProposedLength time.Duration `json:"proposed_length,omitempty"`
+	// Zone is the organisation's time zone (zero: Asia/Kolkata), set by
+	// whoever loads the programme.
+	Zone Zone `json:"-"`
 }
 
 // Validate checks the template; ID must be set because event UIDs derive
@@ -71,8 +74,8 @@ func (p *Programme) Validate() error {
 func (p *Programme) proposed() (start, end time.Time) {
 	start = p.ProposedStart
 	if start.IsZero() {
-		y, m, d := p.WindowStart.In(calendarZone().Location()).Date()
-		start = time.Date(y, m, d, 10, 0, 0, 0, calendarZone().Location())
+		y, m, d := p.Zone.In(p.WindowStart).Date()
+		start = p.Zone.Date(y, m, d, 10, 0)
 	}
 	length := p.ProposedLength
 	if length <= 0 {
@@ -171,6 +174,7 @@ func PlanProgramme(p Programme, unitIDs []int64, existing []Event, now time.Time
 			Status:      EventTentative,
 			ProgrammeID: p.ID,
 			UpdatedAt:   now,
+			Zone:        p.Zone,
 		})
 		plan.Unscheduled = append(plan.Unscheduled, u)
 	}

@@ -43,8 +43,9 @@ type WeekdayNum struct {
 // RRule is a parsed recurrence rule: the practical subset of RFC 5545
 // §3.3.10 the calendar uses (FREQ DAILY/WEEKLY/MONTHLY/YEARLY, INTERVAL,
 // COUNT, UNTIL, BYDAY with ordinals, BYMONTHDAY, BYMONTH, WKST). Rules are
-// expanded on the wall clock of Asia/Kolkata, anchored at the event start
-// (DTSTART); the occurrence's time of day is DTSTART's.
+// expanded on the wall clock of Zone (the organisation's; the zero Zone is
+// Asia/Kolkata), anchored at the event start (DTSTART); the occurrence's
+// time of day is DTSTART's there.
 type RRule struct {
 	Freq       Frequency
 	Interval   int          // >= 1
@@ -54,6 +55,9 @@ type RRule struct {
 	ByMonthDay []int        // 1..31 or -31..-1 (from the month's end)
 	ByMonth    []time.Month
 	WeekStart  time.Weekday // WKST, default Monday
+	// Zone is the wall clock the rule runs on (not part of the RRULE
+	// text: an event's zone; see ParseRRuleIn).
+	Zone Zone
 }
 
 var dayCodes = [7]string{"SU", "MO", "TU", "WE", "TH", "FR", "SA"}
@@ -72,10 +76,15 @@ func rruleError(format string, args ...any) *Error {
 }
 
 // ParseRRule parses an RRULE value such as
-// "FREQ=MONTHLY;BYDAY=-1SU" (an optional "RRULE:" prefix is accepted).
-// Parts outside the supported subset are rejected with an EINVALID *Error
-// naming them, never silently ignored.
-func ParseRRule(s string) (RRule, error) {
+// "FREQ=MONTHLY;BYDAY=-1SU" (an optional "RRULE:" prefix is accepted) for
+// the default zone (Asia/Kolkata); see ParseRRuleIn. Parts outside the
+// supported subset are rejected with an EINVALID *Error naming them, never
+// silently ignored.
+func ParseRRule(s string) (RRule, error) { return ParseRRuleIn(s, Zone{}) }
+
+// ParseRRuleIn parses an RRULE that runs on zone's wall clock: a floating
+// or date-only UNTIL is read there, and the rule expands there.
+func ParseRRuleIn(s string, zone Zone) (RRule, error) {
 	s = strings.TrimSpace(s)
 	if len(s) >= 6 && strings.EqualFold(s[:6], "RRULE:") {
 		s = s[6:]
@@ -86,7 +95,7 @@ func ParseRRule(s string) (RRule, error) {
 	if len(s) > 1000 {
 		return RRule{}, rruleError("the recurrence rule is too long")
 	}
-	r := RRule{Interval: 1, WeekStart: time.Monday}
+	r := RRule{Interval: 1, WeekStart: time.Monday, Zone: zone}
 	seen := map[string]bool{}
 	for part := range strings.SplitSeq(s, ";") {
 		if part == "" {
@@ -118,7 +127,7 @@ func ParseRRule(s string) (RRule, error) {
 		case "COUNT":
 			r.Count, err = ruleInt(key, val, 1, MaxRRuleCount)
 		case "UNTIL":
-			r.Until, err = parseUntil(val)
+			r.Until, err = parseUntil(val, zone)
 		case "BYMONTH":
 			for v := range strings.SplitSeq(val, ",") {
 				m, err := ruleInt(key, v, 1, 12)
@@ -217,17 +226,18 @@ func parseWeekdayNum(v string) (WeekdayNum, error) {
 }
 
 // parseUntil accepts UTC ("20250601T000000Z"), floating ("20250601T000000",
-// read as IST) and date ("20250601": through the end of that IST day).
-func parseUntil(v string) (time.Time, error) {
+// read on the zone's clock) and date ("20250601": through the end of that
+// day there).
+func parseUntil(v string, zone Zone) (time.Time, error) {
 	var t time.Time
 	var err error
 	switch len(v) {
 	case 16:
 		t, err = time.Parse("20060102T150405Z", v)
 	case 15:
-		t, err = time.ParseInLocation("20060102T150405", v, calendarZone().Location())
+		t, err = time.ParseInLocation("20060102T150405", v, zone.Location())
 	case 8:
-		t, err = time.ParseInLocation("20060102", v, calendarZone().Location())
+		t, err = time.ParseInLocation("20060102", v, zone.Location())
 		t = t.Add(24*time.Hour - time.Second)
 	default:
 		err = fmt.Errorf("bad length")
@@ -302,8 +312,8 @@ func (r RRule) String() string {
 // never meets a zone transition.
 type civil = time.Time
 
-func civilOf(t time.Time) civil {
-	y, m, d := t.In(calendarZone().Location()).Date()
+func (r RRule) civilOf(t time.Time) civil {
+	y, m, d := r.Zone.In(t).Date()
 	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
 }
 
@@ -314,7 +324,7 @@ func monthDays(y int, m time.Month) int {
 // All returns the occurrence starts of the rule anchored at dtstart, in
 // order, as UTC instants: DTSTART first (RFC 5545 counts it as the first
 // occurrence even when it does not match the rule), then every date the
-// rule produces after it at DTSTART's IST time of day, up to COUNT/UNTIL or
+// rule produces after it at DTSTART's time of day on the rule's clock, up to COUNT/UNTIL or
 // the year 2200.
 func (r RRule) All(dtstart time.Time) iter.Seq[time.Time] {
 	return r.from(dtstart, time.Time{})
@@ -328,10 +338,10 @@ func (r RRule) from(dtstart, skipTo time.Time) iter.Seq[time.Time] {
 			return
 		}
 		interval := max(r.Interval, 1)
-		loc := calendarZone().Location()
+		loc := r.Zone.Location()
 		local := dtstart.In(loc)
 		hh, mm, ss := local.Clock()
-		start := civilOf(dtstart)
+		start := r.civilOf(dtstart)
 		dtstart = dtstart.Truncate(time.Second)
 		emitted := 0
 		emit := func(t time.Time) (more bool) {
@@ -349,7 +359,7 @@ func (r RRule) from(dtstart, skipTo time.Time) iter.Seq[time.Time] {
 		}
 		k := 0
 		if r.Count == 0 && !skipTo.IsZero() && skipTo.After(dtstart) {
-			k = max(r.periodsBefore(start, civilOf(skipTo))/interval-1, 0)
+			k = max(r.periodsBefore(start, r.civilOf(skipTo))/interval-1, 0)
 		}
 		var buf []civil
 		for ; ; k++ {
@@ -538,12 +548,12 @@ func (r RRule) plainDayOK(wd time.Weekday) bool {
 	return false
 }
 
-// Matches reports whether t's IST date is one the rule's pattern produces
+// Matches reports whether t's date on the rule's clock is one the rule's pattern produces
 // (ignoring INTERVAL, COUNT and UNTIL): for "FREQ=MONTHLY;BYDAY=-1SU",
 // whether t falls on a last Sunday. Validate requires an event's start to
 // match its rule so DTSTART is a real occurrence.
 func (r RRule) Matches(t time.Time) bool {
-	day := civilOf(t)
+	day := r.civilOf(t)
 	for _, d := range r.periodDates(nil, day, 0) {
 		if d.Equal(day) {
 			return true
@@ -618,7 +628,7 @@ func (e *Event) Occurrences(from, to time.Time) ([]Occurrence, error) {
 		}
 		return nil, nil
 	}
-	rule, err := ParseRRule(e.RRule)
+	rule, err := ParseRRuleIn(e.RRule, e.Zone)
 	if err != nil {
 		return nil, fmt.Errorf("event %d: %w", e.ID, err)
 	}

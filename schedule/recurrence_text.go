@@ -59,7 +59,7 @@ func (m Moments) Repeats(e *Event) string {
 	if e == nil || !e.Recurring() {
 		return ""
 	}
-	r, err := ParseRRule(e.RRule)
+	r, err := ParseRRuleIn(e.RRule, m.zone)
 	if err != nil {
 		return ""
 	}

@@ -533,6 +533,7 @@ func (c *converter) event(comp *goical.Component, n int, opts DecodeOptions) (ev
 		Title:  text(goical.PropSummary),
 		Venue:  schedule.Venue{Name: text(goical.PropLocation)},
 		Status: schedule.EventConfirmed,
+		Zone:   c.org, // its rule expands on the organisation's clock
 	}
 	if len(ev.UID) > schedule.MaxUIDLength {
 		ev.UID = ev.UID[:schedule.MaxUIDLength]
@@ -615,7 +616,7 @@ func (c *converter) event(comp *goical.Component, n int, opts DecodeOptions) (ev
 		return ev, t, ""
 	}
 	if p := comp.Props.Get(goical.PropRecurrenceRule); p != nil {
-		rule, err := schedule.ParseRRule(p.Value)
+		rule, err := schedule.ParseRRuleIn(p.Value, c.org)
 		if err != nil {
 			note = label(ev) + ": repeats by a rule this system cannot expand (" + schedule.ErrorMessage(err) +
 				"); only its first occurrence is checked"

@@ -168,7 +168,7 @@ func (r *eventRow) domain() (schedule.Event, error) {
 func seriesEnd(e *schedule.Event) time.Time {
 	end := e.End
 	if e.Recurring() {
-		rule, err := schedule.ParseRRule(e.RRule)
+		rule, err := schedule.ParseRRuleIn(e.RRule, e.Zone)
 		switch {
 		case err != nil:
 			end = farFuture
@@ -259,6 +259,7 @@ func (s *Store) CreateEvent(ctx context.Context, actor schedule.Actor, e schedul
 		return EventSaved{}, schedule.FieldError("programme", "programme events are created by running the programme")
 	}
 	e.ID, e.Sequence = 0, 0
+	e.Zone = s.zone // the organisation's clock, whoever built the event
 	e.Normalise()
 	if e.UID == "" {
 		uid, err := schedule.NewEventUID(rand.Reader)
@@ -367,6 +368,7 @@ func (s *Store) modifyEvent(ctx context.Context, actor schedule.Actor, id int64,
 		if err := change(&e); err != nil {
 			return err
 		}
+		e.Zone = s.zone
 		e.Normalise()
 		if e.UnitID == 0 {
 			e.UnitID = old.UnitID
@@ -571,6 +573,7 @@ func (s *Store) loadEvents(ctx context.Context, db bun.IDB, q *bun.SelectQuery) 
 		if err != nil {
 			return nil, err
 		}
+		e.Zone = s.zone
 		out[i] = EventRecord{Event: e, UnitPath: rows[i].UnitPath, UnitCode: rows[i].UCode, UnitName: rows[i].UName,
 			UnitNameHi: rows[i].UNameHi, UnitDepth: rows[i].UDepth}
 		ids[i] = e.ID

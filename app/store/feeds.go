@@ -296,6 +296,7 @@ func (s *Store) FeedEvents(ctx context.Context, spec FeedSpec, now time.Time) ([
 	out := make([]schedule.Event, len(rows))
 	for i := range rows {
 		e, err := rows[i].domain()
+		e.Zone = s.zone
 		if err != nil {
 			return nil, err
 		}

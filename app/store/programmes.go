@@ -79,6 +79,7 @@ func (s *Store) CreateProgramme(ctx context.Context, actor schedule.Actor, p Pro
 		p.ProposedStart = p.ProposedStart.UTC().Truncate(time.Second)
 	}
 	probe := p.Programme
+	probe.Zone = s.zone
 	probe.ID = 1 // Validate wants an ID for UIDs; the real one comes from the insert
 	var errs []error
 	for _, fe := range schedule.ValidationErrors(probe.Validate()) {
@@ -293,6 +294,7 @@ func (s *Store) RunProgramme(ctx context.Context, actor schedule.Actor, id int64
 			ids[i] = u.ID
 			byID[u.ID] = u
 		}
+		p.Programme.Zone = s.zone
 		plan, err := schedule.PlanProgramme(p.Programme, ids, existing, now)
 		if err != nil {
 			return err
@@ -363,6 +365,7 @@ func (s *Store) ProgrammeStatus(ctx context.Context, actor schedule.Actor, id in
 	for i, u := range units {
 		ids[i] = u.ID
 	}
+	p.Programme.Zone = s.zone
 	plan, err := schedule.PlanProgramme(p.Programme, ids, existing, s.now())
 	if err != nil {
 		return out, err

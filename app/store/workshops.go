@@ -920,6 +920,7 @@ func workshopEvent(zone schedule.Zone, w *WorkshopSeries, h WorkshopHost, date s
 // createEventTx is CreateEvent inside the caller's transaction.
 func (s *Store) createEventTx(ctx context.Context, tx bun.Tx, actor schedule.Actor, e schedule.Event, now time.Time) (int64, error) {
 	e.ID, e.Sequence = 0, 0
+	e.Zone = s.zone
 	e.Normalise()
 	uid, err := schedule.NewEventUID(rand.Reader)
 	if err != nil {
@@ -957,6 +958,7 @@ func (s *Store) updateEventTx(ctx context.Context, tx bun.Tx, actor schedule.Act
 	next := old.Event
 	next.UnitID, next.Type, next.Title, next.TitleHi, next.Description = e.UnitID, e.Type, e.Title, e.TitleHi, e.Description
 	next.Venue, next.Start, next.End, next.Status = e.Venue, e.Start, e.End, e.Status
+	next.Zone = s.zone
 	next.Normalise()
 	if sameWorkshopEvent(&old.Event, &next) {
 		return false, nil

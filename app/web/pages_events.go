@@ -139,7 +139,7 @@ func readEventForm(c *gin.Context) eventForm {
 func (f eventForm) event(z schedule.Zone) (schedule.Event, error) {
 	e := schedule.Event{ID: f.ID, UnitID: f.UnitID, Type: f.Type, Title: f.Title, TitleHi: f.TitleHi,
 		Description: f.Description, Venue: schedule.Venue{Name: f.Venue}, Status: schedule.EventStatus(f.Status),
-		Guests: f.Guests}
+		Guests: f.Guests, Zone: z}
 	var errs []error
 	var err error
 	if e.Start, err = z.Parse(f.Date, f.Start); err != nil {
