@@ -33,8 +33,9 @@ type addrLimiter struct {
 }
 
 type bucket struct {
-	tokens float64
-	last   time.Time
+	tokens  float64
+	last    time.Time
+	refused bool // the last request was refused (log the first of a run only)
 }
 
 // maxAddrs bounds the buckets kept; past it, full (idle) buckets are
@@ -47,10 +48,11 @@ func newAddrLimiter(r Rate) *addrLimiter {
 }
 
 // allow takes a token for addr at now, or says how long until one is
-// there. A zero rate allows everything.
-func (l *addrLimiter) allow(addr string, now time.Time) (bool, time.Duration) {
+// there and whether this is the first refusal of a run (to log once). A
+// zero rate allows everything.
+func (l *addrLimiter) allow(addr string, now time.Time) (ok bool, wait time.Duration, first bool) {
 	if l.rate.Burst <= 0 || l.rate.Every <= 0 {
-		return true, 0
+		return true, 0, false
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -65,9 +67,12 @@ func (l *addrLimiter) allow(addr string, now time.Time) (bool, time.Duration) {
 	l.refill(b, now)
 	if b.tokens >= 1 {
 		b.tokens--
-		return true, 0
+		b.refused = false
+		return true, 0, false
 	}
-	return false, time.Duration((1 - b.tokens) * float64(l.rate.Every))
+	first = !b.refused
+	b.refused = true
+	return false, time.Duration((1 - b.tokens) * float64(l.rate.Every)), first
 }
 
 func (l *addrLimiter) refill(b *bucket, now time.Time) {

@@ -110,6 +110,9 @@ func (s *Service) SetClock(now func() time.Time) { s.now = now }
 type LimitError struct {
 	Err        *schedule.Error
 	RetryAfter time.Duration
+	// PerAddress is set when the client's address is over its budget (a
+	// flood from one address), not a number's or the state's limit.
+	PerAddress bool
 }
 
 func (e *LimitError) Error() string { return e.Err.Error() }
@@ -122,6 +125,11 @@ func limited(wait time.Duration, format string) error {
 	return &LimitError{Err: schedule.Errorf(schedule.ELIMIT, format, wait), RetryAfter: wait}
 }
 
+func perAddress(err error) error {
+	err.(*LimitError).PerAddress = true
+	return err
+}
+
 // RequestCode sends a code to mobile if it belongs to an official; addr is
 // the client's address (AddrKey). Every number gets the same answer, and
 // is counted against the same limits, so the answers do not tell who is an
@@ -129,8 +137,11 @@ func limited(wait time.Duration, format string) error {
 // a limit is reached.
 func (s *Service) RequestCode(ctx context.Context, mobileInput, addr string) error {
 	now := s.now()
-	if ok, wait := s.codes.allow(addr, now); !ok {
-		return limited(wait, "too many login requests from your network; try again in %v")
+	if ok, wait, first := s.codes.allow(addr, now); !ok {
+		if first {
+			s.log.Warn("login code requests refused for an address over its budget", "addr", addr)
+		}
+		return perAddress(limited(wait, "too many login requests from your network; try again in %v"))
 	}
 	mobile, err := schedule.NormaliseMobile(mobileInput)
 	if err != nil {
@@ -199,8 +210,11 @@ func (s *Service) RequestCode(ctx context.Context, mobileInput, addr string) err
 // past a limit it fails with a LimitError.
 func (s *Service) Verify(ctx context.Context, mobileInput, code, addr string) (string, schedule.Actor, error) {
 	now := s.now()
-	if ok, wait := s.verifies.allow(addr, now); !ok {
-		return "", schedule.Actor{}, limited(wait, "too many login attempts from your network; try again in %v")
+	if ok, wait, first := s.verifies.allow(addr, now); !ok {
+		if first {
+			s.log.Warn("login code checks refused for an address over its budget", "addr", addr)
+		}
+		return "", schedule.Actor{}, perAddress(limited(wait, "too many login attempts from your network; try again in %v"))
 	}
 	mobile, err := schedule.NormaliseMobile(mobileInput)
 	if err != nil {

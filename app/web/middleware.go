@@ -20,6 +20,7 @@ const (
 	csrfCookie    = "kk_csrf"
 	langCookie    = "kk_lang"
 	actorKey      = "actor"
+	quietLogKey   = "quiet_log"
 )
 
 func (s *Server) recoverer() gin.HandlerFunc {
@@ -41,6 +42,8 @@ func (s *Server) requestLog() gin.HandlerFunc {
 		level := slog.LevelInfo
 		if c.Writer.Status() >= 500 {
 			level = slog.LevelError
+		} else if c.GetBool(quietLogKey) {
+			level = slog.LevelDebug // a flood's refusals: counted in metrics, logged once by auth
 		}
 		s.log.Log(c.Request.Context(), level, "request", "method", c.Request.Method, "path", logPath(c),
 			"status", c.Writer.Status(), "duration", time.Since(start), "bytes", c.Writer.Size())

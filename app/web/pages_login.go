@@ -2,8 +2,10 @@ package web
 
 import (
 	"errors"
+	"html"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 
@@ -23,21 +25,26 @@ func (s *Server) showLogin(c *gin.Context) {
 
 func (s *Server) requestCode(c *gin.Context) {
 	mobile := c.PostForm("mobile")
-	page := loginPage{Base: s.base(c), Mobile: mobile}
 	if err := s.auth.RequestCode(c.Request.Context(), mobile, clientAddr(c)); err != nil {
+		if s.floodRefused(c, err) {
+			return
+		}
 		retryAfter(c, err)
+		page := loginPage{Base: s.base(c), Mobile: mobile}
 		page.Base.Error = s.errText(c, err)
 		s.renderStatus(c, statusOf[schedule.ErrorCode(err)], "login", page)
 		return
 	}
-	page.CodeSent = true
-	s.render(c, "login", page)
+	s.render(c, "login", loginPage{Base: s.base(c), Mobile: mobile, CodeSent: true})
 }
 
 func (s *Server) verifyCode(c *gin.Context) {
 	mobile := c.PostForm("mobile")
 	token, _, err := s.auth.Verify(c.Request.Context(), mobile, c.PostForm("code"), clientAddr(c))
 	if err != nil {
+		if s.floodRefused(c, err) {
+			return
+		}
 		retryAfter(c, err)
 		page := loginPage{Base: s.base(c), Mobile: mobile, CodeSent: schedule.ErrorCode(err) == schedule.EUNAUTH}
 		page.Base.Error = s.errText(c, err)
@@ -71,4 +78,31 @@ func retryAfter(c *gin.Context, err error) {
 	if errors.As(err, &le) {
 		c.Header("Retry-After", strconv.Itoa(int(le.RetryAfter.Seconds())))
 	}
+}
+
+// floodRefused answers a request refused because its address is over its
+// login budget (a flood from one address) as cheaply as possible: a small
+// page with the message, no template, logged at debug level (auth logs
+// the first refusal of each run). It reports whether it answered.
+func (s *Server) floodRefused(c *gin.Context, err error) bool {
+	var le *auth.LimitError
+	if !errors.As(err, &le) || !le.PerAddress {
+		return false
+	}
+	retryAfter(c, err)
+	c.Set(quietLogKey, true)
+	lang := s.lang(c)
+	var b strings.Builder
+	b.Grow(512)
+	b.WriteString(`<!doctype html><html lang="`)
+	b.WriteString(lang)
+	b.WriteString(`"><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>`)
+	b.WriteString(html.EscapeString(s.pages.Text(lang, "login.title")))
+	b.WriteString(`</title><p class="error" role="alert">`)
+	b.WriteString(html.EscapeString(s.errText(c, err)))
+	b.WriteString(`</p><p><a href="/login">`)
+	b.WriteString(html.EscapeString(s.pages.Text(lang, "login.title")))
+	b.WriteString(`</a></p>`)
+	c.Data(http.StatusTooManyRequests, "text/html; charset=utf-8", []byte(b.String()))
+	return true
 }

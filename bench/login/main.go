@@ -117,6 +117,7 @@ func main() {
 	seconds := flag.Int("seconds", 60, "length of each phase")
 	pace := flag.Duration("pace", 500*time.Millisecond, "one official's login every pace, during every phase")
 	conns := flag.Int("conns", 32, "the flood's concurrent connections")
+	floodRate := flag.Int("flood-rate", 0, "the flood's requests per second (0: as fast as the connections go, like wrk)")
 	budget := flag.Int("sms-per-hour", 1000, "KARYAKRAM_LOGIN_SMS_PER_HOUR for the run")
 	flag.Parse()
 	if *bin == "" {
@@ -201,8 +202,8 @@ func main() {
 		}
 		return n
 	}
-	fmt.Printf("officials %d (legit %d, targets %d); server %s; phase %d s; legit login every %v; flood %d connections; SMS budget %d/h; load average %s\n",
-		len(officials), len(legit), len(targets), base, *seconds, *pace, *conns, *budget, loadavg())
+	fmt.Printf("officials %d (legit %d, targets %d); server %s; phase %d s; legit login every %v; flood %d connections at %s; SMS budget %d/h; load average %s\n",
+		len(officials), len(legit), len(targets), base, *seconds, *pace, *conns, map[bool]string{true: fmt.Sprintf("%d requests/s", *floodRate), false: "full speed"}[*floodRate > 0], *budget, loadavg())
 
 	// legitimate logins at a steady pace, each official from their own
 	// address, for the length of a phase.
@@ -256,6 +257,27 @@ func main() {
 	flood := func(stop <-chan struct{}, addrs []string) (sent, limited *atomic.Int64) {
 		sent, limited = &atomic.Int64{}, &atomic.Int64{}
 		var wg sync.WaitGroup
+		var ticks chan struct{}
+		if *floodRate > 0 {
+			// Open loop: requests are due at a fixed rate; a due request
+			// no connection is free for is skipped, not queued.
+			ticks = make(chan struct{})
+			go func() {
+				t := time.NewTicker(time.Second / time.Duration(*floodRate))
+				defer t.Stop()
+				for {
+					select {
+					case <-stop:
+						return
+					case <-t.C:
+						select {
+						case ticks <- struct{}{}:
+						default:
+						}
+					}
+				}
+			}()
+		}
 		for i := 0; i < *conns; i++ {
 			c := newClient(base, addrs[i%len(addrs)], 1)
 			if err := c.open(); err != nil {
@@ -270,6 +292,13 @@ func main() {
 					case <-stop:
 						return
 					default:
+					}
+					if ticks != nil {
+						select {
+						case <-stop:
+							return
+						case <-ticks:
+						}
 					}
 					code, err := c.post("/login/code", url.Values{"mobile": {targets[rnd.IntN(len(targets))]}})
 					if err != nil {

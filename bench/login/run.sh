@@ -8,7 +8,8 @@
 # and runs bench/login: officials log in every 0.5 s from their own
 # loopback addresses through four phases of `seconds` (default 60): quiet,
 # a flood of POST /login/code from one address, quiet again, a flood from
-# 250 addresses. Prints each phase's login latency (p50/p99) and the
+# 250 addresses (FLOOD_RATE=n: n requests/s; default as fast as 32
+# connections go, like wrk). Prints each phase's login latency (p50/p99) and the
 # login SMS the flood caused against the budgets. The client and the
 # server share the machine's cores.
 set -euo pipefail
@@ -27,4 +28,4 @@ else
 	dsn="$pg/$db?sslmode=disable"
 fi
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
-"$tmp/login-flood" -bin "$tmp/karyakram" -dsn "$dsn" -seconds "$secs"
+"$tmp/login-flood" -bin "$tmp/karyakram" -dsn "$dsn" -seconds "$secs" -flood-rate "${FLOOD_RATE:-0}"
