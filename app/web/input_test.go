@@ -14,8 +14,8 @@ import (
 	"github.com/karyakram/karyakram/schedule"
 )
 
-// apiToken logs in through the JSON API as a program does and returns the
-// bearer token.
+// apiToken logs in through the JSON API as a program does (the CSRF
+// cookie pair, then code and verify) and returns the bearer token.
 func apiToken(t *testing.T, e *env, mobile string) string {
 	t.Helper()
 	jar, _ := cookiejar.New(nil)

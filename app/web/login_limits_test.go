@@ -3,11 +3,9 @@ package web_test
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"net"
 	"net/http"
 	"net/http/cookiejar"
-	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -17,26 +15,9 @@ import (
 
 	"github.com/karyakram/karyakram/app/auth"
 	"github.com/karyakram/karyakram/app/store"
-	"github.com/karyakram/karyakram/app/store/storetest"
 	"github.com/karyakram/karyakram/app/web"
 	"github.com/karyakram/karyakram/schedule"
 )
-
-// loginEnv is a server whose login service has policy p.
-func loginEnv(t *testing.T, p auth.Policy, cfg web.Config) *env {
-	t.Helper()
-	st := storetest.Open(t)
-	storetest.Seed(t, st)
-	log := slog.New(slog.DiscardHandler)
-	au := auth.New(st, auth.LogSender{Store: st, Log: log}, []byte("k"), p, log)
-	s, err := web.New(st, au, cfg, log)
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(s)
-	t.Cleanup(srv.Close)
-	return &env{t: t, st: st, srv: srv}
-}
 
 // from is a browser whose connections come from the loopback address ip
 // (127.0.0.0/8 is all loopback), so the server sees another client.

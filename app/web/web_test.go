@@ -35,10 +35,16 @@ type env struct {
 
 func newEnv(t *testing.T, cfg web.Config) *env {
 	t.Helper()
+	return loginEnv(t, auth.DefaultPolicy(), cfg)
+}
+
+// loginEnv is newEnv with login policy p.
+func loginEnv(t *testing.T, p auth.Policy, cfg web.Config) *env {
+	t.Helper()
 	st := storetest.Open(t)
 	storetest.Seed(t, st)
 	log := slog.New(slog.DiscardHandler)
-	au := auth.New(st, auth.LogSender{Store: st, Log: log}, []byte("k"), auth.DefaultPolicy(), log)
+	au := auth.New(st, auth.LogSender{Store: st, Log: log}, []byte("k"), p, log)
 	s, err := web.New(st, au, cfg, log)
 	if err != nil {
 		t.Fatal(err)
@@ -304,41 +310,9 @@ func TestAPI(t *testing.T) {
 		json.NewDecoder(resp.Body).Decode(&out)
 		return resp.StatusCode, out
 	}
-	login := func(mobile string) string {
-		// API clients without cookies must still pass CSRF on login: they
-		// use a bearer-less call with the cookie pair, as a browser would.
-		jar, _ := cookiejar.New(nil)
-		c := &http.Client{Jar: jar}
-		c.Get(e.srv.URL + "/login")
-		u, _ := url.Parse(e.srv.URL)
-		var csrf string
-		for _, ck := range jar.Cookies(u) {
-			if ck.Name == "kk_csrf" {
-				csrf = ck.Value
-			}
-		}
-		post := func(path, body string) map[string]any {
-			req, _ := http.NewRequest("POST", e.srv.URL+path, strings.NewReader(body))
-			req.Header.Set("X-CSRF-Token", csrf)
-			resp, err := c.Do(req)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer resp.Body.Close()
-			var out map[string]any
-			json.NewDecoder(resp.Body).Decode(&out)
-			return out
-		}
-		post("/api/v1/login/code", `{"mobile":"`+mobile+`"}`)
-		m, _ := schedule.NormaliseMobile(mobile)
-		sms, _ := e.st.LastSMS(context.Background(), m)
-		out := post("/api/v1/login/verify", `{"mobile":"`+mobile+`","code":"`+codeRE.FindStringSubmatch(sms)[1]+`"}`)
-		tok, _ := out["token"].(string)
-		if tok == "" {
-			t.Fatalf("no token: %v", out)
-		}
-		return tok
-	}
+	// API clients without cookies must still pass CSRF on login: they
+	// use a bearer-less call with the cookie pair, as a browser would.
+	login := func(mobile string) string { return apiToken(t, e, mobile) }
 
 	if code, _ := call("GET", "/api/v1/workers", "", ""); code != http.StatusUnauthorized {
 		t.Errorf("anonymous: %d", code)
