@@ -209,8 +209,13 @@ func TestEmailInvitationsEndToEnd(t *testing.T) {
 		}
 	}
 
-	// The personal page's "add to calendar" file is the same series.
+	// The personal page says the meeting repeats; its "add to calendar"
+	// file is the same series.
 	link := regexp.MustCompile(`http://\S+/i/[A-Za-z0-9_-]+`).FindString(en.Text)
+	if _, doc := e.browser().get(strings.TrimPrefix(link, e.srv.URL) + "?"); !strings.Contains(doc.Find("#repeats").Text(), "every last Sunday") &&
+		!strings.Contains(doc.Find("#repeats").Text(), "हर महीने का अंतिम रविवार") {
+		t.Errorf("the RSVP page does not say the event repeats: %q", doc.Find("#repeats").Text())
+	}
 	icsResp, err := http.Get(link + "/event.ics")
 	if err != nil {
 		t.Fatal(err)

@@ -25,6 +25,7 @@ type rsvpPage struct {
 	Venue   string
 	When    string
 	EndTime string
+	Repeats string // "every last Sunday" for a series
 	// Problem is set when the link is refused; ProblemKey picks the
 	// heading.
 	Problem    string
@@ -89,7 +90,7 @@ func (s *Server) rsvpPageFor(c *gin.Context, token string, li store.LinkInvite) 
 	}
 	p.Base.Lang = s.rsvpLang(c, li)
 	d := schedule.NewMessageData(schedule.MessageContext{Event: li.Event.MessageEvent}, s.zone().Moments(p.Base.Lang))
-	p.Title, p.Venue, p.When, p.EndTime = d.Title, d.Venue, d.When, d.EndTime
+	p.Title, p.Venue, p.When, p.EndTime, p.Repeats = d.Title, d.Venue, d.When, d.EndTime, d.Repeats
 	q := url.Values{}
 	q.Set("action", "TEMPLATE")
 	q.Set("text", p.Title)
