@@ -34,7 +34,7 @@ func TestGraphemesKeepConjunctsTogether(t *testing.T) {
 func TestGraphemesAgreeWithICU(t *testing.T) {
 	node, err := exec.LookPath("node")
 	if err != nil {
-		t.Skip("node not installed (apt install nodejs): cannot compare with ICU's segmenter")
+		t.Skip("node not found: run scripts/apt-packages.sh (Debian package nodejs) to compare with ICU's segmenter")
 	}
 	corpus := []string{
 		"ज़िला कार्यसमिति बैठक, मानस भवन, जबलपुर",

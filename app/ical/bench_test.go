@@ -12,6 +12,8 @@ import (
 	goical "github.com/emersion/go-ical"
 
 	"github.com/karyakram/karyakram/schedule"
+
+	"github.com/karyakram/karyakram/app/ical/icaltest"
 )
 
 // benchFeed builds the n-event district feed that bench/ical/generate.mjs
@@ -118,7 +120,7 @@ func TestBenchFeedIsValid(t *testing.T) {
 	if err != nil || len(cal.Events()) != 500 {
 		t.Fatalf("go-ical: %v", err)
 	}
-	js := nodeParse(t, out)
+	js := icaltest.JS(t, out, 12)
 	if len(js.Events) != 500 {
 		t.Fatalf("ical.js saw %d events", len(js.Events))
 	}

@@ -2,10 +2,6 @@ package ical
 
 import (
 	"bytes"
-	"encoding/json"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -14,8 +10,9 @@ import (
 
 	goical "github.com/emersion/go-ical"
 
-	"github.com/karyakram/karyakram/internal/testtool"
 	"github.com/karyakram/karyakram/schedule"
+
+	"github.com/karyakram/karyakram/app/ical/icaltest"
 )
 
 func ist(y int, m time.Month, d, hh, mm int) time.Time {
@@ -205,61 +202,13 @@ func TestRenderParsesWithGoICal(t *testing.T) {
 	}
 }
 
-// nodeParse runs the ical.js parser over feed, skipping the test when node
-// or the npm module is not installed.
-func nodeParse(t *testing.T, feed []byte) nodeCalendar {
-	t.Helper()
-	node := testtool.Program(t, "node")
-	dir := filepath.Join("testdata", "node")
-	if _, err := os.Stat(filepath.Join(dir, "node_modules", "ical.js")); err != nil {
-		t.Skipf("ical.js not found in %s: run %s", dir, testtool.NPMScript)
-	}
-	cmd := exec.Command(node, "parse.mjs", "12")
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "TZ=UTC") // an unregistered TZID would then read as UTC and fail
-	cmd.Stdin = bytes.NewReader(feed)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("ical.js rejected the feed: %v\n%s", err, stderr.String())
-	}
-	var cal nodeCalendar
-	if err := json.Unmarshal(out, &cal); err != nil {
-		t.Fatalf("parse.mjs output: %v\n%s", err, out)
-	}
-	return cal
-}
-
-type nodeCalendar struct {
-	Name      string   `json:"name"`
-	Refresh   string   `json:"refresh"`
-	TTL       string   `json:"ttl"`
-	Timezones []string `json:"timezones"`
-	Events    []struct {
-		UID          string   `json:"uid"`
-		Summary      string   `json:"summary"`
-		Location     string   `json:"location"`
-		Description  string   `json:"description"`
-		Status       string   `json:"status"`
-		Sequence     int      `json:"sequence"`
-		DTStamp      string   `json:"dtstamp"`
-		Start        string   `json:"start"`
-		End          string   `json:"end"`
-		StartTZID    string   `json:"startTzid"`
-		RecurrenceID *string  `json:"recurrenceId"`
-		RRule        string   `json:"rrule"`
-		Occurrences  []string `json:"occurrences"`
-	} `json:"events"`
-}
-
 func TestRenderParsesWithICalJS(t *testing.T) {
 	f := testFeed()
 	out, err := Render(f)
 	if err != nil {
 		t.Fatal(err)
 	}
-	cal := nodeParse(t, out)
+	cal := icaltest.JS(t, out, 12)
 	if cal.Name != f.Name || cal.Refresh != "PT2H" || cal.TTL != "PT2H" || !slices.Equal(cal.Timezones, []string{schedule.DefaultZoneName}) {
 		t.Errorf("calendar %q %q %q %v", cal.Name, cal.Refresh, cal.TTL, cal.Timezones)
 	}

@@ -30,6 +30,7 @@ var debianPackage = map[string]string{
 	"sipp":      "sip-tester",
 	"chromium":  "chromium",
 	"node":      "nodejs",
+	"python3":   "python3",
 }
 
 // Program returns the path of a program from a Debian package (see

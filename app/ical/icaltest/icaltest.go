@@ -15,6 +15,8 @@ import (
 	"testing"
 
 	goical "github.com/emersion/go-ical"
+
+	"github.com/karyakram/karyakram/internal/testtool"
 )
 
 // Go parses data with go-ical, failing the test when it cannot.
@@ -73,14 +75,11 @@ type Party struct {
 // missing.
 func JS(t testing.TB, data []byte, occurrences int) Calendar {
 	t.Helper()
-	node, err := exec.LookPath("node")
-	if err != nil {
-		t.Skip("node not installed (apt install nodejs): skipping the ical.js cross-check")
-	}
+	node := testtool.Program(t, "node")
 	_, file, _, _ := runtime.Caller(0)
 	dir := filepath.Join(filepath.Dir(file), "..", "testdata", "node")
 	if _, err := os.Stat(filepath.Join(dir, "node_modules", "ical.js")); err != nil {
-		t.Skip("ical.js not installed: run scripts/npm-install.sh to enable the ical.js cross-check")
+		t.Skipf("ical.js not found in %s: run %s", dir, testtool.NPMScript)
 	}
 	if occurrences <= 0 {
 		occurrences = 12

@@ -16,6 +16,8 @@ import (
 	"os/exec"
 	"strings"
 	"testing"
+
+	"github.com/karyakram/karyakram/internal/testtool"
 )
 
 // Mail is what a reader understood of a message.
@@ -166,10 +168,7 @@ print(json.dumps(out))
 // python3 is missing.
 func Python(t testing.TB, raw []byte) Mail {
 	t.Helper()
-	py, err := exec.LookPath("python3")
-	if err != nil {
-		t.Skip("python3 not installed (apt install python3): skipping the second MIME parser")
-	}
+	py := testtool.Program(t, "python3")
 	hs, _ := json.Marshal(CheckedHeaders)
 	cmd := exec.Command(py, "-c", pythonReader, string(hs))
 	cmd.Stdin = bytes.NewReader(raw)
