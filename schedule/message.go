@@ -126,6 +126,9 @@ type MessageData struct {
 	// that moved the end. OldSpan is the whole old time ("Sat, 12 Sep
 	// 2026, 6:30 pm to 8:30 pm") when the start or the end changed.
 	OldWhen, OldVenue, OldEndTime, OldSpan string
+	// SeriesChanged is set on a change notice whose change is in the
+	// series (occurrences skipped, moved or the rule changed).
+	SeriesChanged bool
 	// Repeats says how a recurring event repeats, without the time of day
 	// (Time has it): "every last Sunday" / "हर महीने का अंतिम रविवार";
 	// empty for a single event.
@@ -172,6 +175,7 @@ func NewMessageData(ctx MessageContext, m Moments) MessageData {
 		if d.OldWhen != "" || d.OldEndTime != "" {
 			d.OldSpan = spokenSpan(m, p.Start, p.End)
 		}
+		d.SeriesChanged = ev.Recurring() && !sameSeries(*p, ev)
 		if old := pick(lang, p.Venue, p.VenueHi); old != d.Venue {
 			d.OldVenue = old
 		}

@@ -119,6 +119,7 @@ Details and reply: {{.Link}}`)
 नया दिनांक: {{.Date}}
 नया समय: {{.Time}}{{if .EndTime}} से {{.EndTime}} तक{{end}}
 {{if .Repeats}}दोहराव: {{.Repeats}}
+{{end}}{{if .SeriesChanged}}कुछ तिथियाँ बदली हैं (कोई बैठक रद्द हुई या खिसकी है); सभी तिथियाँ संलग्न कैलेंडर में हैं।
 {{end}}स्थान: {{.Venue}}
 {{if .OldSpan}}पहले: {{.OldSpan}}
 {{end}}{{if .OldVenue}}पहले का स्थान: {{.OldVenue}}
@@ -133,6 +134,7 @@ Details and reply: {{.Link}}`)
 New date: {{.Date}}
 New time: {{.Time}}{{if .EndTime}} to {{.EndTime}}{{end}} {{.Zone}}
 {{if .Repeats}}Repeats: {{.Repeats}}
+{{end}}{{if .SeriesChanged}}Some dates changed (a meeting skipped or moved); every date is in the attached calendar.
 {{end}}Venue: {{.Venue}}
 {{if .OldSpan}}Previously: {{.OldSpan}}
 {{end}}{{if .OldVenue}}Previous venue: {{.OldVenue}}

@@ -474,7 +474,13 @@ func TestNoticesSayTheEventRepeatsAndTheNewEnd(t *testing.T) {
 	}
 	skipped := ev
 	skipped.ExDates = []time.Time{start.AddDate(0, 1, 4)}
-	if k, ok := ChangeNoticeKind(ev, skipped); !ok || k != MessageChange {
-		t.Error("skipping an occurrence of a series notifies nobody; calendars would keep it")
+	if k, ok := ChangeNoticeKind(ev, skipped); !ok || k != MessageChange || !SeriesOnlyChange(ev, skipped) || SeriesOnlyChange(ev, later) {
+		t.Error("skipping an occurrence of a series notifies nobody, or is not told apart from a new time")
+	}
+	for lang, want := range map[string]string{LangHindi: "कुछ तिथियाँ बदली हैं", LangEnglish: "Some dates changed"} {
+		r, err := ts.Render(TemplateKey{Kind: MessageChange, Channel: ChannelEmail, Lang: lang}, MessageContext{Event: skipped, Previous: &ev, Name: "Sita", Link: link})
+		if err != nil || !strings.Contains(r.Body, want) || strings.Contains(r.Body, "पहले:") || strings.Contains(r.Body, "Previously") {
+			t.Errorf("%s notice of a skipped occurrence: %q (%v)", lang, r.Body, err)
+		}
 	}
 }

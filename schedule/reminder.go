@@ -181,6 +181,16 @@ func ChangeNoticeKind(before, after MessageEvent) (MessageKind, bool) {
 	return "", false
 }
 
+// SeriesOnlyChange reports whether a change notice is only about the
+// series (an occurrence skipped or edited, the rule changed) while the
+// first occurrence's time and place stay: calendars need it (email with
+// the updated series), a text message would only repeat the old date.
+func SeriesOnlyChange(before, after MessageEvent) bool {
+	return !after.Cancelled && before.Start.Equal(after.Start) && before.End.Equal(after.End) &&
+		before.Venue == after.Venue && before.VenueHi == after.VenueHi &&
+		before.BridgeNumber == after.BridgeNumber && before.BridgePIN == after.BridgePIN && !sameSeries(before, after)
+}
+
 // sameSeries reports whether a and b repeat alike: same rule, exceptions
 // and occurrence edits.
 func sameSeries(a, b MessageEvent) bool {

@@ -326,6 +326,12 @@ func (s *Store) enqueueChangeNotices(ctx context.Context, tx bun.Tx, actor sched
 			return fmt.Errorf("notice payload: %w", err)
 		}
 		now := s.now().UTC()
+		// A change of the series alone (an occurrence skipped or moved)
+		// goes to calendars, by email: a text would repeat the old date.
+		channels := "o.channel = o.channel"
+		if schedule.SeriesOnlyChange(before, e.MessageEvent) {
+			channels = "o.channel = 'email'"
+		}
 		// The same statement set-based as schedule.ChangeNotices: one
 		// notice per (invite, channel) whose invite message went out (or
 		// may have: sending), for invites not revoked. An invite still
@@ -334,7 +340,7 @@ func (s *Store) enqueueChangeNotices(ctx context.Context, tx bun.Tx, actor sched
 		res, err := tx.ExecContext(ctx, `INSERT INTO outbox (idem_key, event_id, invite_id, kind, channel, recipient, payload, status, next_attempt_at, created_at)
 			SELECT 'invite:' || o.invite_id || ':' || ? || ':' || ? || ':' || o.channel, o.event_id, o.invite_id, ?, o.channel, o.recipient, ?, 'queued', ?, ?
 			FROM invites i JOIN outbox o ON o.invite_id = i.id AND o.kind = 'invite' AND o.status IN ('sent', 'sending')
-			WHERE i.event_id = ? AND i.revoked = ? AND NOT (o.channel = 'email' AND `+optedOutSQL("o.recipient")+`)
+			WHERE i.event_id = ? AND i.revoked = ? AND `+channels+` AND NOT (o.channel = 'email' AND `+optedOutSQL("o.recipient")+`)
 			ON CONFLICT (idem_key) DO NOTHING`,
 			string(kind), strconv.Itoa(e.Sequence), string(kind), string(payload), now, now, eventID, false)
 		if err != nil {
