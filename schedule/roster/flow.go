@@ -25,6 +25,7 @@ type assigner struct {
 	// cost is the cost matrix the flow minimises: the problem's, or one
 	// with seat penalties (see seatFitter.penalised).
 	cost    [][]float64
+	costT   [][]float64 // host → cost column, filled by column
 	isOpen  []bool
 	open    []int
 	hostOf  []int // -1: not placed
@@ -440,16 +441,34 @@ func (a *assigner) drain() {
 // collectViolators queues the placed districts whose arc into host h has a
 // negative reduced cost.
 func (a *assigner) collectViolators(h int) {
-	p := a.p
+	col := a.column(h)
+	thr := a.piH[h] - a.eps()
 	for d, at := range a.hostOf {
-		if at < 0 || at == h || !a.allowed(d, h) {
+		// Most arcs are fine: test the reduced cost before the rules.
+		if at < 0 || at == h || col[d]+a.piD[d] >= thr || !a.allowed(d, h) {
 			continue
 		}
-		if a.cost[d][h]+a.piD[d]-a.piH[h] < -a.eps() {
-			a.cascade = append(a.cascade, d)
-		}
+		a.cascade = append(a.cascade, d)
 	}
-	a.count(p.nD)
+	a.count(a.p.nD)
+}
+
+// column returns the costs of every district at host h (a transposed copy
+// of the cost matrix, made on first use: scanning a host's arcs then reads
+// memory in order).
+func (a *assigner) column(h int) []float64 {
+	if a.costT == nil {
+		a.costT = make([][]float64, a.p.nH)
+	}
+	if a.costT[h] == nil {
+		col := make([]float64, a.p.nD)
+		for d := range col {
+			col[d] = a.cost[d][h]
+		}
+		a.costT[h] = col
+		a.count(4 * a.p.nD)
+	}
+	return a.costT[h]
 }
 
 // eps is the tolerance on reduced costs, relative to the cost scale.

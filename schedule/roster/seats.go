@@ -423,6 +423,7 @@ func (f *seatFitter) penalised(a *assigner, rounds int) (float64, []int, bool) {
 			}
 		}
 		f.count(p.nD * len(open))
+		f.pen.costT = nil // the penalties changed
 		if _, ok := f.pen.solve(open); !ok {
 			break
 		}

@@ -404,7 +404,7 @@ func (s *search) priceSeats(root *node) {
 		}
 	}
 	s.work += int64(p.nD * p.nH)
-	s.asg.cost = pen
+	s.asg.cost, s.asg.costT = pen, nil
 	s.asg.open = s.asg.open[:0] // the next move solves from scratch
 	s.seats.mu = slices.Clone(price)
 }
