@@ -287,6 +287,19 @@ func (d *Drainer) Step(ctx context.Context) (int, error) {
 	held := newHeld(b.Messages)
 	stopBeat := d.heartbeat(mctx, held)
 	defer stopBeat()
+	marker, err := d.cfg.Store.NewOutboxMarker(mctx)
+	if err != nil {
+		stopBeat()
+		if rerr := d.cfg.Store.ReleaseOutbox(mctx, held.ids(), d.cfg.Now()); rerr != nil {
+			d.cfg.Log.Error("release claimed messages", "err", rerr)
+		}
+		return 0, err
+	}
+	defer func() {
+		if err := marker.Close(mctx); err != nil {
+			d.cfg.Log.Warn("outbox marker", "err", err)
+		}
+	}()
 	var st Stats
 	var stepErr error
 	for _, m := range b.Messages {
@@ -299,7 +312,7 @@ func (d *Drainer) Step(ctx context.Context) (int, error) {
 			// Recorded before the next send: a crash now repeats at most
 			// this message.
 			held.done(m.ID)
-			if err := d.cfg.Store.MarkOutboxSent(mctx, []int64{m.ID}, d.cfg.Now()); err != nil {
+			if err := marker.Sent(mctx, m.ID, d.cfg.Now()); err != nil {
 				// Not released: it stays claimed and, unrenewed, goes
 				// again after the lease (the far end can drop it by key).
 				stepErr = err

@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"database/sql/driver"
+	"errors"
 	"encoding/json"
 	"fmt"
 	"strconv"
@@ -170,16 +172,84 @@ func (s *Store) MarkOutboxSent(ctx context.Context, ids []int64, now time.Time) 
 	if len(ids) == 0 {
 		return nil
 	}
-	return s.inTx(ctx, func(tx bun.Tx) error {
-		if _, err := tx.ExecContext(ctx, "UPDATE outbox SET status = 'sent', sent_at = ?, last_error = '' WHERE id IN (?) AND status = 'sending'", now.UTC(), bun.In(ids)); err != nil {
+	return s.inTx(ctx, func(tx bun.Tx) error { return markSent(ctx, tx, s.Postgres(), ids, now) })
+}
+
+// markSent is MarkOutboxSent on db (a transaction, or on PostgreSQL any
+// connection: there it is one statement).
+func markSent(ctx context.Context, db bun.IConn, pg bool, ids []int64, now time.Time) error {
+	if pg {
+		_, err := db.ExecContext(ctx, `WITH o AS (UPDATE outbox SET status = 'sent', sent_at = ?, last_error = ''
+			WHERE id IN (?) AND status = 'sending' RETURNING invite_id, kind)
+			UPDATE invites SET status = 'sent' WHERE status IN ('queued', 'failed') AND id IN (SELECT invite_id FROM o WHERE kind = 'invite')`,
+			now.UTC(), bun.In(ids))
+		if err != nil {
 			return fmt.Errorf("mark outbox sent: %w", err)
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE invites SET status = 'sent' WHERE status IN ('queued', 'failed')
-			AND id IN (SELECT invite_id FROM outbox WHERE id IN (?) AND kind = 'invite')`, bun.In(ids)); err != nil {
-			return fmt.Errorf("mark invites sent: %w", err)
-		}
 		return nil
-	})
+	}
+	if _, err := db.ExecContext(ctx, "UPDATE outbox SET status = 'sent', sent_at = ?, last_error = '' WHERE id IN (?) AND status = 'sending'", now.UTC(), bun.In(ids)); err != nil {
+		return fmt.Errorf("mark outbox sent: %w", err)
+	}
+	if _, err := db.ExecContext(ctx, `UPDATE invites SET status = 'sent' WHERE status IN ('queued', 'failed')
+		AND id IN (SELECT invite_id FROM outbox WHERE id IN (?) AND kind = 'invite')`, bun.In(ids)); err != nil {
+		return fmt.Errorf("mark invites sent: %w", err)
+	}
+	return nil
+}
+
+// OutboxMarker records sends one message at a time, as a drainer worker
+// makes them. On PostgreSQL it holds one connection whose commits do not
+// wait for the WAL flush (synchronous_commit off, for this session only):
+// one round trip a message, no fsync wait. A drainer killed after Sent
+// returned loses nothing (the server has the commit); a PostgreSQL crash
+// forgets at most the last fraction of a second of marks, whose messages
+// then go again under the same keys. A "sent" mark only prevents
+// duplicates; it never decides whether a message is lost. On SQLite each
+// mark is a small transaction (WAL, synchronous NORMAL).
+type OutboxMarker struct {
+	s    *Store
+	conn bun.Conn
+	pg   bool
+}
+
+// NewOutboxMarker returns a marker; Close it when the batch is done.
+func (s *Store) NewOutboxMarker(ctx context.Context) (*OutboxMarker, error) {
+	m := &OutboxMarker{s: s, pg: s.Postgres()}
+	if !m.pg {
+		return m, nil
+	}
+	conn, err := s.db.Conn(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("outbox marker: %w", err)
+	}
+	if _, err := conn.ExecContext(ctx, "SET synchronous_commit = off"); err != nil {
+		conn.Close()
+		return nil, fmt.Errorf("outbox marker: %w", err)
+	}
+	m.conn = conn
+	return m, nil
+}
+
+// Sent records that message id was accepted by the far end at now.
+func (m *OutboxMarker) Sent(ctx context.Context, id int64, now time.Time) error {
+	if !m.pg {
+		return m.s.MarkOutboxSent(ctx, []int64{id}, now)
+	}
+	return markSent(ctx, m.conn, true, []int64{id}, now)
+}
+
+// Close gives the connection back to the pool with the setting restored.
+func (m *OutboxMarker) Close(ctx context.Context) error {
+	if !m.pg {
+		return nil
+	}
+	_, err := m.conn.ExecContext(ctx, "RESET synchronous_commit")
+	if err != nil {
+		// Do not hand a connection with async commits to others.
+		m.conn.Raw(func(any) error { return driver.ErrBadConn }) //nolint:errcheck // the point is the error
+	}
+	return errors.Join(err, m.conn.Close())
 }
 
 // RenewOutboxLease extends the lease of claimed messages ids still being
