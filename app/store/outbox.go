@@ -3,8 +3,8 @@ package store
 import (
 	"context"
 	"database/sql/driver"
-	"errors"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
 	"time"
