@@ -124,6 +124,12 @@ func TestMobileIsOneLogin(t *testing.T) {
 				t.Fatalf("after the budget, mobile %s: %v, want rate-limited", m, err)
 			}
 		}
+		// Edits that keep the mobile and voter ID go on.
+		ram := workerByMobile(t, st, "9811111111")
+		same, work := "9811111111", "voter slips"
+		if _, err := st.UpdateWorker(ctx, d1, ram.ID, schedule.WorkerPatch{Mobile: &same, Work: &work}); err != nil {
+			t.Errorf("an edit keeping the mobile, while paused: %v", err)
+		}
 		// Other officials and other fields are not affected.
 		if _, err := st.CreateWorker(ctx, d1, schedule.Worker{Name: "No identity", Active: true, UnitID: b1}); err != nil {
 			t.Errorf("a worker without mobile or voter ID: %v", err)

@@ -153,11 +153,6 @@ func (s *Store) CreateWorker(ctx context.Context, actor schedule.Actor, w schedu
 // audit log records the fields before and after.
 func (s *Store) UpdateWorker(ctx context.Context, actor schedule.Actor, id int64, patch schedule.WorkerPatch) (schedule.Worker, error) {
 	var out schedule.Worker
-	if patch.Mobile != nil || patch.VoterID != nil {
-		if err := s.identityPaused(ctx, actor); err != nil {
-			return out, err
-		}
-	}
 	err := s.inTx(ctx, func(tx bun.Tx) error {
 		w, err := s.workerByID(ctx, tx, id)
 		if err != nil || !actor.Can(schedule.ActWrite, w.UnitPath) {
@@ -167,8 +162,14 @@ func (s *Store) UpdateWorker(ctx context.Context, actor schedule.Actor, id int64
 			return err
 		}
 		before := auditFields(w)
+		mobile, voterID := w.Mobile, w.VoterID
 		if err := patch.Apply(&w); err != nil {
 			return err
+		}
+		if w.Mobile != mobile || w.VoterID != voterID {
+			if err := s.identityPaused(ctx, actor); err != nil {
+				return err
+			}
 		}
 		if err := s.checkIdentity(ctx, tx, actor, w); err != nil {
 			return err
