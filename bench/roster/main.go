@@ -119,6 +119,7 @@ func run(testdata, glpsol string, tmlim int, names []string, workdir string, lon
 	}
 	all := cases(fixed, open)
 	header := []string{"case", "planner cost", "planner bound", "planner gap", "work units", "planner time (CPU)", "load avg", "same roster twice",
+		"at 1/10 of the work: gap (CPU)",
 		"glpsol model", "glpsol objective", "glpsol bound", "glpsol status", "glpsol time", "planner vs glpsol"}
 	if long > 0 {
 		header = append(header, fmt.Sprintf("planner ×%d work: cost / bound", long), "default vs ×work")
@@ -148,8 +149,19 @@ func run(testdata, glpsol string, tmlim int, names []string, workdir string, lon
 		if again.Cost != res.Cost || again.LowerBound != res.LowerBound || !slices.Equal(again.Assignments, res.Assignments) {
 			same = fmt.Sprintf("NO (%.1f / %.1f)", res.Cost, again.Cost)
 		}
+		// How early the gap closes: the same instance on a tenth of the
+		// default work.
+		tenth := c.opt
+		tenth.WorkLimit = roster.DefaultWorkLimit / 10
+		cpu0 := cpuTime()
+		early, err := roster.Plan(context.Background(), c.in, tenth)
+		if err != nil {
+			return fmt.Errorf("%s (tenth): %w", c.name, err)
+		}
+		earlyCPU := cpuTime() - cpu0
 		row := []string{c.name, fmt.Sprintf("%.1f", res.Cost), fmt.Sprintf("%.1f", res.LowerBound), gapText(res),
-			fmt.Sprintf("%.3g", float64(res.Stats.Work)), fmtDur(wall) + " (" + fmtDur(cpu) + ")", load0 + " → " + load, same}
+			fmt.Sprintf("%.3g", float64(res.Stats.Work)), fmtDur(wall) + " (" + fmtDur(cpu) + ")", load0 + " → " + load, same,
+			gapText(early) + " (" + fmtDur(earlyCPU) + ")"}
 		model := "weak"
 		if c.strong {
 			model = "strong"
