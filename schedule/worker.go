@@ -212,7 +212,7 @@ func MaskVoterID(v string) string {
 // WorkerFilter selects workers inside a scope.
 type WorkerFilter struct {
 	UnitID int64  // subtree root; 0 means the actor's whole scope
-	Query  string // name prefix, mobile or voter ID
+	Query  string // any part of a name or mobile (3+ characters; shorter: name prefix), or a whole mobile or voter ID
 	Role   string // only workers holding this role
 	Active *bool
 	Offset int

@@ -39,6 +39,8 @@ type Store struct {
 	bulkRows int
 	// probeBudget: see DefaultProbeBudget.
 	probeBudget int
+	// searchWindow, searchCap: see DefaultSearchWindow, SearchCountCap.
+	searchWindow, searchCap int
 	// zone is the organisation's time zone: workshop days start at 10:00
 	// on its clock, audit lines name times on it. Zero: Asia/Kolkata.
 	zone schedule.Zone
@@ -89,7 +91,7 @@ func Open(ctx context.Context, dsn string, log *slog.Logger) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("connect to database: %w", err)
 	}
-	return &Store{db: db, log: log, now: time.Now, bulkRows: DefaultBulkRows, probeBudget: DefaultProbeBudget}, nil
+	return &Store{db: db, log: log, now: time.Now, bulkRows: DefaultBulkRows, probeBudget: DefaultProbeBudget, searchWindow: DefaultSearchWindow, searchCap: SearchCountCap}, nil
 }
 
 var _ = sqlite.Driver{} // the SQLite driver registers itself as "sqlite"

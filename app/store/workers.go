@@ -1,37 +1,69 @@
 package store
 
 import (
+	"cmp"
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/uptrace/bun"
 
 	"github.com/karyakram/karyakram/schedule"
 )
 
+// WorkerPage is one page of a worker list or search.
+type WorkerPage struct {
+	Workers []schedule.Worker
+	// Total is how many match; with More, at least that many (a search
+	// that matches very many is not counted to the end).
+	Total int
+	More  bool
+}
+
 // FindWorkers returns one page of workers in the actor's scope (narrowed to
-// filter.UnitID's subtree when set) and the total matching.
+// filter.UnitID's subtree when set) and the total matching (for a search
+// that matches very many, a floor: see SearchWorkers).
 func (s *Store) FindWorkers(ctx context.Context, actor schedule.Actor, f schedule.WorkerFilter) ([]schedule.Worker, int, error) {
-	q, err := s.workerQuery(ctx, actor, f)
-	if err != nil {
-		return nil, 0, err
-	}
+	p, err := s.SearchWorkers(ctx, actor, f)
+	return p.Workers, p.Total, err
+}
+
+// SearchWorkers returns one page of workers in the actor's scope (narrowed
+// to filter.UnitID's subtree when set). A query that is a whole mobile or
+// voter ID finds that worker; other text finds names containing it (and
+// digits, mobiles containing them), names that start with the text first.
+// A search counts its matches up to SearchCountCap; beyond, More is set.
+func (s *Store) SearchWorkers(ctx context.Context, actor schedule.Actor, f schedule.WorkerFilter) (WorkerPage, error) {
 	limit := f.Limit
 	if limit <= 0 || limit > 500 {
 		limit = 50
 	}
+	f.Limit = limit
+	if col, key, ok := freeTextSearch(f.Query); ok && s.Postgres() {
+		return s.searchWorkersPG(ctx, actor, f, col, key)
+	}
+	q, err := s.workerQuery(ctx, actor, f)
+	if err != nil {
+		return WorkerPage{}, err
+	}
+	if col, key, ok := freeTextSearch(f.Query); ok && col == "name_key" {
+		// As on PostgreSQL: names starting with the text first.
+		q = q.OrderExpr("CASE WHEN w.name_key >= ? AND w.name_key < ? THEN 0 ELSE 1 END", key, key+"\U0010FFFF")
+	}
 	var rows []workerRow
 	total, err := q.Model(&rows).Order("name_key", "id").Limit(limit).Offset(f.Offset).ScanAndCount(ctx)
 	if err != nil {
-		return nil, 0, fmt.Errorf("find workers: %w", err)
+		return WorkerPage{}, fmt.Errorf("find workers: %w", err)
 	}
 	out := make([]schedule.Worker, len(rows))
 	for i, r := range rows {
 		out[i] = actor.View(r.domain())
 	}
-	return out, total, nil
+	return WorkerPage{Workers: out, Total: total}, nil
 }
 
 // EachWorker streams every worker matching f in the actor's scope to fn, in
@@ -81,11 +113,249 @@ func (s *Store) workerQuery(ctx context.Context, actor schedule.Actor, f schedul
 		} else if v, err := schedule.NormaliseVoterID(qs); err == nil {
 			q = q.Where("w.voter_id = ?", v)
 		} else {
-			key := NameKey(qs)
-			q = q.Where("w.name_key >= ? AND w.name_key < ?", key, key+"\U0010FFFF")
+			q = s.whereNameOrMobileContains(q, qs)
 		}
 	}
 	return q, nil
+}
+
+// MinSearchRunes is the shortest text matched anywhere in a name (a
+// trigram); shorter ones match the start of the name.
+const MinSearchRunes = 3
+
+// SearchCountCap is how many matches of a text search are counted; beyond
+// it a search says "more than".
+const SearchCountCap = 1000
+
+// searchTerm is what a free-text worker query searches: the column
+// (name_key, or mobile for digits) and the folded text, with LIKE's
+// wildcards dropped so that they match themselves.
+func searchTerm(text string) (col, key string) {
+	col, key = "name_key", NameKey(text)
+	if digits := strings.Trim(text, "+ -"); digits != "" && strings.Trim(digits, "0123456789 -") == "" {
+		col, key = "mobile", strings.NewReplacer(" ", "", "-", "").Replace(digits)
+	}
+	return col, strings.NewReplacer("%", "", "_", "", "\\", "").Replace(key)
+}
+
+// freeTextSearch reports whether query is text to look for in names or
+// mobiles (not a whole mobile or voter ID).
+func freeTextSearch(query string) (col, key string, ok bool) {
+	qs := strings.TrimSpace(query)
+	if qs == "" {
+		return "", "", false
+	}
+	if _, err := schedule.NormaliseMobile(qs); err == nil {
+		return "", "", false
+	}
+	if _, err := schedule.NormaliseVoterID(qs); err == nil {
+		return "", "", false
+	}
+	col, key = searchTerm(qs)
+	return col, key, key != ""
+}
+
+// whereNameOrMobileContains narrows q to workers whose name (folded like
+// NameKey) contains text, or for digits whose mobile does, through the
+// trigram indexes of the worker_search migration (here FTS5's trigram
+// tokenizer on SQLite; PostgreSQL searches in searchWorkersPG). Texts
+// shorter than a trigram match the start of the name (or any part of the
+// mobile, by scanning).
+func (s *Store) whereNameOrMobileContains(q *bun.SelectQuery, text string) *bun.SelectQuery {
+	col, key := searchTerm(text)
+	if utf8.RuneCountInString(key) < MinSearchRunes {
+		if col == "mobile" {
+			return q.Where("w.mobile LIKE ?", "%"+key+"%")
+		}
+		return q.Where("w.name_key >= ? AND w.name_key < ?", key, key+"\U0010FFFF")
+	}
+	pattern := "%" + key + "%"
+	if s.Postgres() {
+		return q.Where("w."+col+" LIKE ?", pattern)
+	}
+	return q.Where("w.id IN (SELECT rowid FROM workers_search WHERE "+col+" LIKE ?)", pattern)
+}
+
+// DefaultSearchWindow is how many workers of the area (in storage order) a
+// PostgreSQL text search reads before it asks the trigram index.
+const DefaultSearchWindow = 5000
+
+// SetSearchLimits changes DefaultSearchWindow and SearchCountCap for this
+// store (tests make them small to reach every step with a small
+// organisation).
+func (s *Store) SetSearchLimits(window, countCap int) { s.searchWindow, s.searchCap = window, countCap }
+
+// searchWorkersPG is SearchWorkers for text on PostgreSQL, in one
+// read-only transaction.
+//
+//  1. Names starting with the text come first (the person called सुनीता
+//     before those whose name merely contains it), in name order: a range
+//     of the (name_key, id) index; for digits, mobiles starting with them,
+//     in number order. When they fill the page, that is the answer.
+//  2. Then names containing the text elsewhere (or mobiles containing the
+//     digits). The planner cannot tell a common text ("Kushwaha": a
+//     fourteenth of the state) from a rare one, and each wants another
+//     plan: the trigram index finds a rare text at once but gathers every
+//     match of a common one before it can show one (hundreds of
+//     milliseconds at 200,000 matches), while reading rows finds a common
+//     text's page at once but reads the whole area for a rare one. So:
+//     read the first DefaultSearchWindow workers of the area in storage
+//     order (an unbiased sample: storage order does not follow names);
+//     if the page's matches are there, the text is common, and they are
+//     shown in that order with "more than" for a total. Otherwise the text
+//     matches less than one in DefaultSearchWindow/page workers: gather
+//     its matches through the trigram index, at most SearchCountCap+1, and
+//     show them in name order, counted.
+func (s *Store) searchWorkersPG(ctx context.Context, actor schedule.Actor, f schedule.WorkerFilter, col, key string) (WorkerPage, error) {
+	scope := actor.Scope
+	if f.UnitID != 0 {
+		u, err := s.FindUnitByID(ctx, actor, f.UnitID)
+		if err != nil {
+			return WorkerPage{}, err
+		}
+		scope = scope.Narrow(u.Path)
+	}
+	filter := func(q *bun.SelectQuery) *bun.SelectQuery {
+		q = whereScope(q, "w.unit_path", scope)
+		if f.Active != nil {
+			q = q.Where("w.active = ?", *f.Active)
+		}
+		if f.Role != "" {
+			q = q.Where("EXISTS (SELECT 1 FROM worker_roles r WHERE r.worker_id = w.id AND r.role_key = ?)", f.Role)
+		}
+		return q
+	}
+	need := f.Offset + f.Limit
+	var page WorkerPage
+	var ids []int64
+	err := s.db.RunInTx(ctx, &sql.TxOptions{ReadOnly: true}, func(ctx context.Context, tx bun.Tx) error {
+		short := utf8.RuneCountInString(key) < MinSearchRunes
+		// 1. Names starting with the text (mobiles starting with the
+		// digits, after India's +91).
+		start := key
+		if col == "mobile" {
+			start = "+91" + key
+		}
+		inRange := "w." + col + " >= ? AND w." + col + " < ?"
+		var first []int64
+		if !short || col == "name_key" {
+			prefix := func(q *bun.SelectQuery) *bun.SelectQuery {
+				return filter(q.TableExpr("workers AS w")).Where(inRange, start, start+"\U0010FFFF")
+			}
+			if err := prefix(tx.NewSelect().Column("w.id")).OrderExpr("w."+col+", w.id").Limit(need+1).Scan(ctx, &first); err != nil {
+				return fmt.Errorf("search workers (starting with the text): %w", err)
+			}
+			if len(first) > need || short {
+				n, err := cappedCount(ctx, tx, prefix(tx.NewSelect().ColumnExpr("1")), s.searchCap)
+				if err != nil {
+					return err
+				}
+				// Longer texts also match inside names, which were not counted.
+				ids, page.Total, page.More = first, n, n > s.searchCap || !short
+				return nil
+			}
+		} else {
+			// A few digits: any part of a mobile, by reading the area.
+			q := filter(tx.NewSelect().TableExpr("workers AS w").Column("w.id")).Where("w.mobile LIKE ?", "%"+key+"%").
+				OrderExpr("w.name_key, w.id").Limit(s.searchCap + 1)
+			if err := q.Scan(ctx, &ids); err != nil {
+				return fmt.Errorf("search workers (mobile): %w", err)
+			}
+			page.Total = len(ids)
+			return nil
+		}
+		// 2. Containing the text elsewhere.
+		match := "w." + col + " LIKE ? AND NOT (" + inRange + ")"
+		args := []any{"%" + key + "%", start, start + "\U0010FFFF"}
+		need2 := need - len(first)
+		var window []struct {
+			ID      int64  `bun:"id"`
+			NameKey string `bun:"name_key"`
+			Match   bool   `bun:"match"`
+		}
+		if err := filter(tx.NewSelect().TableExpr("workers AS w").ColumnExpr("w.id, w.name_key, ("+match+") AS match", args...)).
+			Limit(s.searchWindow).Scan(ctx, &window); err != nil {
+			return fmt.Errorf("search workers (a window of the area): %w", err)
+		}
+		type hit struct {
+			id  int64
+			key string
+		}
+		var hits []hit
+		for _, r := range window {
+			if r.Match {
+				hits = append(hits, hit{r.ID, r.NameKey})
+			}
+		}
+		whole := len(window) < s.searchWindow // the window held the whole area
+		if !whole && len(hits) > need2 {
+			ids, page.Total, page.More = first, len(first)+len(hits), true
+			for _, h := range hits {
+				ids = append(ids, h.id)
+			}
+			return nil
+		}
+		if !whole {
+			for _, set := range []string{"enable_seqscan", "enable_indexscan", "enable_indexonlyscan"} {
+				if _, err := tx.ExecContext(ctx, "SET LOCAL "+set+" = off"); err != nil {
+					return fmt.Errorf("search workers: %w", err)
+				}
+			}
+			var found []struct {
+				ID      int64  `bun:"id"`
+				NameKey string `bun:"name_key"`
+			}
+			if err := filter(tx.NewSelect().TableExpr("workers AS w").ColumnExpr("w.id, w.name_key")).Where(match, args...).
+				Limit(s.searchCap+1).Scan(ctx, &found); err != nil {
+				return fmt.Errorf("search workers (trigram index): %w", err)
+			}
+			hits = hits[:0]
+			for _, r := range found {
+				hits = append(hits, hit{r.ID, r.NameKey})
+			}
+			page.More = len(found) > s.searchCap
+		}
+		slices.SortFunc(hits, func(a, b hit) int { return cmp.Or(strings.Compare(a.key, b.key), cmp.Compare(a.id, b.id)) })
+		ids = first
+		for _, h := range hits {
+			ids = append(ids, h.id)
+		}
+		page.Total = len(ids)
+		return nil
+	})
+	if err != nil {
+		return WorkerPage{}, err
+	}
+	if page.Total > s.searchCap {
+		page.Total, page.More = s.searchCap, true
+	}
+	if f.Offset >= len(ids) {
+		return page, nil
+	}
+	ids = ids[f.Offset:min(len(ids), need)]
+	var rows []workerRow
+	if err := s.db.NewSelect().Model(&rows).Where("id IN (?)", bun.In(ids)).Scan(ctx); err != nil {
+		return WorkerPage{}, fmt.Errorf("search workers: %w", err)
+	}
+	byID := make(map[int64]workerRow, len(rows))
+	for _, r := range rows {
+		byID[r.ID] = r
+	}
+	for _, id := range ids {
+		if r, ok := byID[id]; ok {
+			page.Workers = append(page.Workers, actor.View(r.domain()))
+		}
+	}
+	return page, nil
+}
+
+// cappedCount counts q's rows up to limit+1 (it need not read further).
+func cappedCount(ctx context.Context, tx bun.Tx, q *bun.SelectQuery, limit int) (int, error) {
+	var n int
+	if err := tx.NewSelect().TableExpr("(?) AS t", q.Limit(limit+1)).ColumnExpr("COUNT(*)").Scan(ctx, &n); err != nil {
+		return 0, fmt.Errorf("count workers: %w", err)
+	}
+	return n, nil
 }
 
 // FindWorkerByID returns a worker in the actor's scope, with roles.

@@ -160,12 +160,12 @@ func (s *Server) apiWorkers(c *gin.Context) {
 	f.UnitID, _ = strconv.ParseInt(c.Query("unit"), 10, 64)
 	f.Offset, _ = strconv.Atoi(c.Query("offset"))
 	f.Limit, _ = strconv.Atoi(c.Query("limit"))
-	ws, total, err := s.store.FindWorkers(c.Request.Context(), actor(c), f)
+	p, err := s.store.SearchWorkers(c.Request.Context(), actor(c), f)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, gin.H{"workers": ws, "total": total})
+	c.JSON(http.StatusOK, gin.H{"workers": p.Workers, "total": p.Total, "more": p.More})
 }
 
 func (s *Server) apiWorker(c *gin.Context) {

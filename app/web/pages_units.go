@@ -92,6 +92,7 @@ type workerListPage struct {
 	Unit             schedule.Unit
 	Workers          []schedule.Worker
 	Total            int
+	TotalMore        bool // Total is a floor: the search was not counted to the end
 	Query, Role      string
 	Roles            []schedule.Role
 	PrevURL, NextURL string
@@ -110,17 +111,18 @@ func (s *Server) showWorkerList(c *gin.Context) {
 		offset = 0
 	}
 	f := schedule.WorkerFilter{UnitID: u.ID, Query: c.Query("q"), Role: c.Query("role"), Offset: offset, Limit: pageSize}
-	ws, total, err := s.store.FindWorkers(ctx, actor(c), f)
+	res, err := s.store.SearchWorkers(ctx, actor(c), f)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
+	ws, total := res.Workers, res.Total
 	roles, err := s.store.Roles(ctx)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	page := workerListPage{Base: s.base(c), Unit: u, Workers: ws, Total: total, Query: f.Query, Role: f.Role, Roles: roles}
+	page := workerListPage{Base: s.base(c), Unit: u, Workers: ws, Total: total, TotalMore: res.More, Query: f.Query, Role: f.Role, Roles: roles}
 	link := func(off int) string {
 		q := url.Values{"q": {f.Query}, "role": {f.Role}, "offset": {strconv.Itoa(off)}}
 		return fmt.Sprintf("/units/%d/workers?%s", u.ID, q.Encode())
@@ -128,7 +130,7 @@ func (s *Server) showWorkerList(c *gin.Context) {
 	if offset > 0 {
 		page.PrevURL = link(max(0, offset-pageSize))
 	}
-	if offset+pageSize < total {
+	if (offset+pageSize < total || res.More) && len(ws) == pageSize {
 		page.NextURL = link(offset + pageSize)
 	}
 	s.render(c, "workers", page)

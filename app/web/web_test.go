@@ -432,3 +432,24 @@ func TestClusterCalendarShowsEventsAbove(t *testing.T) {
 		t.Errorf("edit page of the district's event: %d", resp.StatusCode)
 	}
 }
+
+// The worker list's search finds a surname in Hindi and in English and
+// says so when nobody matches, in the page's language.
+func TestWorkerSearchPage(t *testing.T) {
+	e := newEnv(t, web.Config{})
+	storetest.ImportWorkers(t, e.st, "name,mobile,voter_id,gender,unit_code,roles,work\n"+
+		"Ramesh Kushwaha,9822200001,CCC0000001,M,D1-A1-M1-C1-S1-B1,,\nअनिल मिश्रा,9822200002,CCC0000002,M,D1-A1-M1-C1-S1-B2,,\n")
+	b := e.browser()
+	b.login("9800000002")
+	list := fmt.Sprintf("/units/%d/workers?q=", unitID(t, e.st, "D1"))
+	for q, want := range map[string]string{"kushwaha": "Ramesh Kushwaha", "मिश्रा": "अनिल मिश्रा", "22200002": "अनिल मिश्रा"} {
+		_, doc := b.get(list + url.QueryEscape(q))
+		if got := strings.TrimSpace(doc.Find("#workers tbody tr td a").Text()); got != want {
+			t.Errorf("search %q found %q, want %q", q, got, want)
+		}
+	}
+	_, doc := b.get(list + "zzqx")
+	if got := doc.Find("#no-match").Text(); !strings.Contains(got, "किसी के नाम या मोबाइल में “zzqx” नहीं है") {
+		t.Errorf("no match says %q", got)
+	}
+}
