@@ -16,14 +16,19 @@ here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
+source "$root/bench/machine.sh"
+bench_machine
 echo "== database: ${KARYAKRAM_TEST_DSN:-sqlite (set KARYAKRAM_TEST_DSN for PostgreSQL)}"
 echo "== programme for 6,400 clusters"
 (cd "$root" && go test -run '^$' -bench 'ProgrammeRunStatewide$' -benchtime 3x ./app/store) | grep -E '^Benchmark|database'
+bench_load "after the programme"
 echo "== district feed, 10,000 events, through the router"
 (cd "$root" && go test -run '^$' -bench 'DistrictFeed10k' -benchtime 10x ./app/web) | tee "$tmp/go.txt" | grep -E '^Benchmark'
+bench_load "after the feed"
 if command -v node >/dev/null 2>&1 && [[ -d "$root/bench/ical/node_modules/ical-generator" ]]; then
 	echo "== npm ical-generator, 10,000 events (encode only, 3 runs after warm-up)"
 	node "$root/bench/ical/generate.mjs" 10000 3 "$tmp/node.ics" | tee "$tmp/node.json"
+	bench_load "after ical-generator"
 	node_ms="$(sed -E 's/.*"median_ms":([0-9.]+).*/\1/' "$tmp/node.json")"
 	go_ns="$(grep -E '^BenchmarkDistrictFeed10k/200' "$tmp/go.txt" | awk '{print $3}')"
 	nm_ns="$(grep -E '^BenchmarkDistrictFeed10k/304' "$tmp/go.txt" | awk '{print $3}')"

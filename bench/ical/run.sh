@@ -16,6 +16,8 @@ root="$(cd "$here/../.." && pwd)"
 runs="${RUNS:-3}"
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
+source "$root/bench/machine.sh"
+bench_machine
 
 if ! command -v node >/dev/null 2>&1; then
 	echo "run.sh: node is not installed" >&2
@@ -29,10 +31,12 @@ fi
 echo "== Go: app/ical Render, 10,000 events (go test -bench, ${runs} x 10 iterations)"
 (cd "$root" && go test -run '^$' -bench 'BenchmarkRender10k$|BenchmarkGoICalFolded10k$|BenchmarkETag10k$' \
 	-benchtime 10x -count "$runs" ./app/ical) | tee "$tmp/go.txt" | grep -E '^Benchmark'
+bench_load "after Go"
 (cd "$root" && KARYAKRAM_BENCH_ICAL_OUT="$tmp/go.ics" go test -run '^TestWriteBenchFeed$' -count 1 ./app/ical >/dev/null)
 
 echo "== node: ical-generator $(node -p "require('$here/node_modules/ical-generator/package.json').version"), same events (${runs} runs after warm-up)"
 node "$here/generate.mjs" 10000 "$runs" "$tmp/node.ics" | tee "$tmp/node.json"
+bench_load "after node"
 
 # Median ns/op of a benchmark over the -count runs.
 median_ns() {

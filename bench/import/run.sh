@@ -17,6 +17,8 @@ pg="postgres://postgres@127.0.0.1:5432"
 db=kk_bench
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
+source bench/machine.sh
+bench_machine
 
 go build -o "$dir/karyakram" ./cmd/karyakram
 "$dir/karyakram" seed -scale state -workers "$workers" -out "$dir" >/dev/null
@@ -37,15 +39,18 @@ secs() { local s=$(date +%s.%N); "$@" >/dev/null; echo "$(date +%s.%N) - $s" | b
 a=$(secs psql -q "$dsn" -c "\\copy plain ($cols) FROM '$file' CSV HEADER")
 psql -q "$dsn" -c "CHECKPOINT"
 b=$(secs psql -q "$dsn" -c "\\copy indexed ($cols) FROM '$file' CSV HEADER")
+load_copy=$(bench_load "after the \\copy runs")
 psql -q "$dsn" -c "CHECKPOINT"
 /usr/bin/time -f "%e %M" -o "$dir/time" "$dir/karyakram" import -quiet -log-level debug -dsn "$dsn" -kind workers "$file" >"$dir/report" 2>"$dir/steps"
 read -r k rss <"$dir/time"
+load_first=$(bench_load "after the first load")
 cat "$dir/report"
 echo "first load, step by step:"
 grep 'import step' "$dir/steps" || true
 psql -q "$dsn" -c "CHECKPOINT"
 /usr/bin/time -f "%e %M" -o "$dir/time2" "$dir/karyakram" import -quiet -dsn "$dsn" -kind workers "$file" >"$dir/report2"
 read -r k2 rss2 <"$dir/time2"
+load_again=$(bench_load "after the re-import")
 cat "$dir/report2"
 
 printf '\n| step | seconds | ratio to (b) |\n|---|---|---|\n'
@@ -54,8 +59,10 @@ printf '| (b) psql \\copy into a table with PK + unique voter ID | %.1f | 1.00 |
 printf '| karyakram import, first load (peak RSS %d MB) | %.1f | %.2f |\n' "$((rss / 1024))" "$k" "$(echo "$k / $b" | bc -l)"
 printf '| karyakram import, re-import of the same file (all matched, nothing changed; peak RSS %d MB) | %.1f | %.2f |\n' "$((rss2 / 1024))" "$k2" "$(echo "$k2 / $b" | bc -l)"
 printf 'karyakram first load vs (a): %.2fx\n' "$(echo "$k / $a" | bc -l)"
+printf '%s\n' "$load_copy" "$load_first" "$load_again"
 
 psql -q "$dsn" -c "VACUUM ANALYZE workers" 
 echo
 echo "subtree worker count at state scale (go test -bench, real store code):"
 KARYAKRAM_BENCH_DSN="$dsn" go test -run '^$' -bench BenchmarkSubtreeCount -benchtime 200x ./bench/import/
+bench_load "after the subtree count"

@@ -1,4 +1,4 @@
-#!/bin/sh
+#!/usr/bin/env bash
 # Invitation benchmarks on PostgreSQL at state scale (docs/benchmarks-invites.md).
 #
 #   bench/invites/run.sh [postgres://user@host:5432/db?sslmode=disable]
@@ -14,6 +14,8 @@
 # Each benchmark deletes what it added.
 set -eu
 cd "$(dirname "$0")/../.."
+. bench/machine.sh
+bench_machine
 DSN=${1:-${KARYAKRAM_TEST_DSN:-postgres://postgres@127.0.0.1:5432/test?sslmode=disable}}
 SCHEMA=bench_invites
 case "$DSN" in *\?*) BENCH_DSN="$DSN&search_path=$SCHEMA" ;; *) BENCH_DSN="$DSN?search_path=$SCHEMA" ;; esac
@@ -23,3 +25,4 @@ if [ "$N" -lt 3000000 ]; then
   go run ./cmd/karyakram seed -scale state -workers 3000000 -dsn "$BENCH_DSN"
 fi
 KARYAKRAM_BENCH_DSN="$BENCH_DSN" go test ./app/store -run '^$' -bench 'FanOutState|OutboxDrain' -benchtime 1x -timeout 30m
+bench_load "after fan-out and drain"

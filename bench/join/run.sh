@@ -11,6 +11,7 @@
 # the join/bare ratio. wrk and the server share the machine's cores.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+source bench/machine.sh
 secs=${1:-10}
 conns=${2:-64}
 command -v wrk >/dev/null || { echo "run.sh: wrk not found (apt-get install wrk)" >&2; exit 1; }
@@ -44,6 +45,7 @@ run() { # name url [script]
 	p99=$(awk '$1=="99%" {print $2}' <<<"$out")
 	printf '%-5s %12s req/s  p50 %8s  p99 %8s\n' "$1" "$rps" "$p50" "$p99"
 	echo "$1 $rps" >>"$tmp/results"
+	bench_load "after $1"
 }
 # Warm-up (discarded): page cache, pools, heap size.
 JOIN_TOKENS="$tmp/tokens.txt" wrk -t2 -c"$conns" -d3s -s bench/join/tokens.lua "http://$join/" >/dev/null

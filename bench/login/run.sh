@@ -14,6 +14,7 @@
 # server share the machine's cores.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+source bench/machine.sh
 secs=${1:-60}
 pg=${KARYAKRAM_BENCH_PG:-postgres://postgres@127.0.0.1:5432}
 tmp=$(mktemp -d)
@@ -27,5 +28,7 @@ else
 	psql "$pg/postgres" -qc "CREATE DATABASE $db"
 	dsn="$pg/$db?sslmode=disable"
 fi
-echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
+bench_machine
+bench_load "before"
 "$tmp/login-flood" -bin "$tmp/karyakram" -dsn "$dsn" -seconds "$secs" -flood-rate "${FLOOD_RATE:-0}"
+bench_load "after the floods"

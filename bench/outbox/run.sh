@@ -13,6 +13,7 @@
 # instead.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+source bench/machine.sh
 ref=${1:-}
 pg=${KARYAKRAM_BENCH_PG:-postgres://postgres@127.0.0.1:5432}
 tmp=$(mktemp -d)
@@ -26,7 +27,8 @@ if [[ -n "$ref" ]]; then
 	bins=("$tmp/karyakram-ref" "$tmp/karyakram-head")
 fi
 go build -o "$tmp/outbox-crash" ./bench/outbox
-echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
+bench_machine
+bench_load "before"
 for bin in "${bins[@]}"; do
 	name=$(basename "$bin")
 	if [[ -n "${SQLITE:-}" ]]; then
@@ -38,6 +40,6 @@ for bin in "${bins[@]}"; do
 	fi
 	echo "== $name"
 	"$tmp/outbox-crash" -bin "$bin" -dsn "$dsn" -kills "${KILLS:-5}"
+	bench_load "after $name"
 	[[ -n "${SQLITE:-}" ]] || psql "$pg/postgres" -qc "DROP DATABASE $db"
 done
-echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"

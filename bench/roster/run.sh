@@ -15,12 +15,13 @@
 # hits its limit.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+source bench/machine.sh
 
-echo "== machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(go version | cut -d' ' -f3)"
-echo "== $(uptime)"
+bench_machine
+bench_load "before"
 echo "== go test -bench ./schedule/roster/"
 go test ./schedule/roster/ -run '^$' -bench . -benchtime "${BENCHTIME:-3x}"
-echo "== $(uptime)"
+bench_load "after go test -bench"
 
 echo "== planner vs glpsol"
 glpsol_bin=glpsol
@@ -35,4 +36,4 @@ go run ./bench/roster \
   -cbc "${CBC:-}" \
   -cases "${CASES:-fixed2022,open2022,synthetic1000,tight1000,seats1000,synthetic2000}" \
   -workdir "${WORKDIR:-artifacts/roster-bench}"
-echo "== $(uptime)"
+bench_load "after planner vs glpsol"
