@@ -3,6 +3,7 @@ package addresses_test
 import (
 	"context"
 	"errors"
+	"github.com/karyakram/karyakram/internal/testclock"
 	"sync"
 	"testing"
 	"time"
@@ -159,7 +160,7 @@ func TestRevocationReachesEveryServerWithinATick(t *testing.T) {
 	storetest.Seed(t, st)
 	state := storetest.Actor(t, st, "9800000001")
 	mp, _ := st.FindUnitByCode(ctx, state, "MP")
-	start := time.Now().Add(2 * time.Hour).Truncate(time.Minute)
+	start := testclock.Now().Add(2 * time.Hour).Truncate(time.Minute)
 	saved, err := st.CreateEvent(ctx, state, schedule.Event{UnitID: mp.ID, Type: store.AddressEventType, Title: "Address", Start: start, End: start.Add(time.Hour)})
 	if err != nil {
 		t.Fatal(err)
@@ -175,7 +176,7 @@ func TestRevocationReachesEveryServerWithinATick(t *testing.T) {
 	dir := addresses.NewDirectory(st, 0, 0, nil)
 	const tick = 50 * time.Millisecond
 	sch, err := addresses.NewScheduler(addresses.SchedulerConfig{Store: st, Conference: &fakeConference{ensured: map[string]int{}, relaying: map[int64]bool{}},
-		Directory: dir, Tick: tick})
+		Directory: dir, Tick: tick, Now: testclock.Now})
 	if err != nil {
 		t.Fatal(err)
 	}

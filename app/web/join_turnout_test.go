@@ -68,7 +68,7 @@ func TestJoinThroughLinkCountsInTurnout(t *testing.T) {
 func TestRevokedJoinLinkStopsAtOnce(t *testing.T) {
 	ctx := context.Background()
 	je := newJoinEnv(t)
-	now := time.Now()
+	now := testclock.Now()
 	open, invites := je.address("revoke@test", now.Add(5*time.Minute), "")
 	if err := je.dir.Refresh(ctx, now); err != nil {
 		t.Fatal(err)

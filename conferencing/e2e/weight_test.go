@@ -107,7 +107,11 @@ func TestWorkerPagesStayWithinTheirWeight(t *testing.T) {
 	}
 	report := fmt.Sprintf("join page (Hindi, empty cache): %d bytes transferred (budget %d)\n", join.Transfer, joinPageBudget)
 	var chunk string
+	scripts := 0 // the favicon counts in the bytes, but Chromium fetches it only sometimes
 	for _, r := range join.Resources {
+		if r.Name != "/favicon.ico" {
+			scripts++
+		}
 		report += fmt.Sprintf("  %s: %d transferred, %d encoded, %d decoded\n", r.Name, r.Transfer, r.Encoded, r.Decoded)
 		if strings.HasPrefix(r.Name, "/static/chunk-") {
 			chunk = r.Name
@@ -116,7 +120,7 @@ func TestWorkerPagesStayWithinTheirWeight(t *testing.T) {
 			}
 		}
 	}
-	if chunk == "" || len(join.Resources) != 2 {
+	if chunk == "" || scripts != 2 {
 		t.Errorf("join page loaded %+v, want its module and the livekit-client chunk", join.Resources)
 	}
 	if join.Transfer > joinPageBudget {
