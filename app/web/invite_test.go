@@ -9,9 +9,12 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/PuerkitoBio/goquery"
 
 	"github.com/karyakram/karyakram/app/auth"
 	"github.com/karyakram/karyakram/app/store"
@@ -276,21 +279,63 @@ func cloneValues(v url.Values) url.Values {
 
 // The invite form starts from the event's own unit: a cluster's meeting
 // invites the cluster, not the district of the official who opens it
-// (one click once invited a district of 413 to a cluster meeting).
+// (one click once invited a district of 413 to a cluster meeting). The
+// test does what the official does: opens the event, follows its invite
+// link, previews the form as it comes and sends.
 func TestInviteAudienceDefaultsToTheEventsUnit(t *testing.T) {
 	e, _ := newInviteEnv(t)
 	ev := createEvent(t, e.st, "D1-A1-M1-C1", testclock.Day(2, 10, 0))
 	b := e.browser()
-	b.login("9800000002") // the district president of D1
-	_, doc := b.get(fmt.Sprintf("/events/%d/invite", ev))
-	if got := doc.Find("input#units").AttrOr("value", ""); got != "D1-A1-M1-C1" {
+	b.login("9800000002") // the district president of D1 (six people in D1)
+	_, doc := b.get(fmt.Sprintf("/events/%d", ev))
+	href, ok := doc.Find("a#invite").Attr("href")
+	if !ok {
+		t.Fatal("the event page has no invite link")
+	}
+	_, doc = b.get(href)
+	form := doc.Find("form#audience")
+	if got := form.Find("input#units").AttrOr("value", ""); got != "D1-A1-M1-C1" {
 		t.Fatalf("audience defaults to %q, want the event's cluster D1-A1-M1-C1", got)
 	}
-	// Previewing that default counts the cluster's people only.
-	_, doc = b.get(fmt.Sprintf("/events/%d/invite?units=D1-A1-M1-C1&channel=sms", ev))
-	cluster := doc.Find("#preview").Text()
-	_, doc = b.get(fmt.Sprintf("/events/%d/invite?units=D1&channel=sms", ev))
-	if cluster == "" || cluster == doc.Find("#preview").Text() {
-		t.Fatalf("cluster preview %q should differ from the district's %q", cluster, doc.Find("#preview").Text())
+	// Preview the form exactly as it comes (no field touched).
+	q := url.Values{}
+	form.Find("input[name], select[name]").Each(func(_ int, f *goquery.Selection) {
+		name, _ := f.Attr("name")
+		switch {
+		case goquery.NodeName(f) == "select":
+			q.Set(name, f.Find("option[selected]").AttrOr("value", f.Find("option").First().AttrOr("value", "")))
+		case f.AttrOr("type", "") == "checkbox":
+			if _, on := f.Attr("checked"); on {
+				q.Add(name, f.AttrOr("value", "on"))
+			}
+		default:
+			q.Set(name, f.AttrOr("value", ""))
+		}
+	})
+	_, doc = b.get(form.AttrOr("action", "") + "?" + q.Encode())
+	// The cluster holds three people (the booth president and two booth
+	// workers); the district six.
+	if h := doc.Find("#preview h2").Text(); !strings.HasPrefix(h, "3 ") {
+		t.Fatalf("preview of the default audience: %q, want the cluster's 3 people", h)
+	}
+	send := url.Values{}
+	doc.Find("form#send input[type=hidden]").Each(func(_ int, f *goquery.Selection) {
+		send.Add(f.AttrOr("name", ""), f.AttrOr("value", ""))
+	})
+	resp, doc := b.post(fmt.Sprintf("/events/%d/invite", ev), send)
+	if resp.StatusCode != 200 || doc.Find("#report").Length() != 1 {
+		t.Fatalf("send: %d %q", resp.StatusCode, doc.Find("#problem").Text())
+	}
+	rows, _, err := e.st.ListInvites(context.Background(), schedule.SystemActor("t"), ev, store.InviteFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, r := range rows {
+		names = append(names, r.Name)
+	}
+	slices.Sort(names)
+	if want := []string{"Booth President", "राम कुमार", "सीता देवी"}; !slices.Equal(names, want) {
+		t.Fatalf("invited %q, want the cluster's %q", names, want)
 	}
 }
