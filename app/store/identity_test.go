@@ -227,6 +227,39 @@ func TestImportKeepsOneMobilePerPerson(t *testing.T) {
 			}
 		}
 	})
+	// Two rows that match one record elsewhere, one by voter ID and one by
+	// mobile, must not be reported as "the same person": that would tell
+	// the importer that this voter ID and this mobile belong together,
+	// beyond the uniform "another area" answer, and over the budget it
+	// would still flag the rows.
+	t.Run("RowsMatchingOnePersonElsewhereAreNotLinked", func(t *testing.T) {
+		const file = "Copy,,BBB0000004,F,D1-A1-M1-C1-S1-B1,\nOther,9811111114,,F,D1-A1-M1-C1-S1-B2,\n" // both Geeta Bai of D2
+		for _, budget := range []int{store.DefaultProbeBudget, 1} {
+			st := storetest.Open(t)
+			storetest.Seed(t, st)
+			st.SetProbeBudget(budget)
+			rep, err := importAs(t, st, storetest.Actor(t, st, "9800000002"), file)
+			if err == nil {
+				t.Fatalf("budget %d: rows matching Geeta Bai of D2 were imported: %+v", budget, rep)
+			}
+			for _, e := range rep.List {
+				if !strings.Contains(e.Reason, "another area") || strings.Contains(e.Reason, "same person") || strings.Contains(e.Reason, "line ") {
+					t.Errorf("budget %d, line %d: %q: only the uniform answer may flag a row matching a record elsewhere", budget, e.Line, e.Reason)
+				}
+			}
+			if budget == 1 && (schedule.ErrorCode(err) != schedule.ELIMIT || len(rep.List) != 0) {
+				t.Errorf("over the budget: %v, rows %+v; want rate-limited naming no row", err, rep.List)
+			}
+		}
+		// Inside the area the same two rows are named as one person.
+		st := storetest.Open(t)
+		storetest.Seed(t, st)
+		rep, _ := importAs(t, st, storetest.Actor(t, st, "9800000002"),
+			"Copy,,BBB0000001,M,D1-A1-M1-C1-S1-B1,\nOther,9811111111,,M,D1-A1-M1-C1-S1-B2,\n") // both राम कुमार of D1
+		if len(rep.List) != 1 || !strings.Contains(rep.List[0].Reason, "same person") {
+			t.Errorf("two rows for राम कुमार in the area: %+v", rep.List)
+		}
+	})
 	t.Run("SwappingTwoMobilesInOneFile", func(t *testing.T) {
 		st := storetest.Open(t)
 		storetest.Seed(t, st)

@@ -396,8 +396,18 @@ func (s *Store) checkStaging(ctx context.Context, ix importer, actor schedule.Ac
 			return fmt.Errorf("match existing workers: %w", err)
 		}
 	}
-	err = ix.query(ctx, `SELECT MIN(line), MAX(line) FROM import_workers WHERE worker_id IS NOT NULL
-		GROUP BY worker_id HAVING COUNT(*) > 1 ORDER BY MIN(line) LIMIT 100`, func(scan func(...any) error) error {
+	// Only for people in the actor's area: two rows matching a record
+	// elsewhere (one by voter ID, one by mobile) would tell the importer
+	// that the two belong together; those rows get the uniform "another
+	// area" answer below, like any other match outside the area.
+	// (Such groups are rare: the area is checked on them only.)
+	inArea := "1 = 1"
+	if !actor.System {
+		inArea = scopeSQL("w.unit_path", actor.Scope)
+	}
+	err = ix.query(ctx, `SELECT d.first, d.last FROM (SELECT worker_id, MIN(line) AS first, MAX(line) AS last FROM import_workers
+		WHERE worker_id IS NOT NULL GROUP BY worker_id HAVING COUNT(*) > 1) d JOIN workers w ON w.id = d.worker_id
+		WHERE `+inArea+` ORDER BY d.first LIMIT 100`, func(scan func(...any) error) error {
 		var first, last int64
 		if err := scan(&first, &last); err != nil {
 			return err

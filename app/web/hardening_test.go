@@ -38,13 +38,14 @@ func (b *syncBuffer) String() string {
 	return b.buf.String()
 }
 
-// newLoggedEnv is newEnv with the server's log kept for the test.
+// newLoggedEnv is newEnv with the server's and the store's log kept for
+// the test.
 func newLoggedEnv(t *testing.T, cfg web.Config) (*env, *syncBuffer) {
 	t.Helper()
-	st := storetest.Open(t)
-	storetest.Seed(t, st)
 	logs := &syncBuffer{}
 	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	st := storetest.OpenLogged(t, log)
+	storetest.Seed(t, st)
 	au := auth.New(st, auth.LogSender{Store: st, Log: log}, []byte("k"), auth.DefaultPolicy(), log)
 	s, err := web.New(st, au, cfg, log)
 	if err != nil {

@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/karyakram/karyakram/app/web"
 	"github.com/karyakram/karyakram/schedule"
@@ -134,5 +135,78 @@ func TestConflictsDoNotNameDatabaseConstraints(t *testing.T) {
 	code, msg := apiCall(t, e, "POST", "/api/v1/workers", tok, fmt.Sprintf(`{"name":"Copy","voter_id":"AAA0000004","unit_id":%d}`, booth))
 	if code != http.StatusConflict || strings.Contains(msg, "_key") || strings.Contains(msg, "workers_") {
 		t.Errorf("duplicate voter ID: %d %q", code, msg)
+	}
+}
+
+// TestRacingWritesDoNotNameDatabaseConstraints makes PostgreSQL itself
+// refuse a write: another transaction gives the mobile to someone and
+// has not committed when the API checks it, so the check passes and the
+// insert waits on the unique index, then fails with workers_mobile_key
+// when the other commits. The official is told the product's words, not
+// the constraint's name. (SQLite runs one writer at a time, so there the
+// check and the insert cannot be raced.)
+func TestRacingWritesDoNotNameDatabaseConstraints(t *testing.T) {
+	e := newEnv(t, web.Config{})
+	if !e.st.Postgres() {
+		t.Skip("only PostgreSQL lets two writers race on one key: set " + "KARYAKRAM_TEST_DSN")
+	}
+	ctx := context.Background()
+	tok := apiToken(t, e, "9800000002")
+	booth := unitID(t, e.st, "D1-A1-M1-C1-S1-B1")
+	for _, lang := range []string{"en", "hi"} {
+		mobile := map[string]string{"en": "9822233344", "hi": "9822233345"}[lang]
+		tx, err := e.st.DB().BeginTx(ctx, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := tx.ExecContext(ctx, "UPDATE workers SET mobile = ? WHERE voter_id = 'BBB0000003'", "+91"+mobile); err != nil {
+			tx.Rollback()
+			t.Fatal(err)
+		}
+		var xid string
+		if err := tx.QueryRowContext(ctx, "SELECT transactionid::text FROM pg_locks WHERE pid = pg_backend_pid() AND locktype = 'transactionid' AND granted").Scan(&xid); err != nil {
+			tx.Rollback()
+			t.Fatal(err)
+		}
+		type answer struct {
+			code int
+			msg  string
+		}
+		done := make(chan answer, 1)
+		go func() {
+			code, msg := apiAs(t, e, "POST", "/api/v1/workers", tok, lang, fmt.Sprintf(`{"name":"Racer","mobile":%q,"unit_id":%d}`, mobile, booth))
+			done <- answer{code, msg}
+		}()
+		// Commit once the API's insert waits for this transaction.
+		waiting := false
+		for i := 0; i < 500 && !waiting; i++ {
+			var n int
+			if err := e.st.DB().QueryRowContext(ctx, "SELECT COUNT(*) FROM pg_locks WHERE locktype = 'transactionid' AND transactionid::text = ? AND NOT granted", xid).Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			waiting = n > 0
+			if !waiting {
+				time.Sleep(10 * time.Millisecond)
+			}
+		}
+		if err := tx.Commit(); err != nil {
+			t.Fatal(err)
+		}
+		if !waiting {
+			t.Fatalf("%s: the API's insert never waited on the other transaction: %+v", lang, <-done)
+		}
+		a := <-done
+		if a.code != http.StatusConflict {
+			t.Fatalf("%s: the racing insert: %+v, want 409", lang, a)
+		}
+		for _, leak := range []string{"workers_", "_key", "duplicate key", "constraint", "SQLSTATE", "23505", "internal error"} {
+			if strings.Contains(a.msg, leak) {
+				t.Errorf("%s: the answer says %q: %q", lang, leak, a.msg)
+			}
+		}
+		want := map[string]string{"en": "a worker with this mobile or voter ID already exists", "hi": "इस मोबाइल या मतदाता पहचान पत्र वाला कार्यकर्ता पहले से मौजूद है"}[lang]
+		if a.msg != want {
+			t.Errorf("%s: %q, want %q", lang, a.msg, want)
+		}
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"crypto/rand"
 	"database/sql"
 	"encoding/hex"
+	"log/slog"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -38,8 +39,15 @@ func DSN(tb testing.TB) string {
 // (internal/testclock), which the components built on it share.
 func Open(tb testing.TB) *store.Store {
 	tb.Helper()
+	return OpenLogged(tb, nil)
+}
+
+// OpenLogged is Open with the store logging to log (nil: nowhere), for
+// tests that read what the store logs.
+func OpenLogged(tb testing.TB, log *slog.Logger) *store.Store {
+	tb.Helper()
 	ctx := context.Background()
-	st, err := store.Open(ctx, DSN(tb), nil)
+	st, err := store.Open(ctx, DSN(tb), log)
 	if err != nil {
 		tb.Fatalf("open store: %v", err)
 	}
