@@ -170,10 +170,10 @@ func TestJoinLinkInChromiumHearsTheStage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	br.navigate(ctx, hs.URL+"/j/"+token)
+	br.Navigate(ctx, hs.URL+"/j/"+token)
 	var ps pageState
 	for deadline := time.Now().Add(20 * time.Second); ps.State != "ready"; time.Sleep(100 * time.Millisecond) {
-		if err := br.eval(ctx, pageStateJS, &ps); err != nil && time.Now().After(deadline) {
+		if err := br.Eval(ctx, pageStateJS, &ps); err != nil && time.Now().After(deadline) {
 			t.Fatal(err)
 		}
 		if time.Now().After(deadline) {
@@ -184,11 +184,11 @@ func TestJoinLinkInChromiumHearsTheStage(t *testing.T) {
 		t.Fatalf("page: %+v, want room %s", ps, room)
 	}
 	// One tap.
-	if err := br.eval(ctx, `document.getElementById('listen').click(), true`, nil); err != nil {
+	if err := br.Eval(ctx, `document.getElementById('listen').click(), true`, nil); err != nil {
 		t.Fatal(err)
 	}
 	for deadline := time.Now().Add(30 * time.Second); ps.State != "live" || ps.Packets < 50 || ps.Bytes < 2000; time.Sleep(250 * time.Millisecond) {
-		if err := br.eval(ctx, pageStateJS, &ps); err != nil {
+		if err := br.Eval(ctx, pageStateJS, &ps); err != nil {
 			t.Fatal(err)
 		}
 		if time.Now().After(deadline) {
@@ -234,7 +234,7 @@ func TestJoinLinkInChromiumHearsTheStage(t *testing.T) {
 		dirOut = t.TempDir()
 	}
 	shot := filepath.Join(dirOut, "join-page.png")
-	if err := br.screenshot(ctx, shot); err != nil {
+	if err := br.Screenshot(ctx, shot); err != nil {
 		t.Fatal(err)
 	}
 	if fi, err := os.Stat(shot); err != nil || fi.Size() < 1000 {
@@ -247,17 +247,17 @@ func TestJoinLinkInChromiumHearsTheStage(t *testing.T) {
 	lk.Stop()
 	var bridgeShown bool
 	for deadline := time.Now().Add(30 * time.Second); ps.State != "reconnecting" || !bridgeShown; time.Sleep(250 * time.Millisecond) {
-		if err := br.eval(ctx, pageStateJS, &ps); err != nil {
+		if err := br.Eval(ctx, pageStateJS, &ps); err != nil {
 			t.Fatal(err)
 		}
-		if err := br.eval(ctx, `(() => { const b = document.getElementById('bridge'); return !!b && b.offsetParent !== null && b.textContent.includes('+917554000000'); })()`, &bridgeShown); err != nil {
+		if err := br.Eval(ctx, `(() => { const b = document.getElementById('bridge'); return !!b && b.offsetParent !== null && b.textContent.includes('+917554000000'); })()`, &bridgeShown); err != nil {
 			t.Fatal(err)
 		}
 		if time.Now().After(deadline) {
 			t.Fatalf("page after LiveKit went down: %+v, bridge shown %v", ps, bridgeShown)
 		}
 	}
-	if err := br.screenshot(ctx, filepath.Join(dirOut, "join-page-reconnecting.png")); err != nil {
+	if err := br.Screenshot(ctx, filepath.Join(dirOut, "join-page-reconnecting.png")); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -105,24 +105,24 @@ func TestStageConsoleInChromiumAndModeration(t *testing.T) {
 	// The browser carries the official's session.
 	u, _ := url.Parse(hs.URL)
 	for _, ck := range client.Jar.Cookies(u) {
-		if _, err := br.call(ctx, "Network.setCookie", map[string]any{"name": ck.Name, "value": ck.Value, "url": hs.URL}); err != nil {
+		if _, err := br.Call(ctx, "Network.setCookie", map[string]any{"name": ck.Name, "value": ck.Value, "url": hs.URL}); err != nil {
 			t.Fatal(err)
 		}
 	}
 	id := strconv.FormatInt(a.ID, 10)
-	br.navigate(ctx, hs.URL+"/addresses/"+id+"/stage")
+	br.Navigate(ctx, hs.URL+"/addresses/"+id+"/stage")
 	var ps struct{ State, Audio, Error string }
 	for deadline := time.Now().Add(20 * time.Second); ps.State != "ready"; time.Sleep(100 * time.Millisecond) {
-		_ = br.eval(ctx, stageStateJS, &ps)
+		_ = br.Eval(ctx, stageStateJS, &ps)
 		if time.Now().After(deadline) {
 			t.Fatalf("stage console not ready: %+v", ps)
 		}
 	}
-	if err := br.eval(ctx, `document.getElementById('golive').click(), true`, nil); err != nil {
+	if err := br.Eval(ctx, `document.getElementById('golive').click(), true`, nil); err != nil {
 		t.Fatal(err)
 	}
 	for deadline := time.Now().Add(30 * time.Second); ps.State != "live" || ps.Audio != "1"; time.Sleep(250 * time.Millisecond) {
-		if err := br.eval(ctx, stageStateJS, &ps); err != nil {
+		if err := br.Eval(ctx, stageStateJS, &ps); err != nil {
 			t.Fatal(err)
 		}
 		if ps.State == "error" || time.Now().After(deadline) {

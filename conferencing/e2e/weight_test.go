@@ -50,10 +50,10 @@ const weighJS = `(() => {
 // weigh opens url in a fresh navigation and returns its weight once loaded.
 func weigh(ctx context.Context, t *testing.T, br *browser, url string) pageWeight {
 	t.Helper()
-	br.navigate(ctx, url)
+	br.Navigate(ctx, url)
 	var w pageWeight
 	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(100 * time.Millisecond) {
-		if err := br.eval(ctx, weighJS, &w); err == nil && w.Complete {
+		if err := br.Eval(ctx, weighJS, &w); err == nil && w.Complete {
 			return w
 		}
 		if time.Now().After(deadline) {
@@ -101,7 +101,7 @@ func TestWorkerPagesStayWithinTheirWeight(t *testing.T) {
 	join := weigh(ctx, t, br, hs.URL+"/j/"+token+"?lang=hi")
 	artifacts := os.Getenv("KARYAKRAM_ARTIFACTS")
 	if artifacts != "" {
-		if err := br.screenshot(ctx, filepath.Join(artifacts, "join-page-hi.png")); err != nil {
+		if err := br.Screenshot(ctx, filepath.Join(artifacts, "join-page-hi.png")); err != nil {
 			t.Log(err)
 		}
 	}
