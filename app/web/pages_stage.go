@@ -230,7 +230,8 @@ func (j *joinState) moderate(c *gin.Context) {
 	}
 	if err != nil {
 		s.log.Error("moderation", "address", a.ID, "room", room, "identity", identity, "action", action, "err", err)
-		s.moderationUnavailable(c, s.pages.Text(s.lang(c), "moderation.failed")+" ("+err.Error()+")")
+		// The cause (server address, RPC) is for the log, not the page.
+		s.moderationUnavailable(c, s.pages.Text(s.lang(c), "moderation.failed"))
 		return
 	}
 	s.log.Info("moderation", "address", a.ID, "room", room, "identity", identity, "action", action, "by", actor(c).WorkerID)

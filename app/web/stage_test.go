@@ -3,7 +3,9 @@ package web_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"log/slog"
+	"net"
 	"net/http/httptest"
 	"net/url"
 	"strconv"
@@ -184,5 +186,39 @@ func TestStageAndModerationWithFakeLiveKit(t *testing.T) {
 	}
 	if len(rooms.calls) != 2 || len(minted) != 1 {
 		t.Fatalf("calls %v, minted %v", rooms.calls, minted)
+	}
+}
+
+// TestModerationFailureShowsNoInternals: when livekit-server cannot be
+// reached, the moderator is told the action failed, in the page's
+// language, without the client library's error (server address, port,
+// RPC names), which goes to the log.
+func TestModerationFailureShowsNoInternals(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	closed := l.Addr().String()
+	l.Close() // nothing listens here now: a real client's real failure
+	rooms, err := conferencing.NewRooms(conferencing.Config{URL: "http://" + closed, APIKey: "devkey", APISecret: strings.Repeat("s", 32)}, nil, conferencing.Backoff{Initial: time.Millisecond, Max: time.Millisecond, MaxAttempts: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	je := newStageEnv(t, web.JoinConfig{LiveKitURL: "ws://" + closed, Rooms: rooms,
+		MintSpeaker: func(identity, name, room string, now time.Time) (string, error) { return "t", nil }})
+	a, _ := je.address("stage-down", testclock.Now().Add(time.Hour), "")
+	state := je.browser()
+	state.login("9800000001")
+	for _, action := range []string{"mute", "remove"} {
+		resp, doc := state.post(fmt.Sprintf("/addresses/%d/moderate", a.ID), url.Values{"room": {a.Plan.Stage}, "identity": {"s-1"}, "action": {action}})
+		text := doc.Find("main").Text()
+		if resp.StatusCode != 503 || !strings.Contains(text, "संचालन की कार्रवाई विफल रही") {
+			t.Errorf("%s with LiveKit down: %d %q", action, resp.StatusCode, text)
+		}
+		for _, leak := range []string{closed, "127.0.0.1", "dial", "refused", "twirp", "conferencing:"} {
+			if strings.Contains(doc.Text(), leak) {
+				t.Errorf("%s: the page shows %q: %q", action, leak, text)
+			}
+		}
 	}
 }
