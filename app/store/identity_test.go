@@ -140,6 +140,30 @@ func TestMobileIsOneLogin(t *testing.T) {
 		}
 	})
 
+	// Should a database ever hold one mobile twice (the key dropped by
+	// hand), login refuses the number instead of picking the lowest id,
+	// which is what let the probe's booth worker receive the mandal
+	// president's login.
+	t.Run("LoginRefusesAnAmbiguousMobile", func(t *testing.T) {
+		st := storetest.Open(t)
+		storetest.Seed(t, st)
+		db := st.DB()
+		for _, q := range []string{
+			"DROP INDEX workers_mobile_key",
+			"UPDATE workers SET mobile = '+919800000003' WHERE voter_id = 'BBB0000001'", // राम कुमार, booth B1
+		} {
+			if _, err := db.ExecContext(ctx, q); err != nil {
+				t.Fatalf("%s: %v", q, err)
+			}
+		}
+		if a, err := st.ActorByMobile(ctx, "+919800000003"); err == nil {
+			t.Fatalf("a mobile held by two workers logs in as %+v", a)
+		}
+		if a, err := st.ActorByMobile(ctx, "+919800000002"); err != nil || a.Name != "District President" {
+			t.Errorf("an unambiguous mobile: %+v %v", a, err)
+		}
+	})
+
 	t.Run("AnOfficialAboveCannotBeTakenOverFromBelow", func(t *testing.T) {
 		st := storetest.Open(t)
 		storetest.Seed(t, st)
