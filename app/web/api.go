@@ -17,27 +17,6 @@ import (
 //go:embed openapi.json
 var openapiDoc []byte
 
-func (s *Server) apiRoutes(r *gin.Engine) {
-	v1 := r.Group("/api/v1")
-	v1.GET("/openapi.json", func(c *gin.Context) { c.Data(http.StatusOK, "application/json", openapiDoc) })
-	v1.POST("/login/code", s.csrf(), s.apiRequestCode)
-	v1.POST("/login/verify", s.csrf(), s.apiVerify)
-
-	a := v1.Group("/", s.requireLogin(true))
-	a.GET("/me", func(c *gin.Context) { c.JSON(http.StatusOK, actor(c)) })
-	a.GET("/levels", s.apiLevels)
-	a.GET("/roles", s.apiRoles)
-	a.GET("/units", s.apiScopeUnits)
-	a.GET("/units/:id", s.apiUnit)
-	a.GET("/units/:id/children", s.apiChildren)
-	a.GET("/workers", s.apiWorkers)
-	a.GET("/workers/:id", s.apiWorker)
-	a.POST("/workers", s.csrf(), s.apiCreateWorker)
-	a.PATCH("/workers/:id", s.csrf(), s.apiUpdateWorker)
-	a.POST("/import/:kind", s.limitUpload(), s.csrf(), s.apiImport)
-	a.GET("/audit", s.apiAudit)
-}
-
 type loginRequest struct {
 	Mobile string `json:"mobile"`
 	Code   string `json:"code"`

@@ -164,22 +164,23 @@ type crawlFixture struct {
 	shapes map[string]string // shape -> first URL, over all crawls
 }
 
-func newCrawlFixture(t *testing.T) *crawlFixture {
+func newCrawlFixture(t *testing.T) *crawlFixture { return newCrawlFixtureWith(t, auth.DefaultPolicy()) }
+
+// newCrawlFixtureWith is newCrawlFixture with login policy p.
+func newCrawlFixtureWith(t *testing.T, p auth.Policy) *crawlFixture {
 	t.Helper()
 	st := storetest.Open(t)
 	storetest.Seed(t, st)
 	log := slog.New(slog.DiscardHandler)
-	au := auth.New(st, auth.LogSender{Store: st, Log: log}, []byte("k"), auth.DefaultPolicy(), log)
+	au := auth.New(st, auth.LogSender{Store: st, Log: log}, []byte("k"), p, log)
 	signer, err := schedule.NewSigner(schedule.LinkKey{ID: 1, Secret: bytes.Repeat([]byte("c"), 32)})
 	if err != nil {
 		t.Fatal(err)
 	}
 	// As the demo runs: no LiveKit, no bridge numbers, development sinks.
-	s, err := web.New(st, au, web.Config{Invite: web.InviteConfig{Signer: signer, BaseURL: "https://k.example.in"}}, log)
+	s, err := web.New(st, au, web.Config{Invite: web.InviteConfig{Signer: signer, BaseURL: "https://k.example.in"},
+		Join: web.JoinConfig{Directory: addresses.NewDirectory(st, 0, 0, log)}}, log)
 	if err != nil {
-		t.Fatal(err)
-	}
-	if err := s.MountJoin(web.JoinConfig{Directory: addresses.NewDirectory(st, 0, 0, log)}); err != nil {
 		t.Fatal(err)
 	}
 	srv := httptest.NewServer(s)

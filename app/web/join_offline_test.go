@@ -41,9 +41,6 @@ func newOfflineEnv(t *testing.T, numbers string) *joinEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := s.MountJoin(web.JoinConfig{}); err != nil {
-		t.Fatal(err)
-	}
 	srv := httptest.NewServer(s)
 	t.Cleanup(srv.Close)
 	return &joinEnv{env: &env{t: t, st: st, srv: srv}, t: t, signer: signer, state: storetest.Actor(t, st, "9800000001"), handler: s}

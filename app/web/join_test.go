@@ -52,13 +52,10 @@ func newJoinEnvTB(t testing.TB) *joinEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := web.New(st, au, web.Config{Invite: web.InviteConfig{Signer: signer, BaseURL: "https://k.example.in"}}, log)
-	if err != nil {
-		t.Fatal(err)
-	}
 	dir := addresses.NewDirectory(st, 0, 0, log)
-	err = s.MountJoin(web.JoinConfig{Directory: dir, LiveKitURL: "wss://live.example.in",
-		Mint: func(identity, room string, now time.Time) (string, error) { return "lk:" + identity + "@" + room, nil }})
+	s, err := web.New(st, au, web.Config{Invite: web.InviteConfig{Signer: signer, BaseURL: "https://k.example.in"},
+		Join: web.JoinConfig{Directory: dir, LiveKitURL: "wss://live.example.in",
+			Mint: func(identity, room string, now time.Time) (string, error) { return "lk:" + identity + "@" + room, nil }}}, log)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -35,15 +35,6 @@ type addressForm struct {
 	Speakers, SpeakersHi, Cap, Scope, Expected string
 }
 
-// addressRoutes registers the address pages (called by MountJoin; j gives
-// the address page its LiveKit room moderation).
-func (s *Server) addressRoutes(j *joinState) {
-	pages := s.router.Group("/", s.requireLogin(false))
-	pages.GET("/events/:id/address", s.showEventAddress)
-	pages.POST("/events/:id/address", s.csrf(), func(c *gin.Context) { s.createAddress(c, j) })
-	pages.GET("/addresses/:id", func(c *gin.Context) { s.showAddress(c, j) })
-}
-
 func (s *Server) showEventAddress(c *gin.Context) {
 	id, err := paramID(c, "id")
 	if err != nil {
@@ -65,7 +56,8 @@ func (s *Server) showEventAddress(c *gin.Context) {
 	s.render(c, "address", p)
 }
 
-func (s *Server) createAddress(c *gin.Context, j *joinState) {
+func (s *Server) createAddress(c *gin.Context) {
+	j := s.join
 	id, err := paramID(c, "id")
 	if err != nil {
 		s.fail(c, err)
@@ -126,7 +118,8 @@ func (s *Server) addressInput(c *gin.Context, eventID int64, f addressForm) (sto
 	return in, nil
 }
 
-func (s *Server) showAddress(c *gin.Context, j *joinState) {
+func (s *Server) showAddress(c *gin.Context) {
+	j := s.join
 	id, err := paramID(c, "id")
 	if err != nil {
 		s.fail(c, err)

@@ -17,39 +17,6 @@ import (
 	"github.com/karyakram/karyakram/schedule"
 )
 
-// calendarRoutes registers the calendar, events, programmes, guests and the
-// public feed endpoint.
-func (s *Server) calendarRoutes(r *gin.Engine, pages *gin.RouterGroup) {
-	r.GET("/feeds/:file", s.serveFeed)
-
-	pages.GET("/units/:id/calendar", s.showCalendar)
-	pages.GET("/units/:id/conflicts", s.showConflicts)
-	pages.GET("/units/:id/check", s.showCheck)
-	pages.POST("/units/:id/check", s.limitICS(), s.csrf(), s.checkICS)
-	pages.GET("/units/:id/feeds", s.showFeeds)
-	pages.POST("/units/:id/feeds", s.csrf(), s.createFeed)
-	pages.POST("/units/:id/feeds/revoke", s.csrf(), s.revokeFeed)
-
-	pages.GET("/events/new", s.showNewEvent)
-	pages.POST("/events", s.csrf(), s.createEvent)
-	pages.GET("/events/:id", s.showEvent)
-	pages.GET("/events/:id/edit", s.showEditEvent)
-	pages.POST("/events/:id", s.csrf(), s.updateEvent)
-	pages.POST("/events/:id/cancel", s.csrf(), s.cancelEvent)
-	pages.GET("/events/:id/event.ics", s.downloadEvent)
-	pages.GET("/events/:id/occurrence", s.showOccurrence)
-	pages.POST("/events/:id/occurrence", s.csrf(), s.editOccurrence)
-
-	pages.GET("/programmes", s.showProgrammes)
-	pages.GET("/programmes/new", s.showNewProgramme)
-	pages.POST("/programmes", s.csrf(), s.createProgramme)
-	pages.GET("/programmes/:id", s.showProgramme)
-	pages.POST("/programmes/:id/run", s.csrf(), s.runProgramme)
-
-	pages.GET("/guests", s.showGuests)
-	pages.POST("/guests", s.csrf(), s.createGuest)
-}
-
 // calItem is one occurrence on a calendar page.
 type calItem struct {
 	EventID   int64

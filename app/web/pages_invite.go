@@ -57,12 +57,21 @@ const inviteSampleSize = 20
 // maxLetters caps one bulk letters PDF.
 const maxLetters = 20000
 
-func (s *Server) inviteRoutes(r *gin.Engine, pages *gin.RouterGroup) {
+// setupInvites fills in the invitation defaults: a random link key when
+// none is configured (links then die with the process: serve always passes
+// the kept key), the 30-day link lifetime, the templates in force.
+func (s *Server) setupInvites() error {
 	cfg := s.cfg.Invite
 	if cfg.Signer == nil {
 		secret := make([]byte, 32)
-		rand.Read(secret)
-		cfg.Signer, _ = schedule.NewSigner(schedule.LinkKey{ID: 0, Secret: secret})
+		if _, err := rand.Read(secret); err != nil {
+			return fmt.Errorf("invite link key: %w", err)
+		}
+		signer, err := schedule.NewSigner(schedule.LinkKey{ID: 0, Secret: secret})
+		if err != nil {
+			return fmt.Errorf("invite link signer: %w", err)
+		}
+		cfg.Signer = signer
 	}
 	if cfg.LinkTTL <= 0 {
 		cfg.LinkTTL = 30 * 24 * time.Hour
@@ -71,26 +80,14 @@ func (s *Server) inviteRoutes(r *gin.Engine, pages *gin.RouterGroup) {
 		ts, err := s.store.LoadTemplateSet(context.Background(), cfg.Messages)
 		if err != nil {
 			s.log.Error("load message templates; using defaults", "err", err)
-			ts, _ = schedule.NewTemplateSet(cfg.Messages)
+			if ts, err = schedule.NewTemplateSet(cfg.Messages); err != nil {
+				return fmt.Errorf("message templates: %w", err)
+			}
 		}
 		cfg.Templates = ts
 	}
 	s.inv = &inviteState{cfg: cfg, pdf: cfg.PDF}
-
-	pages.GET("/events/:id/invite", s.showInvite)
-	pages.POST("/events/:id/invite", s.csrf(), s.sendInvites)
-	pages.GET("/events/:id/invites", s.showInviteStatus)
-	pages.GET("/events/:id/invites/letters.pdf", s.inviteLettersPDF)
-	pages.GET("/events/:id/invites/attendance.pdf", s.attendancePDF)
-	pages.GET("/events/:id/reminders", s.showReminders)
-	pages.POST("/events/:id/reminders", s.csrf(), s.saveReminders)
-	pages.POST("/invites/:id/revoke", s.csrf(), s.revokeInvite)
-	pages.GET("/messages/templates", s.showMessageTemplates)
-	pages.POST("/messages/templates", s.csrf(), s.saveMessageTemplate)
-
-	r.GET("/i/:token", s.showRSVP)
-	r.POST("/i/:token", s.csrf(), s.answerRSVP)
-	r.GET("/i/:token/event.ics", s.rsvpICS)
+	return nil
 }
 
 func (s *Server) baseURL(c *gin.Context) string {

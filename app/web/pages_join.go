@@ -133,20 +133,16 @@ type joinState struct {
 	bufs        joinBufs
 }
 
-// MountJoin adds the join page (GET /j/<token>), its script and the mass
-// address pages (plan, room state) to the router; serve calls it at wiring
-// time. Links are verified with the
-// invite signer (InviteConfig.Signer).
-func (s *Server) MountJoin(cfg JoinConfig) error {
+// setupJoin prepares the join page and the stage console from Config.Join;
+// links are verified with the invite signer. The zero JoinConfig (LiveKit
+// not configured) still serves them: they say what is missing.
+func (s *Server) setupJoin() error {
 	for _, p := range []string{"join", "address", "stage"} {
 		if !s.pages.Has(p) {
 			return fmt.Errorf("template for page %q is missing", p)
 		}
 	}
-	if s.inv == nil || s.inv.cfg.Signer == nil {
-		return errors.New("join page: no invite link signer")
-	}
-	j := &joinState{s: s, cfg: cfg, signer: s.inv.cfg.Signer}
+	j := &joinState{s: s, cfg: s.cfg.Join, signer: s.inv.cfg.Signer}
 	var err error
 	if j.script, err = scriptFor("join"); err != nil {
 		return err
@@ -155,9 +151,6 @@ func (s *Server) MountJoin(cfg JoinConfig) error {
 		return err
 	}
 	s.join = j
-	s.router.GET("/j/:token", j.join)
-	s.addressRoutes(j)
-	j.stageRoutes()
 	return nil
 }
 

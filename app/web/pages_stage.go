@@ -84,15 +84,6 @@ type participantRow struct {
 	SIP        bool
 }
 
-// stageRoutes registers the stage console, its script and the moderation
-// action (called by MountJoin).
-func (j *joinState) stageRoutes() {
-	s := j.s
-	pages := s.router.Group("/", s.requireLogin(false))
-	pages.GET("/addresses/:id/stage", func(c *gin.Context) { j.stage(c, j.stageScript) })
-	pages.POST("/addresses/:id/moderate", s.csrf(), j.moderate)
-}
-
 // moderatedAddress loads the address of :id for an official who may speak
 // on and moderate it; anyone else gets ENOTFOUND.
 func (s *Server) moderatedAddress(c *gin.Context) (store.MassAddress, error) {
@@ -118,8 +109,8 @@ func canModerate(a schedule.Actor, addr store.MassAddress) bool {
 }
 
 // stage serves GET /addresses/:id/stage.
-func (j *joinState) stage(c *gin.Context, script pageScript) {
-	s := j.s
+func (j *joinState) stage(c *gin.Context) {
+	s, script := j.s, j.stageScript
 	a, err := s.moderatedAddress(c)
 	if err != nil {
 		s.fail(c, err)

@@ -46,7 +46,8 @@ type turnoutState struct {
 	cfg TurnoutConfig
 }
 
-func (s *Server) turnoutRoutes(r *gin.Engine, pages *gin.RouterGroup) {
+// setupTurnout fills in the turnout defaults.
+func (s *Server) setupTurnout() {
 	cfg := s.cfg.Turnout
 	if cfg.Refresh <= 0 {
 		cfg.Refresh = 5 * time.Second
@@ -55,18 +56,6 @@ func (s *Server) turnoutRoutes(r *gin.Engine, pages *gin.RouterGroup) {
 		cfg.Now = s.store.Now
 	}
 	s.turn = &turnoutState{cfg: cfg}
-
-	r.POST("/webhooks/livekit", s.livekitWebhook())
-	pages.GET("/events/:id/turnout", s.eventAddressRedirect("turnout"))
-	pages.GET("/events/:id/bridges", s.eventAddressRedirect("bridges"))
-	pages.GET("/addresses/:id/turnout", s.showTurnout)
-	pages.GET("/addresses/:id/turnout.json", s.turnoutJSON)
-	pages.GET("/addresses/:id/turnout.csv", s.turnoutCSV)
-	pages.GET("/addresses/:id/bridges", s.showBridges)
-	pages.GET("/addresses/:id/bridges.csv", s.bridgesCSV)
-	pages.GET("/addresses/:id/bridges.pdf", s.bridgesPDF)
-	pages.POST("/addresses/:id/bridges", s.csrf(), s.provisionBridges)
-	pages.POST("/addresses/:id/bridges/delete", s.csrf(), s.deleteBridges)
 }
 
 // eventAddressRedirect sends /events/:id/<what> to the event's address.

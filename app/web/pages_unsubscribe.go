@@ -26,14 +26,6 @@ type unsubscribePage struct {
 	Problem string
 }
 
-// docsRoutes registers the routes of documents and messages (issue 12).
-func (s *Server) docsRoutes(r *gin.Engine, pages *gin.RouterGroup) {
-	r.GET("/u/:token", s.showUnsubscribe)
-	r.POST("/u/:token", s.unsubscribe)
-	pages.GET("/replies", s.showCalendarReplies)
-	r.HEAD("/feeds/:file", s.serveFeed) // calendar apps check a feed with HEAD
-}
-
 type repliesPage struct {
 	Base    basePage
 	Replies []store.ReplyRecord

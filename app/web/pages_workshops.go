@@ -28,26 +28,6 @@ import (
 // maxRosterUpload caps an uploaded roster CSV.
 const maxRosterUpload = 1 << 20
 
-// workshopRoutes registers the workshop roster planner pages.
-func (s *Server) workshopRoutes(r *gin.Engine, pages *gin.RouterGroup) {
-	pages.GET("/workshops", s.showWorkshops)
-	pages.GET("/workshops/new", s.showNewWorkshop)
-	pages.POST("/workshops", s.csrf(), s.createWorkshop)
-	pages.POST("/workshops/sample", s.csrf(), s.createSampleWorkshop)
-	pages.GET("/workshops/:id", s.showWorkshop)
-	pages.GET("/workshops/:id/edit", s.showEditWorkshop)
-	pages.POST("/workshops/:id", s.csrf(), s.updateWorkshop)
-	pages.POST("/workshops/:id/plan", s.csrf(), s.planWorkshop)
-	pages.POST("/workshops/:id/check", s.limitRosterUpload(), s.csrf(), s.checkWorkshop)
-	pages.POST("/workshops/:id/roster", s.csrf(), s.saveWorkshopRoster)
-	pages.POST("/workshops/:id/roster/check", s.csrf(), s.liveCheckWorkshop)
-	pages.POST("/workshops/:id/publish", s.csrf(), s.publishWorkshop)
-	pages.POST("/workshops/:id/feeds", s.csrf(), s.workshopFeed)
-	pages.GET("/workshops/:id/map.svg", s.workshopMap)
-	pages.GET("/workshops/:id/roster.pdf", s.workshopPDF)
-	pages.GET("/workshops/:id/roster.csv", s.workshopCSV)
-}
-
 func (s *Server) limitRosterUpload() gin.HandlerFunc {
 	return func(c *gin.Context) {
 		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, maxRosterUpload+64<<10)

@@ -34,6 +34,10 @@ type Config struct {
 	Invite InviteConfig
 	// Turnout configures audio bridges, LiveKit webhooks and live turnout.
 	Turnout TurnoutConfig
+	// Join configures the join page, the address pages and the stage
+	// console; its zero value (LiveKit not configured) serves pages that
+	// say so.
+	Join JoinConfig
 	// TrustedProxies are the addresses (IPs or CIDRs) of reverse proxies
 	// whose X-Forwarded-For is believed; from anyone else the header is
 	// ignored, so a client cannot pick the address its login limits count.
@@ -64,7 +68,7 @@ type Server struct {
 	handler http.Handler // router behind response compression
 	inv     *inviteState
 	turn    *turnoutState
-	join    *joinState // set by MountJoin
+	join    *joinState
 }
 
 // New parses the templates and builds the router; it fails if a page is
@@ -90,6 +94,13 @@ func New(st *store.Store, au *auth.Service, cfg Config, log *slog.Logger) (*Serv
 		}
 	}
 	s := &Server{store: st, auth: au, pages: pages, log: log, cfg: cfg, metrics: newMetrics()}
+	if err := s.setupInvites(); err != nil {
+		return nil, err
+	}
+	s.setupTurnout()
+	if err := s.setupJoin(); err != nil {
+		return nil, err
+	}
 	s.router = s.routes()
 	if s.handler, err = compressed(s.router); err != nil {
 		return nil, fmt.Errorf("response compression: %w", err)
@@ -99,54 +110,6 @@ func New(st *store.Store, au *auth.Service, cfg Config, log *slog.Logger) (*Serv
 
 // ServeHTTP makes the server an http.Handler.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
-
-// Router returns the gin engine so other parts (feeds, rosters, join links)
-// can add their routes at wiring time.
-func (s *Server) Router() *gin.Engine { return s.router }
-
-func (s *Server) routes() *gin.Engine {
-	gin.SetMode(gin.ReleaseMode)
-	r := gin.New()
-	// Validated in New, so this cannot fail here.
-	_ = r.SetTrustedProxies(s.cfg.TrustedProxies)
-	r.Use(s.recoverer(), s.requestLog(), s.metrics.middleware(), s.session(), s.securityHeaders(), formNewlines())
-	r.GET("/healthz", s.healthz)
-	if s.cfg.MetricsToken != "" {
-		r.GET("/metrics", s.metricsAuth(), gin.WrapH(s.MetricsHandler()))
-	}
-	r.GET("/lang/:lang", s.setLanguage)
-
-	r.GET("/login", s.showLogin)
-	r.POST("/login/code", s.csrf(), s.requestCode)
-	r.POST("/login/verify", s.csrf(), s.verifyCode)
-	r.POST("/logout", s.csrf(), s.logout)
-
-	pages := r.Group("/", s.requireLogin(false))
-	pages.GET("/", s.showHome)
-	pages.GET("/units/:id", s.showUnit)
-	pages.GET("/units/:id/workers", s.showWorkerList)
-	pages.GET("/units/:id/export.csv", s.exportWorkers)
-	pages.GET("/workers/new", s.showNewWorker)
-	pages.POST("/workers", s.csrf(), s.createWorker)
-	pages.GET("/workers/:id", s.showWorker)
-	pages.GET("/workers/:id/edit", s.showEditWorker)
-	pages.POST("/workers/:id", s.csrf(), s.updateWorker)
-	pages.POST("/workers/:id/roles", s.csrf(), s.changeRole(false))
-	pages.POST("/workers/:id/roles/remove", s.csrf(), s.changeRole(true))
-	pages.GET("/import", s.showImport)
-	pages.POST("/import", s.limitUpload(), s.csrf(), s.importCSV)
-	pages.GET("/audit", s.showAudit)
-
-	s.inviteRoutes(r, pages)
-	s.docsRoutes(r, pages)
-	s.calendarRoutes(r, pages)
-	s.workshopRoutes(r, pages)
-	s.turnoutRoutes(r, pages)
-	s.apiRoutes(r)
-	s.staticRoutes(r)
-	r.NoRoute(func(c *gin.Context) { s.fail(c, schedule.Errorf(schedule.ENOTFOUND, "no such page")) })
-	return r
-}
 
 // MetricsHandler serves the Prometheus metrics, for an admin listener that
 // only operators reach (karyakram serve -metrics-addr).

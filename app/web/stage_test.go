@@ -76,12 +76,9 @@ func newStageEnv(t *testing.T, cfg web.JoinConfig) *joinEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := web.New(st, au, web.Config{Invite: web.InviteConfig{Signer: signer}}, log)
-	if err != nil {
-		t.Fatal(err)
-	}
 	cfg.Directory = addresses.NewDirectory(st, 0, 0, log)
-	if err := s.MountJoin(cfg); err != nil {
+	s, err := web.New(st, au, web.Config{Invite: web.InviteConfig{Signer: signer}, Join: cfg}, log)
+	if err != nil {
 		t.Fatal(err)
 	}
 	srv := httptest.NewServer(s)

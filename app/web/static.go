@@ -18,11 +18,6 @@ import (
 // the browser accepts and cached for a year. Pages and other text are
 // compressed per response (gzip, or zstd where accepted) by compressed.
 
-// staticRoutes serves the built scripts: GET /static/<hashed name>.
-func (s *Server) staticRoutes(r *gin.Engine) {
-	r.GET("/static/:file", s.serveStatic)
-}
-
 var immutable = []string{"public, max-age=31536000, immutable"}
 
 func (s *Server) serveStatic(c *gin.Context) {

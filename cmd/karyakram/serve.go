@@ -107,11 +107,6 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		}()
 		turnout.Ingest = ingest
 	}
-	srv, err := web.New(st, au, web.Config{MaxUploadBytes: cfg.MaxUploadMB << 20, SecureCookies: cfg.SecureCookies,
-		Invite: web.InviteConfig{Signer: signer, Templates: msgTemplates, BaseURL: publicURL}, Turnout: turnout, Zone: cfg.Zone, MetricsToken: cfg.MetricsToken, TrustedProxies: cfg.TrustedProxies}, log)
-	if err != nil {
-		return err
-	}
 	// Mass addresses: rooms ahead of start, relay, join links (/j/<token>).
 	joinDir := addresses.NewDirectory(st, 0, 0, log)
 	joinCfg := web.JoinConfig{Directory: joinDir}
@@ -134,7 +129,10 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	} else {
 		log.Warn("mass addresses off: KARYAKRAM_LIVEKIT_URL/KEY/SECRET unset; no rooms are created and join links say there is no online address")
 	}
-	if err := srv.MountJoin(joinCfg); err != nil {
+	srv, err := web.New(st, au, web.Config{MaxUploadBytes: cfg.MaxUploadMB << 20, SecureCookies: cfg.SecureCookies,
+		Invite: web.InviteConfig{Signer: signer, Templates: msgTemplates, BaseURL: publicURL}, Turnout: turnout, Zone: cfg.Zone, MetricsToken: cfg.MetricsToken, TrustedProxies: cfg.TrustedProxies,
+		Join: joinCfg}, log)
+	if err != nil {
 		return err
 	}
 	ln, err := net.Listen("tcp", cfg.Addr)

@@ -47,11 +47,8 @@ func joinServer(t *testing.T, st *store.Store, join web.JoinConfig, log *slog.Lo
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv, err := web.New(st, au, web.Config{Invite: web.InviteConfig{Signer: signer}}, log)
+	srv, err := web.New(st, au, web.Config{Invite: web.InviteConfig{Signer: signer}, Join: join}, log)
 	if err != nil {
-		t.Fatal(err)
-	}
-	if err := srv.MountJoin(join); err != nil {
 		t.Fatal(err)
 	}
 	return srv, signer

@@ -138,11 +138,9 @@ func run(n, districts int, tokensPath string, ntokens int, joinAddr, bareAddr st
 		return err
 	}
 	au := auth.New(st, auth.LogSender{Store: st, Log: log}, []byte("k"), auth.DefaultPolicy(), log)
-	srv, err := web.New(st, au, web.Config{Invite: web.InviteConfig{Signer: signer}}, log)
+	srv, err := web.New(st, au, web.Config{Invite: web.InviteConfig{Signer: signer},
+		Join: web.JoinConfig{Directory: directory, Mint: conf.MintListener, LiveKitURL: "wss://live.example.in"}}, log)
 	if err != nil {
-		return err
-	}
-	if err := srv.MountJoin(web.JoinConfig{Directory: directory, Mint: conf.MintListener, LiveKitURL: "wss://live.example.in"}); err != nil {
 		return err
 	}
 	var sb strings.Builder
