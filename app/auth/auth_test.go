@@ -80,6 +80,25 @@ func TestLogin(t *testing.T) {
 			t.Errorf("session after logout: %v", err)
 		}
 	})
+	// A session ends 12 hours after the login, however busy (ASVS 3.3.2).
+	t.Run("SessionLastsTwelveHours", func(t *testing.T) {
+		svc, st, c := setup(t)
+		svc.RequestCode(ctx, mobile, home)
+		token, _, err := svc.Verify(ctx, mobile, lastCode(t, st, mobile), home)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, after := range []time.Duration{time.Hour, 6 * time.Hour, 12*time.Hour - time.Second} {
+			c.t = time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC).Add(after)
+			if _, err := svc.Actor(ctx, token); err != nil {
+				t.Fatalf("session %v after login: %v", after, err)
+			}
+		}
+		c.t = time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC).Add(12 * time.Hour)
+		if _, err := svc.Actor(ctx, token); schedule.ErrorCode(err) != schedule.EUNAUTH {
+			t.Errorf("session 12 hours after login: %v, want refused", err)
+		}
+	})
 	t.Run("CodeWorksOnce", func(t *testing.T) {
 		svc, st, _ := setup(t)
 		svc.RequestCode(ctx, mobile, home)

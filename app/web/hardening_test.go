@@ -185,3 +185,117 @@ func TestFailedImportLogsItsCause(t *testing.T) {
 		t.Errorf("the import's database error is not in the log:\n%s", l)
 	}
 }
+
+// cookieRecorder keeps every Set-Cookie the server sends, redirects
+// included, so a test can read the attributes a cookie jar hides.
+type cookieRecorder struct {
+	mu  sync.Mutex
+	set []*http.Cookie
+}
+
+func (r *cookieRecorder) RoundTrip(req *http.Request) (*http.Response, error) {
+	resp, err := http.DefaultTransport.RoundTrip(req)
+	if err == nil {
+		r.mu.Lock()
+		r.set = append(r.set, resp.Cookies()...)
+		r.mu.Unlock()
+	}
+	return resp, err
+}
+
+// last is the last Set-Cookie named name.
+func (r *cookieRecorder) last(name string) *http.Cookie {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for i := len(r.set) - 1; i >= 0; i-- {
+		if r.set[i].Name == name {
+			return r.set[i]
+		}
+	}
+	return nil
+}
+
+// TestSessionCookies: a login always makes a new session token (a value
+// planted in the browser before is not kept), of 256 bits, in a cookie
+// scripts cannot read and other sites' requests do not carry; logout
+// clears it and the token stops working at once. Cookies are Secure when
+// configured (-secure-cookies) or when the proxy says HTTPS.
+func TestSessionCookies(t *testing.T) {
+	e := newEnv(t, web.Config{})
+	u, _ := url.Parse(e.srv.URL)
+	login := func(plant string) (*browser, *cookieRecorder, *http.Cookie) {
+		b := e.browser()
+		rec := &cookieRecorder{}
+		b.c.Transport = rec
+		if plant != "" {
+			b.c.Jar.SetCookies(u, []*http.Cookie{{Name: "kk_session", Value: plant, Path: "/"}})
+		}
+		b.login("9800000002")
+		ck := rec.last("kk_session")
+		if ck == nil {
+			t.Fatal("no session cookie set at login")
+		}
+		return b, rec, ck
+	}
+	const planted = "AttackerChoseThisSessionValueBeforeTheLogin0"
+	b, rec, ck := login(planted)
+	if !ck.HttpOnly || ck.SameSite != http.SameSiteLaxMode || ck.Path != "/" || ck.Secure {
+		t.Errorf("session cookie over plain HTTP %+v, want HttpOnly, SameSite=Lax, Path=/, not Secure", ck)
+	}
+	if ck.Value == planted || len(ck.Value) < 43 {
+		t.Errorf("session token %q: the planted value was kept, or it is under 256 bits", ck.Value)
+	}
+	if _, _, again := login(""); again.Value == ck.Value {
+		t.Errorf("two logins got one session token")
+	}
+	// The token works as a bearer until logout, then not at all.
+	me := func() int {
+		req, _ := http.NewRequest("GET", e.srv.URL+"/api/v1/me", nil)
+		req.Header.Set("Authorization", "Bearer "+ck.Value)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if code := me(); code != http.StatusOK {
+		t.Fatalf("the session token as a bearer: %d", code)
+	}
+	b.post("/logout", url.Values{})
+	if c := rec.last("kk_session"); c == nil || c.MaxAge >= 0 || c.Value != "" {
+		t.Errorf("logout left the session cookie: %+v", c)
+	}
+	if code := me(); code != http.StatusUnauthorized {
+		t.Errorf("the session token after logout: %d, want 401", code)
+	}
+
+	// Secure: configured, or HTTPS at the proxy.
+	secureCookie := func(e *env, header string) *http.Cookie {
+		req, _ := http.NewRequest("GET", e.srv.URL+"/login", nil)
+		if header != "" {
+			req.Header.Set("X-Forwarded-Proto", header)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		for _, c := range resp.Cookies() {
+			if c.Name == "kk_csrf" {
+				return c
+			}
+		}
+		t.Fatal("no CSRF cookie on /login")
+		return nil
+	}
+	if c := secureCookie(newEnv(t, web.Config{SecureCookies: true}), ""); !c.Secure || !c.HttpOnly {
+		t.Errorf("with SecureCookies: %+v", c)
+	}
+	if c := secureCookie(e, "https"); !c.Secure {
+		t.Errorf("behind HTTPS: %+v", c)
+	}
+	if c := secureCookie(e, ""); c.Secure {
+		t.Errorf("plain HTTP without the setting: %+v", c)
+	}
+}
