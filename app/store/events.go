@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/json"
@@ -54,7 +55,14 @@ type EventFilter struct {
 	// actor's scope): they concern everyone below, e.g. a state programme
 	// on a cluster's calendar.
 	WithAbove bool
-	Limit     int // default 2000, at most 20000
+	// CountProgrammes leaves out the one-off events a programme created at
+	// units below the filter's unit (a statewide programme's event in each
+	// of 6,400 clusters): ProgrammeDays counts them per day instead. It
+	// needs UnitID.
+	CountProgrammes bool
+	Limit           int // default 2000, at most 20000
+
+	onlyCounted bool // ProgrammeDays: only the events CountProgrammes leaves out
 }
 
 // farFuture stands for "no end" in series_end_at: the recurrence expander
@@ -617,6 +625,13 @@ func (s *Store) eventQuery(ctx context.Context, db bun.IDB, actor schedule.Actor
 			q = q.Where("e.unit_id = ?", u.ID)
 		}
 		scope = scope.Narrow(u.Path)
+		// A programme's one-off events at the units below: counted, not listed.
+		switch {
+		case f.onlyCounted:
+			q = q.Where("e.programme_id IS NOT NULL AND e.rrule = '' AND e.level_depth > ?", u.Depth)
+		case f.CountProgrammes:
+			q = q.Where("(e.programme_id IS NULL OR e.rrule <> '' OR e.level_depth <= ?)", u.Depth)
+		}
 	}
 	var above []int64
 	if f.WithAbove && !f.OnlyUnit {
@@ -651,6 +666,124 @@ func (s *Store) eventQuery(ctx context.Context, db bun.IDB, actor schedule.Actor
 		q = q.Where("e.status <> ?", string(schedule.EventCancelled))
 	}
 	return q, nil
+}
+
+// ProgrammeDay is one programme's events on one day (in the
+// organisation's zone) at the units below a calendar's unit, counted
+// rather than listed (EventFilter.CountProgrammes).
+type ProgrammeDay struct {
+	ProgrammeID          int64
+	Type, Title, TitleHi string
+	LevelDepth           int       // the level of the units holding it
+	Day                  time.Time // midnight in the organisation's zone
+	Start, End           time.Time // earliest start, latest end that day
+	Units                int       // events, one per unit
+	Tentative, Cancelled int       // of them, not yet confirmed; called off
+}
+
+// DisplayTitle is the programme's title in lang.
+func (d ProgrammeDay) DisplayTitle(lang string) string {
+	e := schedule.Event{Title: d.Title, TitleHi: d.TitleHi}
+	return e.DisplayTitle(lang)
+}
+
+// ProgrammeDays counts, per programme and day, the events f leaves out
+// with CountProgrammes (f.UnitID must be set), starting in [f.From, f.To),
+// by day then title.
+func (s *Store) ProgrammeDays(ctx context.Context, actor schedule.Actor, f EventFilter) ([]ProgrammeDay, error) {
+	if f.UnitID == 0 {
+		return nil, nil
+	}
+	f.onlyCounted, f.CountProgrammes = true, false
+	q, err := s.eventQuery(ctx, s.db, actor, f)
+	if err != nil {
+		return nil, err
+	}
+	if !f.From.IsZero() {
+		q = q.Where("e.start_at >= ?", f.From.UTC())
+	}
+	var groups []struct {
+		ProgrammeID int64     `bun:"programme_id"`
+		StartAt     time.Time `bun:"start_at"`
+		EndAt       time.Time `bun:"end_at"`
+		Status      string    `bun:"status"`
+		N           int       `bun:"n"`
+	}
+	// Grouped by exact times: a programme's events mostly share them (the
+	// placeholders all do), so few rows come back even for 6,400 units.
+	err = q.Model((*eventRow)(nil)).ColumnExpr("e.programme_id, e.start_at, e.end_at, e.status, COUNT(*) AS n").
+		GroupExpr("e.programme_id, e.start_at, e.end_at, e.status").Scan(ctx, &groups)
+	if err != nil {
+		return nil, fmt.Errorf("programme days: %w", err)
+	}
+	if len(groups) == 0 {
+		return nil, nil
+	}
+	type key struct {
+		id  int64
+		day string
+	}
+	byKey := map[key]*ProgrammeDay{}
+	var ids []int64
+	var out []*ProgrammeDay
+	for _, g := range groups {
+		start, end := g.StartAt.UTC(), g.EndAt.UTC()
+		k := key{g.ProgrammeID, s.zone.DateKey(start)}
+		d := byKey[k]
+		if d == nil {
+			d = &ProgrammeDay{ProgrammeID: g.ProgrammeID, Day: s.zone.Midnight(start, 0), Start: start, End: end}
+			byKey[k] = d
+			out = append(out, d)
+			ids = append(ids, g.ProgrammeID)
+		}
+		d.Start, d.End = minTime(d.Start, start), maxTime(d.End, end)
+		d.Units += g.N
+		switch schedule.EventStatus(g.Status) {
+		case schedule.EventTentative:
+			d.Tentative += g.N
+		case schedule.EventCancelled:
+			d.Cancelled += g.N
+		}
+	}
+	var progs []programmeRow
+	if err := s.db.NewSelect().Model(&progs).Where("p.id IN (?)", bun.In(slices.Compact(slices.Sorted(slices.Values(ids))))).Scan(ctx); err != nil {
+		return nil, fmt.Errorf("programme days: %w", err)
+	}
+	byID := make(map[int64]*programmeRow, len(progs))
+	for i := range progs {
+		byID[progs[i].ID] = &progs[i]
+	}
+	days := make([]ProgrammeDay, 0, len(out))
+	for _, d := range out {
+		if p := byID[d.ProgrammeID]; p != nil {
+			d.Type, d.Title, d.TitleHi, d.LevelDepth = p.Type, p.Title, p.TitleHi, p.LevelDepth
+		}
+		days = append(days, *d)
+	}
+	slices.SortFunc(days, func(a, b ProgrammeDay) int {
+		if c := a.Day.Compare(b.Day); c != 0 {
+			return c
+		}
+		if c := a.Start.Compare(b.Start); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.ProgrammeID, b.ProgrammeID)
+	})
+	return days, nil
+}
+
+func minTime(a, b time.Time) time.Time {
+	if b.Before(a) {
+		return b
+	}
+	return a
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
 }
 
 // FindEvents returns the events in the actor's scope matching f, by start.

@@ -30,6 +30,21 @@ type calItem struct {
 	Tentative bool
 	Recurring bool
 	Venue     string
+	// A programme's events at the units below, counted (store.ProgrammeDay):
+	// the item links to the programme instead of one event.
+	ProgrammeID int64
+	Units       int    // how many units hold it that day
+	Level       string // the level of those units, in the page's language
+	Unconfirmed int    // of them, still tentative
+}
+
+// URL is where the item leads: its event, or its programme when it
+// stands for a programme's events at many units.
+func (it calItem) URL() string {
+	if it.ProgrammeID != 0 {
+		return fmt.Sprintf("/programmes/%d", it.ProgrammeID)
+	}
+	return fmt.Sprintf("/events/%d", it.EventID)
 }
 
 // calDay is one day of a month or week view.
@@ -39,7 +54,15 @@ type calDay struct {
 	InRange bool   // inside the month shown
 	Today   bool
 	Items   []calItem
+	More    int    // items of the day not shown (month view)
+	DayURL  string // the day's own page, listing them all
 }
+
+// monthDayItems is how many items a day shows in the month view (on a
+// phone's agenda and in the grid); the rest are a link to the day. A
+// state's month must stay a few screens long on a 360 px phone
+// (TestStateMonthOnAPhone).
+const monthDayItems = 3
 
 type calendarPage struct {
 	Base       basePage
@@ -72,7 +95,7 @@ func (s *Server) showCalendar(c *gin.Context) {
 	lang := s.lang(c)
 	z, m := s.zone(), s.moments(c)
 	view := c.DefaultQuery("view", "month")
-	if view != "week" && view != "list" {
+	if view != "week" && view != "list" && view != "day" {
 		view = "month"
 	}
 	anchor := s.now()
@@ -96,6 +119,10 @@ func (s *Server) showCalendar(c *gin.Context) {
 		from = z.Midnight(anchor, -((int(z.In(anchor).Weekday()) + 6) % 7))
 		to = z.Midnight(from, 7)
 		prev, next = z.Midnight(from, -7), to
+	case "day":
+		from = z.Midnight(anchor, 0)
+		to = z.Midnight(from, 1)
+		prev, next = z.Midnight(from, -1), to
 	default:
 		from = z.Midnight(anchor, 0)
 		to = z.Midnight(from, 31)
@@ -103,7 +130,7 @@ func (s *Server) showCalendar(c *gin.Context) {
 	}
 	page := calendarPage{Base: s.base(c), Unit: u, View: view, Type: c.Query("type"), Level: c.Query("level"),
 		CanWrite: a.Can(schedule.ActWrite, u.Path), WeekdayHdr: m.WeekdayHeader(time.Monday)}
-	f := store.EventFilter{UnitID: u.ID, From: from, To: to, Cancelled: true, WithAbove: true}
+	f := store.EventFilter{UnitID: u.ID, From: from, To: to, Cancelled: true, WithAbove: true, CountProgrammes: true}
 	if page.Type != "" {
 		f.Types = []string{page.Type}
 	}
@@ -146,13 +173,47 @@ func (s *Server) showCalendar(c *gin.Context) {
 			page.Count++
 		}
 	}
+	pds, err := s.store.ProgrammeDays(ctx, a, f)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	for _, d := range pds {
+		level := ""
+		if lv, ok := page.Levels.ByDepth(d.LevelDepth); ok {
+			level = lv.Name
+			if lang == "hi" && lv.NameHi != "" {
+				level = lv.NameHi
+			}
+		}
+		it := calItem{ProgrammeID: d.ProgrammeID, Title: d.DisplayTitle(lang), Time: m.ClockSpan(d.Start, d.End), Date: m.WeekdayDay(d.Start),
+			Type: s.typeName(page.Types, d.Type, lang), Units: d.Units, Level: level, Unconfirmed: d.Tentative,
+			Cancelled: d.Cancelled == d.Units, Tentative: d.Tentative == d.Units}
+		key := z.DateKey(d.Day)
+		byDay[key] = append(byDay[key], it)
+		page.Count += d.Units
+	}
 	for k := range byDay {
 		slices.SortStableFunc(byDay[k], func(a, b calItem) int { return strings.Compare(a.Time, b.Time) })
+	}
+	link := func(v string, d time.Time) string {
+		q := url.Values{"view": {v}, "date": {z.DateKey(d)}}
+		if page.Type != "" {
+			q.Set("type", page.Type)
+		}
+		if page.Level != "" {
+			q.Set("level", page.Level)
+		}
+		return fmt.Sprintf("/units/%d/calendar?%s", u.ID, q.Encode())
 	}
 	today := z.DateKey(s.now())
 	mkDay := func(d time.Time, inRange bool) calDay {
 		key := z.DateKey(d)
-		return calDay{Day: z.In(d).Day(), Label: m.WeekdayDay(d), InRange: inRange, Today: key == today, Items: byDay[key]}
+		day := calDay{Day: z.In(d).Day(), Label: m.WeekdayDay(d), InRange: inRange, Today: key == today, Items: byDay[key]}
+		if view == "month" && len(day.Items) > monthDayItems {
+			day.Items, day.More, day.DayURL = day.Items[:monthDayItems], len(day.Items)-monthDayItems, link("day", d)
+		}
+		return day
 	}
 	switch view {
 	case "month":
@@ -171,6 +232,9 @@ func (s *Server) showCalendar(c *gin.Context) {
 				page.Days = append(page.Days, day)
 			}
 		}
+	case "day":
+		page.Heading = m.WeekdayDay(from)
+		page.Days = append(page.Days, mkDay(from, true))
 	case "week":
 		page.Heading = m.WeekdayDay(from) + " – " + m.WeekdayDay(z.Midnight(to, -1))
 		for d := from; d.Before(to); d = z.Midnight(d, 1) {
@@ -184,18 +248,9 @@ func (s *Server) showCalendar(c *gin.Context) {
 			}
 		}
 	}
-	link := func(v string, d time.Time) string {
-		q := url.Values{"view": {v}, "date": {z.DateKey(d)}}
-		if page.Type != "" {
-			q.Set("type", page.Type)
-		}
-		if page.Level != "" {
-			q.Set("level", page.Level)
-		}
-		return fmt.Sprintf("/units/%d/calendar?%s", u.ID, q.Encode())
-	}
 	page.PrevURL, page.NextURL, page.TodayURL = link(view, prev), link(view, next), link(view, s.now())
-	page.ViewURLs = map[string]string{"month": link("month", anchor), "week": link("week", anchor), "list": link("list", anchor)}
+	page.ViewURLs = map[string]string{"month": link("month", anchor), "week": link("week", anchor), "list": link("list", anchor), "day": link("day", anchor)}
+
 	s.render(c, "calendar", page)
 }
 
