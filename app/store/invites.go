@@ -878,8 +878,11 @@ func (s *Store) RecordRSVP(ctx context.Context, c schedule.LinkClaims, answer st
 		var path, name string
 		err := tx.QueryRowContext(ctx, `SELECT i.event_id, i.revoked, i.unit_path, w.name FROM invites i JOIN workers w ON w.id = i.worker_id WHERE i.id = ?`, c.InviteID).
 			Scan(&eventID, &revoked, &path, &name)
-		if err != nil || eventID != c.EventID {
+		if errors.Is(err, sql.ErrNoRows) || err == nil && eventID != c.EventID {
 			return schedule.Errorf(schedule.ENOTFOUND, "this invitation no longer exists")
+		}
+		if err != nil {
+			return fmt.Errorf("rsvp: load invite %d: %w", c.InviteID, err)
 		}
 		e, err := inviteEvent(ctx, tx, eventID)
 		if err != nil {

@@ -158,6 +158,14 @@ func TestRSVPAndRevocation(t *testing.T) {
 	if err := st.RecordRSVP(ctx, claims, store.RSVPMaybe, now); !schedule.IsLinkRevoked(err) {
 		t.Fatalf("revoked invite: %v", err)
 	}
+	// A database that fails is a failure, not "this invitation no longer
+	// exists": the worker would be told their link is dead.
+	if _, err := st.DB().ExecContext(ctx, "ALTER TABLE workers RENAME TO workers_gone"); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.RecordRSVP(ctx, claims, store.RSVPMaybe, now); err == nil || schedule.ErrorCode(err) == schedule.ENOTFOUND {
+		t.Fatalf("with the database closed: %v (%s)", err, schedule.ErrorCode(err))
+	}
 }
 
 func TestRemindersAndNotices(t *testing.T) {

@@ -283,7 +283,7 @@ func (s *Server) conflictViews(c *gin.Context, cs []schedule.Conflict) []conflic
 			ids = append(ids, x.GuestID)
 		}
 	}
-	guests, err := s.store.GuestsByID(c.Request.Context(), ids)
+	guests, err := s.store.GuestsByID(c.Request.Context(), actor(c), ids)
 	if err != nil {
 		s.log.Error("conflict guests", "err", err)
 	}

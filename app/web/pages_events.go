@@ -506,7 +506,7 @@ func (s *Server) showEvent(c *gin.Context) {
 			page.Organisers = append(page.Organisers, "#"+strconv.FormatInt(id, 10))
 		}
 	}
-	guests, err := s.store.GuestsByID(ctx, rec.Guests)
+	guests, err := s.store.GuestsByID(ctx, a, rec.Guests)
 	if err != nil {
 		s.fail(c, err)
 		return
