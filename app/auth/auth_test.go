@@ -1,11 +1,13 @@
 package auth_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"log/slog"
 	"regexp"
+	"strings"
 	"testing"
 	"time"
 
@@ -275,6 +277,58 @@ func TestAddrKey(t *testing.T) {
 	} {
 		if got := auth.AddrKey(in); got != want {
 			t.Errorf("AddrKey(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// TestLoginEventsAreLogged: logins, refused codes, voided codes and codes
+// asked for unknown numbers are in the log with the address and the
+// number masked; no code and no whole number is (ASVS 7.1.1-7.1.3).
+func TestLoginEventsAreLogged(t *testing.T) {
+	ctx := context.Background()
+	const mobile = "+919800000002"
+	var logs bytes.Buffer
+	st := storetest.Open(t)
+	storetest.Seed(t, st)
+	// No time attribute: six digits of a timestamp must not pass for a code.
+	log := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{ReplaceAttr: func(_ []string, a slog.Attr) slog.Attr {
+		if a.Key == slog.TimeKey {
+			return slog.Attr{}
+		}
+		return a
+	}}))
+	// The development sink writes codes to its own (here silent) log.
+	svc := auth.New(st, auth.LogSender{Store: st, Log: slog.New(slog.DiscardHandler)}, []byte("test-secret"), auth.DefaultPolicy(), log)
+	c := &clock{t: time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)}
+	svc.SetClock(c.now)
+
+	svc.RequestCode(ctx, "9833300011", other) // nobody's number
+	svc.RequestCode(ctx, mobile, home)
+	code := lastCode(t, st, mobile)
+	svc.Verify(ctx, mobile, wrong(code), other)
+	if _, _, err := svc.Verify(ctx, mobile, code, home); err != nil {
+		t.Fatal(err)
+	}
+	p := auth.DefaultPolicy()
+	svc.RequestCode(ctx, mobile, home)
+	for i := 0; i < p.MobileFails; i++ {
+		svc.Verify(ctx, mobile, wrong(lastCode(t, st, mobile)), fmt.Sprintf("10.0.%d.%d", i/200, i%200))
+	}
+	l := logs.String()
+	official, _ := st.ActorByMobile(ctx, mobile)
+	for _, want := range []*regexp.Regexp{
+		regexp.MustCompile(`msg="login code requested for unknown mobile" mobile=\+91\*+0011`),
+		regexp.MustCompile(`msg="login code refused" mobile=\+91\*+0002 addr=` + regexp.QuoteMeta(other) + ` tries_left=`),
+		regexp.MustCompile(fmt.Sprintf(`msg=login worker=%d addr=%s`, official.WorkerID, regexp.QuoteMeta(home))),
+		regexp.MustCompile(`msg="login codes voided: too many wrong codes for one number" mobile=\+91\*+0002`),
+	} {
+		if !want.MatchString(l) {
+			t.Errorf("no log line matching %s in:\n%s", want, l)
+		}
+	}
+	for _, secret := range []string{"9800000002", "9833300011", code} {
+		if strings.Contains(l, secret) {
+			t.Errorf("the log holds %q", secret)
 		}
 	}
 }

@@ -210,3 +210,53 @@ func TestRacingWritesDoNotNameDatabaseConstraints(t *testing.T) {
 		}
 	}
 }
+
+// TestAPIWithTheSessionCookieNeedsTheCSRFToken: a page's script may call
+// the API with the browser's session cookie, so such calls must carry the
+// CSRF token as pages' forms do; a bearer token is not sent by browsers
+// on their own and needs none. A bogus bearer does not fall back to the
+// cookie's session. JSON bodies stop at 1 MB (413).
+func TestAPIWithTheSessionCookieNeedsTheCSRFToken(t *testing.T) {
+	e := newEnv(t, web.Config{})
+	b := english(e, "9800000002")
+	booth := unitID(t, e.st, "D1-A1-M1-C1-S1-B1")
+	call := func(body string, header map[string]string) int {
+		req, _ := http.NewRequest("POST", e.srv.URL+"/api/v1/workers", strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		for k, v := range header {
+			req.Header.Set(k, v)
+		}
+		resp, err := b.c.Do(req) // with the browser's cookies
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	worker := func(name string) string { return fmt.Sprintf(`{"name":%q,"unit_id":%d}`, name, booth) }
+	if code := call(worker("No Token"), nil); code != http.StatusForbidden {
+		t.Errorf("cookie session without the CSRF token: %d, want 403", code)
+	}
+	if code := call(worker("Wrong Token"), map[string]string{"X-CSRF-Token": "not-the-token-of-this-browser"}); code != http.StatusForbidden {
+		t.Errorf("cookie session with another CSRF token: %d, want 403", code)
+	}
+	if code := call(worker("Bogus Bearer"), map[string]string{"Authorization": "Bearer forged"}); code != http.StatusUnauthorized {
+		t.Errorf("a bogus bearer beside the session cookie: %d, want 401", code)
+	}
+	if code := call(worker("With Token"), map[string]string{"X-CSRF-Token": b.csrf()}); code != http.StatusCreated {
+		t.Errorf("cookie session with the CSRF token: %d, want 201", code)
+	}
+	tok := apiToken(t, e, "9800000002")
+	if code, msg := apiCall(t, e, "POST", "/api/v1/workers", tok, worker("Bearer")); code != http.StatusCreated {
+		t.Errorf("bearer without a CSRF token: %d %q", code, msg)
+	}
+	big := fmt.Sprintf(`{"name":"Big","unit_id":%d,"work":"%s"}`, booth, strings.Repeat("x", 1<<20))
+	if code, msg := apiCall(t, e, "POST", "/api/v1/workers", tok, big); code != http.StatusRequestEntityTooLarge {
+		t.Errorf("a body over 1 MB: %d %q, want 413", code, msg)
+	}
+	var n int
+	e.st.DB().QueryRowContext(context.Background(), "SELECT COUNT(*) FROM workers WHERE name IN ('No Token', 'Wrong Token', 'Bogus Bearer', 'Big')").Scan(&n)
+	if n != 0 {
+		t.Errorf("%d workers were created by refused calls", n)
+	}
+}
