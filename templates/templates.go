@@ -16,6 +16,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/karyakram/karyakram/schedule"
 )
@@ -44,49 +45,11 @@ type Pages struct {
 // the English catalogue is missing in Hindi.
 func Parse(zone schedule.Zone) (*Pages, error) {
 	p := &Pages{pages: map[string]*template.Template{}, cats: map[string]Catalogue{}, zone: zone}
-	// Each language's catalogue is i18n/<lang>.json plus any
-	// i18n/<lang>.<area>.json, so each part of the product keeps its own
-	// messages; a page-text key defined twice is an error. A message
-	// format (see schedule.Msg) may be translated in an area's file and in
-	// the shared <lang>.messages.json: the area's translation wins, so two
-	// people translating the same message never stop the server
-	// (TestNoMessageTranslatedTwice asks for one to go).
-	for _, lang := range Languages {
-		files, err := fs.Glob(catalogueFiles, "i18n/"+lang+".*json")
-		if err != nil || len(files) == 0 {
-			return nil, fmt.Errorf("no catalogue for %s", lang)
-		}
-		shared := "i18n/" + lang + ".messages.json"
-		slices.SortStableFunc(files, func(a, b string) int { // the shared file last
-			return cmp.Compare(boolInt(a == shared), boolInt(b == shared))
-		})
-		c := Catalogue{}
-		for _, f := range files {
-			b, err := catalogueFiles.ReadFile(f)
-			if err != nil {
-				return nil, fmt.Errorf("read catalogue %s: %w", f, err)
-			}
-			var part Catalogue
-			if err := json.Unmarshal(b, &part); err != nil {
-				return nil, fmt.Errorf("parse catalogue %s: %w", f, err)
-			}
-			for k, v := range part {
-				if _, dup := c[k]; dup {
-					if f == shared && isMessageFormat(k) {
-						continue
-					}
-					return nil, fmt.Errorf("catalogue %s: key %q defined twice", f, k)
-				}
-				c[k] = v
-			}
-		}
-		p.cats[lang] = c
+	cats, err := Catalogues()
+	if err != nil {
+		return nil, err
 	}
-	for k := range p.cats["en"] {
-		if _, ok := p.cats["hi"][k]; !ok {
-			return nil, fmt.Errorf("catalogue hi lacks key %q", k)
-		}
-	}
+	p.cats = cats
 	all := template.FuncMap{
 		// T and L are replaced per render with the page's language.
 		"T": func(key string, args ...any) string { return key },
@@ -132,6 +95,58 @@ var dottedKey = regexp.MustCompile(`^[a-z][a-z0-9_]*(\.[A-Za-z0-9_\-]*)+$`)
 func isMessageFormat(key string) bool { return !dottedKey.MatchString(key) }
 
 // Has reports whether a page exists.
+// Catalogues returns each language's catalogue (pages, messages, PDF
+// labels), read once from the embedded files; callers must not change it.
+func Catalogues() (map[string]Catalogue, error) { return catalogues() }
+
+var catalogues = sync.OnceValues(func() (map[string]Catalogue, error) {
+	cats := map[string]Catalogue{}
+	// Each language's catalogue is i18n/<lang>.json plus any
+	// i18n/<lang>.<area>.json, so each part of the product keeps its own
+	// messages; a page-text key defined twice is an error. A message
+	// format (see schedule.Msg) may be translated in an area's file and in
+	// the shared <lang>.messages.json: the area's translation wins, so two
+	// people translating the same message never stop the server
+	// (TestNoMessageTranslatedTwice asks for one to go).
+	for _, lang := range Languages {
+		files, err := fs.Glob(catalogueFiles, "i18n/"+lang+".*json")
+		if err != nil || len(files) == 0 {
+			return nil, fmt.Errorf("no catalogue for %s", lang)
+		}
+		shared := "i18n/" + lang + ".messages.json"
+		slices.SortStableFunc(files, func(a, b string) int { // the shared file last
+			return cmp.Compare(boolInt(a == shared), boolInt(b == shared))
+		})
+		c := Catalogue{}
+		for _, f := range files {
+			b, err := catalogueFiles.ReadFile(f)
+			if err != nil {
+				return nil, fmt.Errorf("read catalogue %s: %w", f, err)
+			}
+			var part Catalogue
+			if err := json.Unmarshal(b, &part); err != nil {
+				return nil, fmt.Errorf("parse catalogue %s: %w", f, err)
+			}
+			for k, v := range part {
+				if _, dup := c[k]; dup {
+					if f == shared && isMessageFormat(k) {
+						continue
+					}
+					return nil, fmt.Errorf("catalogue %s: key %q defined twice", f, k)
+				}
+				c[k] = v
+			}
+		}
+		cats[lang] = c
+	}
+	for k := range cats["en"] {
+		if _, ok := cats["hi"][k]; !ok {
+			return nil, fmt.Errorf("catalogue hi lacks key %q", k)
+		}
+	}
+	return cats, nil
+})
+
 func (p *Pages) Has(name string) bool { _, ok := p.pages[name]; return ok }
 
 // Text returns the catalogue text of key in lang, formatted with args

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/karyakram/karyakram/schedule"
+	"github.com/karyakram/karyakram/templates"
 )
 
 // Lang is the language of a document's fixed labels: Hindi or English.
@@ -19,8 +20,8 @@ const (
 	English Lang = "en"
 )
 
-// labels are all fixed strings printed on the documents, per language.
-// Every user-visible label of this package lives in labelsFor.
+// labels are all fixed strings printed on the documents, per language,
+// read from the catalogues (keys pdf.*).
 type labels struct {
 	// roster
 	rosterSummary, hostCity, date, venue, serialNo, district, districts,
@@ -47,52 +48,73 @@ func labelsFor(lang Lang, zone schedule.Zone) (labels, error) {
 	return l, err
 }
 
+// labelsIn reads the labels of lang from the catalogues
+// (templates/i18n/<lang>.pdf.json), where every text people read lives.
 func labelsIn(lang Lang) (labels, error) {
-	switch lang {
-	case Hindi:
-		return labels{
-			rosterSummary: "सारांश", hostCity: "मेज़बान नगर", date: "दिनांक", venue: "स्थान",
-			serialNo: "क्र.", district: "संगठनात्मक जिला", districts: "जिले",
-			attendance: "उपस्थिति", travelKm: "यात्रा (कि.मी.)", total: "कुल",
-			hostCities: "मेज़बान नगर", page: "पृष्ठ", workshops: "कार्यशालाएँ", trainerTeam: "प्रशिक्षक दल",
-			team: "दल", contact: "संपर्क", people: "लोग", hostVenue: "मेज़बान नगर, स्थान", days: "दिन",
-			asOf: "स्थिति", allTimesIn: "सभी समय", km: "कि.मी.",
-
-			dear: "आदरणीय", inviteIntro: "आपको निम्नलिखित कार्यक्रम में सादर आमंत्रित किया जाता है।",
-			eventLabel: "कार्यक्रम", whenLabel: "दिनांक एवं समय", venueLabel: "स्थान",
-			linkLabel:   "आपका व्यक्तिगत लिंक",
-			linkHint:    "कृपया इस लिंक पर अपनी उपस्थिति की पुष्टि करें। यह लिंक केवल आपके लिए है।",
-			bridgeLabel: "ऑडियो ब्रिज से जुड़ें", bridgeNumber: "नंबर", bridgePIN: "पिन",
-			closing: "सादर,", repeats: "दोहराव",
-
-			attendanceSheet: "उपस्थिति पत्रक", name: "नाम", unit: "इकाई", mobile: "मोबाइल",
-			signature: "हस्ताक्षर",
-
-			bridgeList: "ऑडियो ब्रिज सूची", room: "कक्ष", pin: "पिन", number: "ब्रिज नंबर",
-		}, nil
-	case English:
-		return labels{
-			rosterSummary: "Summary", hostCity: "Host city", date: "Date", venue: "Venue",
-			serialNo: "No.", district: "Organisational district", districts: "Districts",
-			attendance: "Attendance", travelKm: "Travel (km)", total: "Total",
-			hostCities: "Host cities", page: "Page", workshops: "Workshops", trainerTeam: "Trainer team",
-			team: "Team", contact: "Contact", people: "People", hostVenue: "Host city, venue", days: "days",
-			asOf: "As of", allTimesIn: "All times", km: "km",
-
-			dear: "Dear", inviteIntro: "You are cordially invited to the following programme.",
-			eventLabel: "Programme", whenLabel: "Date and time", venueLabel: "Venue",
-			linkLabel:   "Your personal link",
-			linkHint:    "Please confirm your attendance at this link. It is for you alone.",
-			bridgeLabel: "Join by audio bridge", bridgeNumber: "Number", bridgePIN: "PIN",
-			closing: "With regards,", repeats: "Repeats",
-
-			attendanceSheet: "Attendance sheet", name: "Name", unit: "Unit", mobile: "Mobile",
-			signature: "Signature",
-
-			bridgeList: "Audio bridge list", room: "Room", pin: "PIN", number: "Bridge number",
-		}, nil
+	if lang != Hindi && lang != English {
+		return labels{}, fmt.Errorf("unsupported language %q (want %q or %q)", lang, Hindi, English)
 	}
-	return labels{}, fmt.Errorf("unsupported language %q (want %q or %q)", lang, Hindi, English)
+	cats, err := templates.Catalogues()
+	if err != nil {
+		return labels{}, fmt.Errorf("pdf labels: %w", err)
+	}
+	c := cats[string(lang)]
+	var l labels
+	for _, f := range []struct {
+		dst *string
+		key string
+	}{
+		{&l.rosterSummary, "pdf.roster_summary"},
+		{&l.hostCity, "pdf.host_city"},
+		{&l.date, "pdf.date"},
+		{&l.venue, "pdf.venue"},
+		{&l.serialNo, "pdf.serial_no"},
+		{&l.district, "pdf.district"},
+		{&l.districts, "pdf.districts"},
+		{&l.attendance, "pdf.attendance"},
+		{&l.travelKm, "pdf.travel_km"},
+		{&l.total, "pdf.total"},
+		{&l.hostCities, "pdf.host_cities"},
+		{&l.page, "pdf.page"},
+		{&l.workshops, "pdf.workshops"},
+		{&l.trainerTeam, "pdf.trainer_team"},
+		{&l.team, "pdf.team"},
+		{&l.contact, "pdf.contact"},
+		{&l.people, "pdf.people"},
+		{&l.hostVenue, "pdf.host_venue"},
+		{&l.days, "pdf.days"},
+		{&l.asOf, "pdf.as_of"},
+		{&l.allTimesIn, "pdf.all_times_in"},
+		{&l.km, "pdf.km"},
+		{&l.dear, "pdf.dear"},
+		{&l.inviteIntro, "pdf.invite_intro"},
+		{&l.eventLabel, "pdf.event_label"},
+		{&l.whenLabel, "pdf.when_label"},
+		{&l.venueLabel, "pdf.venue_label"},
+		{&l.linkLabel, "pdf.link_label"},
+		{&l.linkHint, "pdf.link_hint"},
+		{&l.bridgeLabel, "pdf.bridge_label"},
+		{&l.bridgeNumber, "pdf.bridge_number"},
+		{&l.bridgePIN, "pdf.bridge_p_i_n"},
+		{&l.closing, "pdf.closing"},
+		{&l.repeats, "pdf.repeats"},
+		{&l.attendanceSheet, "pdf.attendance_sheet"},
+		{&l.name, "pdf.name"},
+		{&l.unit, "pdf.unit"},
+		{&l.mobile, "pdf.mobile"},
+		{&l.signature, "pdf.signature"},
+		{&l.bridgeList, "pdf.bridge_list"},
+		{&l.room, "pdf.room"},
+		{&l.pin, "pdf.pin"},
+		{&l.number, "pdf.number"},
+	} {
+		v, ok := c[f.key]
+		if !ok {
+			return labels{}, fmt.Errorf("pdf labels: catalogue %s lacks %q", lang, f.key)
+		}
+		*f.dst = v
+	}
+	return l, nil
 }
 
 // dateLong formats a date as "बुधवार, 5 जनवरी 2022" or "Wednesday, 5 January 2022".
