@@ -417,6 +417,27 @@ func (s *Store) FindAddress(ctx context.Context, actor schedule.Actor, id int64)
 	return as[0], nil
 }
 
+// FindAddressToModerate returns address id for an official who may speak
+// on it and moderate it (mint a speaker's token, mute, remove): the
+// address's unit must be in the actor's scope to write. A district
+// official may see a state address but not moderate it; anyone else gets
+// ENOTFOUND, as for an address they cannot see.
+func (s *Store) FindAddressToModerate(ctx context.Context, actor schedule.Actor, id int64) (MassAddress, error) {
+	a, err := s.FindAddress(ctx, actor, id)
+	if err != nil {
+		return MassAddress{}, err
+	}
+	if !a.ModeratedBy(actor) {
+		return MassAddress{}, schedule.Errorf(schedule.ENOTFOUND, "address %d not found", id)
+	}
+	return a, nil
+}
+
+// ModeratedBy reports whether actor may speak on and moderate the address.
+func (a MassAddress) ModeratedBy(actor schedule.Actor) bool {
+	return actor.Can(schedule.ActWrite, a.UnitPath)
+}
+
 // FindAddressByEvent returns the address of event eventID if the actor may
 // see it; ENOTFOUND when the event has none.
 func (s *Store) FindAddressByEvent(ctx context.Context, actor schedule.Actor, eventID int64) (MassAddress, error) {

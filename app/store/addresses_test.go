@@ -69,6 +69,17 @@ func TestCreateAddress(t *testing.T) {
 		if _, err := st.FindAddressByEvent(ctx, d2, ev); schedule.ErrorCode(err) != schedule.ENOTFOUND {
 			t.Fatalf("district finds the state's address: %v", err)
 		}
+		// Only an official who may write the address's unit speaks on it
+		// and moderates it; the district gets ENOTFOUND, as for an
+		// address it cannot see.
+		if m, err := st.FindAddressToModerate(ctx, state, a.ID); err != nil || m.ID != a.ID {
+			t.Fatalf("state moderates its address: %v", err)
+		}
+		for _, d := range []schedule.Actor{d1, d2} {
+			if _, err := st.FindAddressToModerate(ctx, d, a.ID); schedule.ErrorCode(err) != schedule.ENOTFOUND {
+				t.Fatalf("a district moderates the state's address: %v", err)
+			}
+		}
 		// One address per event.
 		if _, err := st.CreateAddress(ctx, state, store.AddressInput{EventID: ev}); schedule.ErrorCode(err) != schedule.ECONFLICT {
 			t.Fatalf("second address: %v", err)

@@ -132,7 +132,7 @@ func (s *Server) showAddress(c *gin.Context) {
 	}
 	p := addressPage{Base: s.base(c), Event: a.Event, Address: &a, Title: eventTitle(a.Event, s.lang(c)),
 		LiveKitOff: j.cfg.Mint == nil, NoBridgeNumbers: s.turn == nil || s.turn.cfg.Numbers.Size() == 0, Over: !s.now().Before(a.Event.End)}
-	if canModerate(actor(c), a) {
+	if a.ModeratedBy(actor(c)) {
 		p.Moderation = j.moderationFor(c, a)
 	}
 	c.Header("Cache-Control", "private, no-store")

@@ -91,21 +91,7 @@ func (s *Server) moderatedAddress(c *gin.Context) (store.MassAddress, error) {
 	if err != nil {
 		return store.MassAddress{}, err
 	}
-	a, err := s.store.FindAddress(c.Request.Context(), actor(c), id)
-	if err != nil {
-		return store.MassAddress{}, err
-	}
-	if !canModerate(actor(c), a) {
-		return store.MassAddress{}, schedule.Errorf(schedule.ENOTFOUND, "address %d not found", id)
-	}
-	return a, nil
-}
-
-// canModerate reports whether the actor's scope covers the address's unit
-// (state officials for a state address; a district official may see a
-// state address but not speak on it or moderate it).
-func canModerate(a schedule.Actor, addr store.MassAddress) bool {
-	return a.Can(schedule.ActWrite, addr.UnitPath)
+	return s.store.FindAddressToModerate(c.Request.Context(), actor(c), id)
 }
 
 // stage serves GET /addresses/:id/stage.
