@@ -588,20 +588,8 @@ type AddressBridge struct {
 }
 
 // AddressBridges returns the provisioned (ready) audio bridges of an
-// address from the bridges table, or none while that table does not exist
-// (it comes with the turnout migration).
+// address.
 func (s *Store) AddressBridges(ctx context.Context, addressID int64) ([]AddressBridge, error) {
-	var exists int
-	q := "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'bridges'"
-	if s.Postgres() {
-		q = "SELECT CASE WHEN to_regclass('bridges') IS NULL THEN 0 ELSE 1 END"
-	}
-	if err := s.db.QueryRowContext(ctx, q).Scan(&exists); err != nil {
-		return nil, fmt.Errorf("look for the bridges table: %w", err)
-	}
-	if exists == 0 {
-		return nil, nil
-	}
 	rows, err := s.db.QueryContext(ctx, `SELECT unit_id, unit_path, number, pin FROM bridges WHERE address_id = ? AND state = 'ready' ORDER BY unit_path`, addressID)
 	if err != nil {
 		return nil, fmt.Errorf("bridges of address %d: %w", addressID, err)

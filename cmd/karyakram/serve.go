@@ -22,7 +22,7 @@ import (
 	"github.com/karyakram/karyakram/app/outbox"
 	"github.com/karyakram/karyakram/app/seed"
 	"github.com/karyakram/karyakram/app/store"
-	presence "github.com/karyakram/karyakram/app/turnout"
+	"github.com/karyakram/karyakram/app/turnout"
 	"github.com/karyakram/karyakram/app/web"
 	"github.com/karyakram/karyakram/schedule"
 )
@@ -87,14 +87,14 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	au := auth.New(st, codes, nil, policy, log)
 	au.SetKeys(ring)
 	publicURL := cfg.BaseURL
-	turnout, err := web.NewTurnoutConfig(cfg.liveKit(), cfg.BridgeNumbers, log)
+	turnoutCfg, err := web.NewTurnoutConfig(cfg.liveKit(), cfg.BridgeNumbers, log)
 	if err != nil {
 		return err
 	}
-	if turnout.Webhooks != nil {
+	if turnoutCfg.Webhooks != nil {
 		// Webhooks are queued and recorded in batches; what is queued is
 		// recorded after the HTTP server has stopped (defers run last first).
-		ingest, err := presence.New(presence.Config{Store: st, Log: log})
+		ingest, err := turnout.New(turnout.Config{Store: st, Log: log})
 		if err != nil {
 			return err
 		}
@@ -105,7 +105,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 				log.Error("turnout webhooks lost at shutdown", "err", err)
 			}
 		}()
-		turnout.Ingest = ingest
+		turnoutCfg.Ingest = ingest
 	}
 	// Mass addresses: rooms ahead of start, relay, join links (/j/<token>).
 	joinDir := addresses.NewDirectory(st, 0, 0, log)
@@ -130,7 +130,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		log.Warn("mass addresses off: KARYAKRAM_LIVEKIT_URL/KEY/SECRET unset; no rooms are created and join links say there is no online address")
 	}
 	srv, err := web.New(st, au, web.Config{MaxUploadBytes: cfg.MaxUploadMB << 20, SecureCookies: cfg.SecureCookies,
-		Invite: web.InviteConfig{Signer: signer, Templates: msgTemplates, BaseURL: publicURL}, Turnout: turnout, Zone: cfg.Zone, MetricsToken: cfg.MetricsToken, TrustedProxies: cfg.TrustedProxies,
+		Invite: web.InviteConfig{Signer: signer, Templates: msgTemplates, BaseURL: publicURL}, Turnout: turnoutCfg, Zone: cfg.Zone, MetricsToken: cfg.MetricsToken, TrustedProxies: cfg.TrustedProxies,
 		Join: joinCfg}, log)
 	if err != nil {
 		return err
