@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"fmt"
 	"html/template"
 	"net/http"
@@ -130,7 +131,7 @@ func (s *Server) showCalendar(c *gin.Context) {
 	}
 	page := calendarPage{Base: s.base(c), Unit: u, View: view, Type: c.Query("type"), Level: c.Query("level"),
 		CanWrite: a.Can(schedule.ActWrite, u.Path), WeekdayHdr: m.WeekdayHeader(time.Monday)}
-	f := store.EventFilter{UnitID: u.ID, From: from, To: to, Cancelled: true, WithAbove: true, CountProgrammes: true}
+	f := calendarFilter(u.ID, from, to)
 	if page.Type != "" {
 		f.Types = []string{page.Type}
 	}
@@ -146,39 +147,26 @@ func (s *Server) showCalendar(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	recs, err := s.store.FindEvents(ctx, a, f)
+	entries, err := s.calendarEntries(ctx, a, f)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
 	byDay := map[string][]calItem{}
-	for i := range recs {
-		r := &recs[i]
-		occs, err := r.Occurrences(from, to)
-		if err != nil {
-			s.fail(c, err)
-			return
+	for _, o := range entries.Occurrences {
+		r := o.Rec
+		title := o.Title
+		if lang == "hi" && o.TitleHi != "" || title == "" {
+			title = o.TitleHi
 		}
-		for _, o := range occs {
-			title := o.Title
-			if lang == "hi" && o.TitleHi != "" || title == "" {
-				title = o.TitleHi
-			}
-			it := calItem{EventID: r.ID, Title: title, Time: m.ClockSpan(o.Start, o.End), Date: m.WeekdayDay(o.Start),
-				Unit: r.UnitDisplayName(lang), Type: s.typeName(page.Types, r.Type, lang), Status: string(o.Status),
-				Cancelled: o.Status == schedule.EventCancelled, Tentative: o.Status == schedule.EventTentative,
-				Recurring: r.Recurring(), Venue: o.Venue.Name}
-			key := z.DateKey(o.Start)
-			byDay[key] = append(byDay[key], it)
-			page.Count++
-		}
+		it := calItem{EventID: r.ID, Title: title, Time: m.ClockSpan(o.Start, o.End), Date: m.WeekdayDay(o.Start),
+			Unit: r.UnitDisplayName(lang), Type: s.typeName(page.Types, r.Type, lang), Status: string(o.Status),
+			Cancelled: o.Status == schedule.EventCancelled, Tentative: o.Status == schedule.EventTentative,
+			Recurring: r.Recurring(), Venue: o.Venue.Name}
+		key := z.DateKey(o.Start)
+		byDay[key] = append(byDay[key], it)
 	}
-	pds, err := s.store.ProgrammeDays(ctx, a, f)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	for _, d := range pds {
+	for _, d := range entries.ProgrammeDays {
 		level := ""
 		if lv, ok := page.Levels.ByDepth(d.LevelDepth); ok {
 			level = lv.Name
@@ -191,8 +179,8 @@ func (s *Server) showCalendar(c *gin.Context) {
 			Cancelled: d.Cancelled == d.Units, Tentative: d.Tentative == d.Units}
 		key := z.DateKey(d.Day)
 		byDay[key] = append(byDay[key], it)
-		page.Count += d.Units
 	}
+	page.Count = entries.Count()
 	for k := range byDay {
 		slices.SortStableFunc(byDay[k], func(a, b calItem) int { return strings.Compare(a.Time, b.Time) })
 	}
@@ -254,6 +242,61 @@ func (s *Server) showCalendar(c *gin.Context) {
 	s.render(c, "calendar", page)
 }
 
+// calendarFilter selects what a unit's calendar shows in [from, to): the
+// events of the unit's subtree and of the units above it, cancelled ones
+// included (they are shown struck through), a programme's one-off events
+// at the units below counted per day rather than listed.
+func calendarFilter(unitID int64, from, to time.Time) store.EventFilter {
+	return store.EventFilter{UnitID: unitID, From: from, To: to, Cancelled: true, WithAbove: true, CountProgrammes: true}
+}
+
+// calOccurrence is one occurrence on a calendar, with its event.
+type calOccurrence struct {
+	Rec *store.EventRecord
+	schedule.Occurrence
+}
+
+// calendarEntries is what a unit's calendar shows in a window.
+type calendarEntries struct {
+	Occurrences   []calOccurrence
+	ProgrammeDays []store.ProgrammeDay
+}
+
+// Count is the number of occurrences, a programme's events at the units
+// below each counted once: the page's "N events in this period".
+func (e calendarEntries) Count() int {
+	n := len(e.Occurrences)
+	for _, d := range e.ProgrammeDays {
+		n += d.Units
+	}
+	return n
+}
+
+// calendarEntries loads the events f selects in the actor's scope,
+// expanded into their occurrences in [f.From, f.To) (series by series,
+// each by start), and the programme days f counts: the calendar page and
+// its API twin show these.
+func (s *Server) calendarEntries(ctx context.Context, a schedule.Actor, f store.EventFilter) (calendarEntries, error) {
+	var out calendarEntries
+	recs, err := s.store.FindEvents(ctx, a, f)
+	if err != nil {
+		return out, err
+	}
+	for i := range recs {
+		occs, err := recs[i].Occurrences(f.From, f.To)
+		if err != nil {
+			return out, err
+		}
+		for _, o := range occs {
+			out.Occurrences = append(out.Occurrences, calOccurrence{Rec: &recs[i], Occurrence: o})
+		}
+	}
+	if out.ProgrammeDays, err = s.store.ProgrammeDays(ctx, a, f); err != nil {
+		return out, err
+	}
+	return out, nil
+}
+
 func (s *Server) typeName(types []store.EventType, key, lang string) string {
 	for _, t := range types {
 		if t.Key == key {
@@ -271,12 +314,19 @@ type conflictView struct {
 	Kind   string
 	Reason string
 	A, B   calItem
+	// Of is the conflict shown, for the API's times.
+	Of schedule.Conflict
 }
 
 // conflictViews turns conflicts into page rows, naming guests instead of
 // "Guest #12".
 func (s *Server) conflictViews(c *gin.Context, cs []schedule.Conflict) []conflictView {
-	lang, m := s.lang(c), s.moments(c)
+	return s.conflictViewsIn(c, s.lang(c), cs)
+}
+
+// conflictViewsIn is conflictViews in lang (the API's language).
+func (s *Server) conflictViewsIn(c *gin.Context, lang string, cs []schedule.Conflict) []conflictView {
+	m := s.zone().Moments(lang)
 	var ids []int64
 	for _, x := range cs {
 		if x.GuestID != 0 {
@@ -321,7 +371,7 @@ func (s *Server) conflictViews(c *gin.Context, cs []schedule.Conflict) []conflic
 				unit = schedule.Names{En: u.Name, Hi: u.NameHi}
 			}
 		}
-		out[i] = conflictView{Kind: string(x.Kind), Reason: s.pages.Localize(lang, x.Text(guest, unit)), A: item(x.A), B: item(x.B)}
+		out[i] = conflictView{Kind: string(x.Kind), Reason: s.pages.Localize(lang, x.Text(guest, unit)), A: item(x.A), B: item(x.B), Of: x}
 	}
 	return out
 }

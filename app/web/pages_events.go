@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"slices"
@@ -483,71 +484,113 @@ type eventPage struct {
 	Window      string
 }
 
+// eventDetail is what an event's page and its API twin show, loaded once
+// for both: the event, who may change it, its people, conflicts, next
+// occurrences and programme.
+type eventDetail struct {
+	store.EventRecord
+	CanWrite   bool
+	CanRead    bool // the event's unit is in the viewer's area (not an event of the units above)
+	Organisers []eventPerson
+	Guests     []store.Guest // in the event's order
+	Conflicts  []schedule.Conflict
+	Upcoming   []schedule.Occurrence  // a repeating event's next occurrences, at most maxUpcoming
+	Programme  *store.ProgrammeRecord // nil: not part of a programme (or one the viewer cannot see)
+}
+
+// eventPerson is an organiser; Name is "" when the worker is outside the
+// viewer's area.
+type eventPerson struct {
+	ID   int64
+	Name string
+}
+
+// maxUpcoming is how many next occurrences an event's page lists.
+const maxUpcoming = 12
+
+// loadEventDetail loads what an event's page shows about rec for a.
+func (s *Server) loadEventDetail(ctx context.Context, a schedule.Actor, rec store.EventRecord) (eventDetail, error) {
+	d := eventDetail{EventRecord: rec, CanWrite: a.Can(schedule.ActWrite, rec.UnitPath), CanRead: a.Can(schedule.ActRead, rec.UnitPath)}
+	for _, id := range rec.Organisers {
+		p := eventPerson{ID: id}
+		if w, err := s.store.FindWorkerByID(ctx, a, id); err == nil {
+			p.Name = w.Name
+		}
+		d.Organisers = append(d.Organisers, p)
+	}
+	guests, err := s.store.GuestsByID(ctx, a, rec.Guests)
+	if err != nil {
+		return d, err
+	}
+	for _, id := range rec.Guests {
+		g := guests[id]
+		g.ID = id
+		d.Guests = append(d.Guests, g)
+	}
+	if d.Conflicts, err = s.store.EventConflicts(ctx, a, rec.ID); err != nil {
+		return d, err
+	}
+	if rec.Recurring() {
+		occs, err := rec.Occurrences(s.zone().Midnight(s.now(), -1), s.now().Add(store.ConflictHorizon))
+		if err != nil {
+			return d, err
+		}
+		d.Upcoming = occs[:min(len(occs), maxUpcoming)]
+	}
+	if rec.ProgrammeID != 0 {
+		if p, err := s.store.FindProgrammeByID(ctx, a, rec.ProgrammeID); err == nil {
+			d.Programme = &p
+		}
+	}
+	return d, nil
+}
+
 func (s *Server) showEvent(c *gin.Context) {
 	rec, ok := s.eventParam(c)
 	if !ok {
 		return
 	}
 	ctx := c.Request.Context()
-	a := actor(c)
+	d, err := s.loadEventDetail(ctx, actor(c), rec)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
 	lang := s.lang(c)
-	page := eventPage{Base: s.base(c), Event: rec, Title: rec.DisplayTitle(lang), CanWrite: a.Can(schedule.ActWrite, rec.UnitPath),
-		CanRead: a.Can(schedule.ActRead, rec.UnitPath), Recurring: rec.Recurring(),
+	page := eventPage{Base: s.base(c), Event: rec, Title: rec.DisplayTitle(lang), CanWrite: d.CanWrite,
+		CanRead: d.CanRead, Recurring: rec.Recurring(),
 		Status: s.pages.Text(lang, "event.status."+string(rec.Status))}
 	m := s.zone().Moments(lang)
 	page.When, page.Repeats = m.Span(rec.Start, rec.End), m.Repeats(&rec.Event)
 	if types, err := s.store.EventTypes(ctx); err == nil {
 		page.Type = s.typeName(types, rec.Type, lang)
 	}
-	for _, id := range rec.Organisers {
-		if w, err := s.store.FindWorkerByID(ctx, a, id); err == nil {
-			page.Organisers = append(page.Organisers, w.Name)
+	for _, p := range d.Organisers {
+		if p.Name != "" {
+			page.Organisers = append(page.Organisers, p.Name)
 		} else {
-			page.Organisers = append(page.Organisers, "#"+strconv.FormatInt(id, 10))
+			page.Organisers = append(page.Organisers, "#"+strconv.FormatInt(p.ID, 10))
 		}
 	}
-	guests, err := s.store.GuestsByID(ctx, a, rec.Guests)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	for _, id := range rec.Guests {
-		g := guests[id]
+	for _, g := range d.Guests {
 		label := g.DisplayName(lang)
 		if g.Title != "" {
 			label += " (" + g.Title + ")"
 		}
 		page.Guests = append(page.Guests, label)
 	}
-	cs, err := s.store.EventConflicts(ctx, a, rec.ID)
-	if err != nil {
-		s.fail(c, err)
-		return
+	page.Conflicts = s.conflictViews(c, d.Conflicts)
+	for _, o := range d.Upcoming {
+		title := o.Title
+		if lang == "hi" && o.TitleHi != "" || title == "" {
+			title = o.TitleHi
+		}
+		page.Occurrences = append(page.Occurrences, occView{Date: m.WeekdayDay(o.Start), Time: m.ClockSpan(o.Start, o.End),
+			RID: o.RecurrenceID.Unix(), Status: s.pages.Text(lang, "event.status."+string(o.Status)), Overridden: o.Overridden, Title: title})
 	}
-	page.Conflicts = s.conflictViews(c, cs)
-	if rec.Recurring() {
-		occs, err := rec.Occurrences(s.zone().Midnight(s.now(), -1), s.now().Add(store.ConflictHorizon))
-		if err != nil {
-			s.fail(c, err)
-			return
-		}
-		for i, o := range occs {
-			if i == 12 {
-				break
-			}
-			title := o.Title
-			if lang == "hi" && o.TitleHi != "" || title == "" {
-				title = o.TitleHi
-			}
-			page.Occurrences = append(page.Occurrences, occView{Date: m.WeekdayDay(o.Start), Time: m.ClockSpan(o.Start, o.End),
-				RID: o.RecurrenceID.Unix(), Status: s.pages.Text(lang, "event.status."+string(o.Status)), Overridden: o.Overridden, Title: title})
-		}
-	}
-	if rec.ProgrammeID != 0 {
-		if p, err := s.store.FindProgrammeByID(ctx, a, rec.ProgrammeID); err == nil {
-			page.Programme, page.ProgrammeID = p.DisplayTitle(lang), p.ID
-			page.Window = windowText(m, p)
-		}
+	if p := d.Programme; p != nil {
+		page.Programme, page.ProgrammeID = p.DisplayTitle(lang), p.ID
+		page.Window = windowText(m, *p)
 	}
 	s.render(c, "event", page)
 }

@@ -222,6 +222,11 @@ func (s *Server) routeTable() []route {
 		patch("/api/v1/workers/:id", api, Worker, s.apiUpdateWorker),
 		post("/api/v1/import/:kind", api, NoObject, s.apiImport, s.limitUpload()),
 		get("/api/v1/audit", api, NoObject, s.apiAudit),
+		get("/api/v1/units/:id/events", api, Unit, s.apiUnitEvents),
+		get("/api/v1/events/:id", api, Event, s.apiShowEvent),
+		post("/api/v1/events", api, NoObject, s.apiCreateEvent),
+		patch("/api/v1/events/:id", api, Event, s.apiUpdateEvent),
+		post("/api/v1/events/:id/cancel", api, Event, s.apiCancelEvent),
 	}
 	if s.cfg.MetricsToken != "" {
 		t = append(t, route{RouteInfo{Method: http.MethodGet, Path: "/metrics", Access: Operator}, []gin.HandlerFunc{s.metricsAuth()}, gin.WrapH(s.MetricsHandler())})

@@ -66,3 +66,43 @@ func TestOpenAPIMatchesTheRouteTable(t *testing.T) {
 		t.Fatalf("only %d API routes in the table", len(served))
 	}
 }
+
+// TestOpenAPIRefsResolve: every schema openapi.json refers to is defined
+// in it, so generated clients get every type.
+func TestOpenAPIRefsResolve(t *testing.T) {
+	e := newEnv(t, web.Config{})
+	resp, err := http.Get(e.srv.URL + "/api/v1/openapi.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var doc any
+	if err := json.NewDecoder(resp.Body).Decode(&doc); err != nil {
+		t.Fatal(err)
+	}
+	schemas, _ := doc.(map[string]any)["components"].(map[string]any)["schemas"].(map[string]any)
+	refs := 0
+	var walk func(v any)
+	walk = func(v any) {
+		switch x := v.(type) {
+		case map[string]any:
+			if r, ok := x["$ref"].(string); ok {
+				refs++
+				if name, ok := strings.CutPrefix(r, "#/components/schemas/"); !ok || schemas[name] == nil {
+					t.Errorf("$ref %q names no schema", r)
+				}
+			}
+			for _, y := range x {
+				walk(y)
+			}
+		case []any:
+			for _, y := range x {
+				walk(y)
+			}
+		}
+	}
+	walk(doc)
+	if refs == 0 {
+		t.Fatal("no $ref found")
+	}
+}

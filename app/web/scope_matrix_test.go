@@ -102,6 +102,10 @@ var createBodies = map[string]func(unit int64) (query string, form url.Values){
 	"POST /api/v1/workers": func(u int64) (string, url.Values) {
 		return "", url.Values{"json": {fmt.Sprintf(`{"name":"Matrix Nayi","mobile":"9844444449","unit_id":%d}`, u)}}
 	},
+	"POST /api/v1/events": func(u int64) (string, url.Values) {
+		d := testclock.Date(9)
+		return "", url.Values{"json": {fmt.Sprintf(`{"unit_id":%d,"type":"meeting","title":"Matrix made","start":"%sT10:00:00+05:30","end":"%sT11:00:00+05:30"}`, u, d, d)}}
+	},
 }
 
 // unscoped are routes that take no object by path or form: they act on the
@@ -165,6 +169,7 @@ var ownMayFail = map[string]string{
 // a JSON body, so the request reaches the scope check.
 var objectBodies = map[string]string{
 	"PATCH /api/v1/workers/:id": `{"work":"matrix"}`,
+	"PATCH /api/v1/events/:id":  `{"title":"Matrix changed"}`,
 }
 
 // unconfigured are routes that answer 503 while the service behind them
