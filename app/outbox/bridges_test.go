@@ -3,6 +3,7 @@ package outbox_test
 import (
 	"bytes"
 	"context"
+	"github.com/karyakram/karyakram/app/bridges"
 	"strings"
 	"testing"
 	"time"
@@ -63,12 +64,12 @@ func newAddressFixture(t *testing.T, eventWide bool, bridgeLevels ...string) *ad
 	if err != nil {
 		t.Fatal(err)
 	}
-	pool, err := store.ParseBridgeNumbers("+91755400xxxx")
+	pool, err := schedule.ParseBridgeNumbers("+91755400xxxx")
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, level := range bridgeLevels {
-		if _, err := st.ProvisionBridges(ctx, state, a.ID, level, pool, nil, f.now); err != nil {
+		if _, err := bridges.Provision(ctx, st, state, a.ID, level, pool, nil, f.now); err != nil {
 			t.Fatalf("bridges at %q: %v", level, err)
 		}
 	}
@@ -245,8 +246,8 @@ func TestAddressBridgeCache(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pool, _ := store.ParseBridgeNumbers("+917554000000")
-	rep, err := f.st.ProvisionBridges(ctx, state, addr, "", pool, nil, f.now)
+	pool, _ := schedule.ParseBridgeNumbers("+917554000000")
+	rep, err := bridges.Provision(ctx, f.st, state, addr, "", pool, nil, f.now)
 	if err != nil || len(rep.Bridges) != 2 {
 		t.Fatalf("bridges %+v %v", rep, err)
 	}

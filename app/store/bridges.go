@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"math/big"
 	"sort"
@@ -28,22 +27,6 @@ import (
 // (see ParseBridgeNumbers); PINs are random, unique within the address and
 // among all bridges on the same number.
 
-// BridgeSpec is one bridge as the SIP side needs it.
-type BridgeSpec struct {
-	Name, Number, Room, PIN string
-}
-
-// BridgeProvisioner carries bridges out on the telephony side (LiveKit SIP
-// in production; see web.SIPBridges). Both methods must be idempotent.
-type BridgeProvisioner interface {
-	// EnsureBridge makes calls to Number with PIN land in Room and returns
-	// the trunk and dispatch rule ids.
-	EnsureBridge(ctx context.Context, b BridgeSpec) (trunkID, ruleID string, err error)
-	// RemoveBridge deletes the dispatch rule, and the trunk too when
-	// lastOnTrunk (no other bridge uses it).
-	RemoveBridge(ctx context.Context, trunkID, ruleID string, lastOnTrunk bool) error
-}
-
 // Bridge states.
 const (
 	BridgePending = "pending" // recorded, not yet provisioned
@@ -53,78 +36,6 @@ const (
 
 // BridgePINDigits is the length of a bridge PIN.
 const BridgePINDigits = 6
-
-// BridgeNumbers is a pool of dial-in numbers: bridge i gets Number(i).
-type BridgeNumbers struct {
-	entries []numberEntry
-	size    int
-}
-
-type numberEntry struct {
-	prefix string
-	digits int // trailing x's: 10^digits numbers; 0 means one fixed number
-}
-
-func (e numberEntry) count() int {
-	n := 1
-	for range e.digits {
-		n *= 10
-	}
-	return n
-}
-
-// ParseBridgeNumbers reads a pool such as "+917554000000" (one number, PIN
-// routing only), "+91755400xxxx" (trailing x's stand for a block:
-// +917554000000 … +917554009999) or a comma-separated list of either
-// (KARYAKRAM_BRIDGE_NUMBERS). Numbers are E.164: "+" and 8 to 15 digits.
-func ParseBridgeNumbers(spec string) (BridgeNumbers, error) {
-	var p BridgeNumbers
-	for _, part := range strings.Split(spec, ",") {
-		part = strings.TrimSpace(part)
-		if part == "" {
-			continue
-		}
-		lower := strings.ToLower(part)
-		stem := strings.TrimRight(lower, "x")
-		e := numberEntry{prefix: stem, digits: len(lower) - len(stem)}
-		if e.digits > 6 {
-			return BridgeNumbers{}, schedule.FieldError("bridge_numbers", "%q: at most 6 x's in a block", part)
-		}
-		digits := strings.TrimPrefix(stem, "+")
-		if !strings.HasPrefix(stem, "+") || strings.Trim(digits, "0123456789") != "" || len(digits)+e.digits < 8 || len(digits)+e.digits > 15 {
-			return BridgeNumbers{}, schedule.FieldError("bridge_numbers", "%q is not an E.164 number or block like +91755400xxxx", part)
-		}
-		p.entries = append(p.entries, e)
-		p.size += e.count()
-	}
-	if p.size == 0 {
-		return BridgeNumbers{}, schedule.FieldError("bridge_numbers", "no dial-in numbers configured (set KARYAKRAM_BRIDGE_NUMBERS, e.g. +91755400xxxx)")
-	}
-	return p, nil
-}
-
-// Size is how many distinct numbers the pool has.
-func (p BridgeNumbers) Size() int { return p.size }
-
-// Number returns the i-th number of the pool, wrapping around: bridges
-// beyond the pool share numbers and are told apart by PIN.
-func (p BridgeNumbers) Number(i int) string {
-	if p.size == 0 {
-		return ""
-	}
-	i %= p.size
-	for _, e := range p.entries {
-		if n := e.count(); i >= n {
-			i -= n
-			continue
-		}
-		if e.digits == 0 {
-			return e.prefix
-		}
-		return e.prefix + fmt.Sprintf("%0*d", e.digits, i)
-	}
-	return ""
-}
 
 // Address is what bridges and turnout need of a mass address.
 type Address struct {
@@ -316,16 +227,16 @@ func randomPIN() (string, error) {
 	return strconv.FormatInt(lo+n.Int64(), 10), nil
 }
 
-// ProvisionBridges gives every unit of level (a level key; "" means
-// district) in the address's audience a bridge, keeping existing bridges'
-// numbers and PINs, and then ensures each on the SIP side through prov
-// (nil: record only). It needs write access to the address's unit. A
-// failure on the SIP side is recorded on the bridge (state failed) and
-// counted, not returned: provisioning again retries it.
-func (s *Store) ProvisionBridges(ctx context.Context, actor schedule.Actor, addressID int64, level string, numbers BridgeNumbers, prov BridgeProvisioner, now time.Time) (BridgeReport, error) {
+// PlanBridges records a bridge for every unit of level (a level key; ""
+// means district) in the address's audience that has none, keeping
+// existing bridges' numbers and PINs, in one transaction; it returns how
+// many it made and every bridge of the address. It needs write access to
+// the address's unit. Making them on the telephony side is the caller's
+// (app/bridges), which reports each outcome with SetBridgeState.
+func (s *Store) PlanBridges(ctx context.Context, actor schedule.Actor, addressID int64, level string, numbers schedule.BridgeNumbers, now time.Time) (BridgeReport, error) {
 	var rep BridgeReport
 	if numbers.Size() == 0 {
-		return rep, schedule.FieldError("bridge_numbers", "no dial-in numbers configured (set KARYAKRAM_BRIDGE_NUMBERS, e.g. +91755400xxxx)")
+		return rep, schedule.FieldError("bridge_numbers", "no dial-in numbers are configured")
 	}
 	a, err := s.loadAddress(ctx, s.db, addressID)
 	if err != nil || !actor.Can(schedule.ActWrite, a.UnitPath) {
@@ -412,29 +323,18 @@ func (s *Store) ProvisionBridges(ctx context.Context, actor schedule.Actor, addr
 	if err != nil {
 		return rep, err
 	}
-	for i := range bridges {
-		b := &bridges[i]
-		if prov != nil {
-			trunk, rule, perr := prov.EnsureBridge(ctx, BridgeSpec{Name: b.Name(), Number: b.Number, Room: b.Room, PIN: b.PIN})
-			b.State, b.LastError, b.UpdatedAt = BridgeReady, "", s.now().UTC()
-			if perr != nil {
-				b.State, b.LastError = BridgeFailed, perr.Error()
-			} else {
-				b.TrunkID, b.RuleID = trunk, rule
-			}
-			if _, err := s.db.NewUpdate().Model(&bridgeRow{BridgeRecord: *b}).Column("trunk_id", "rule_id", "state", "last_error", "updated_at").WherePK().Exec(ctx); err != nil {
-				return rep, mapErr(err, schedule.Msgf("bridge %s", b.Name()))
-			}
-		}
-		switch b.State {
-		case BridgeReady:
-			rep.Ready++
-		case BridgeFailed:
-			rep.Failed++
-		}
-	}
 	rep.Bridges = bridges
 	return rep, nil
+}
+
+// SetBridgeState records what the telephony side did with bridge b: its
+// trunk and rule ids and state (ready, or failed with LastError).
+func (s *Store) SetBridgeState(ctx context.Context, b BridgeRecord) error {
+	b.UpdatedAt = b.UpdatedAt.UTC()
+	if _, err := s.db.NewUpdate().Model(&bridgeRow{BridgeRecord: b}).Column("trunk_id", "rule_id", "state", "last_error", "updated_at").WherePK().Exec(ctx); err != nil {
+		return mapErr(err, schedule.Msgf("bridge %s", b.Name()))
+	}
+	return nil
 }
 
 // bridgesOf lists an address's bridges with their units, by unit path.
@@ -484,53 +384,50 @@ func coversAnyRoot(path string, sc schedule.Scope) bool {
 	return false
 }
 
-// DeleteBridges removes all bridges of an address: on the SIP side
-// through prov (trunks only when no other bridge uses them) and then from
-// the store. It needs write access to the address's unit. A failure on the
-// SIP side stops before anything is forgotten, so it can be retried.
-func (s *Store) DeleteBridges(ctx context.Context, actor schedule.Actor, addressID int64, prov BridgeProvisioner) (int, error) {
+// BridgesToRemove returns the bridges of an address for an actor who may
+// delete them (write access to the address's unit), and how many bridges
+// of any address use each trunk, so the caller removes a trunk with its
+// last bridge only.
+func (s *Store) BridgesToRemove(ctx context.Context, actor schedule.Actor, addressID int64) ([]BridgeRecord, map[string]int, error) {
+	a, err := s.loadAddress(ctx, s.db, addressID)
+	if err != nil || !actor.Can(schedule.ActWrite, a.UnitPath) {
+		if err != nil && !schedule.IsNotFound(err) {
+			return nil, nil, err
+		}
+		return nil, nil, schedule.Errorf(schedule.ENOTFOUND, "address %d not found", addressID)
+	}
+	bridges, err := s.bridgesOf(ctx, addressID)
+	if err != nil {
+		return nil, nil, err
+	}
+	sort.Slice(bridges, func(i, j int) bool { return bridges[i].ID < bridges[j].ID })
+	users := map[string]int{}
+	rows, err := s.db.QueryContext(ctx, "SELECT trunk_id, COUNT(*) FROM bridges WHERE trunk_id <> '' GROUP BY trunk_id")
+	if err != nil {
+		return nil, nil, fmt.Errorf("count trunk users: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var t string
+		var n int
+		if err := rows.Scan(&t, &n); err != nil {
+			return nil, nil, fmt.Errorf("count trunk users: %w", err)
+		}
+		users[t] = n
+	}
+	return bridges, users, rows.Err()
+}
+
+// ForgetBridges deletes the bridges of an address from the store, once
+// the telephony side has removed them. It needs write access to the
+// address's unit.
+func (s *Store) ForgetBridges(ctx context.Context, actor schedule.Actor, addressID int64) (int, error) {
 	a, err := s.loadAddress(ctx, s.db, addressID)
 	if err != nil || !actor.Can(schedule.ActWrite, a.UnitPath) {
 		if err != nil && !schedule.IsNotFound(err) {
 			return 0, err
 		}
 		return 0, schedule.Errorf(schedule.ENOTFOUND, "address %d not found", addressID)
-	}
-	bridges, err := s.bridgesOf(ctx, addressID)
-	if err != nil {
-		return 0, err
-	}
-	if prov != nil {
-		// how many bridges use each trunk, here and in other addresses
-		users := map[string]int{}
-		rows, err := s.db.QueryContext(ctx, "SELECT trunk_id, COUNT(*) FROM bridges WHERE trunk_id <> '' GROUP BY trunk_id")
-		if err != nil {
-			return 0, fmt.Errorf("count trunk users: %w", err)
-		}
-		for rows.Next() {
-			var t string
-			var n int
-			if err := rows.Scan(&t, &n); err != nil {
-				rows.Close()
-				return 0, fmt.Errorf("count trunk users: %w", err)
-			}
-			users[t] = n
-		}
-		rows.Close()
-		sort.Slice(bridges, func(i, j int) bool { return bridges[i].ID < bridges[j].ID })
-		var errs []error
-		for _, b := range bridges {
-			if b.TrunkID == "" && b.RuleID == "" {
-				continue
-			}
-			users[b.TrunkID]--
-			if err := prov.RemoveBridge(ctx, b.TrunkID, b.RuleID, users[b.TrunkID] <= 0); err != nil {
-				errs = append(errs, fmt.Errorf("remove bridge %s: %w", b.Name(), err))
-			}
-		}
-		if err := errors.Join(errs...); err != nil {
-			return 0, err
-		}
 	}
 	var n int64
 	err = s.inTx(ctx, func(tx bun.Tx) error {

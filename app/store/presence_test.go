@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"github.com/karyakram/karyakram/app/bridges"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -56,9 +57,9 @@ func TestRecordPresenceBatch(t *testing.T) {
 	d1u, _ := st.FindUnitByCode(ctx, state, "D1")
 	d2u, _ := st.FindUnitByCode(ctx, state, "D2")
 	d2m, _ := st.FindUnitByCode(ctx, state, "D2-A1-M1")
-	one, _ := store.ParseBridgeNumbers("+917554000000")
+	one, _ := schedule.ParseBridgeNumbers("+917554000000")
 	// mandal bridges only: a phone caller in D2's room counts to D2-A1-M1, not to D2
-	if _, err := st.ProvisionBridges(ctx, state, addr, "mandal", one, nil, testclock.Now()); err != nil {
+	if _, err := bridges.Provision(ctx, st, state, addr, "mandal", one, nil, testclock.Now()); err != nil {
 		t.Fatal(err)
 	}
 	var ram int64

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"github.com/karyakram/karyakram/app/bridges"
 	"strings"
 	"sync"
 	"testing"
@@ -59,13 +60,13 @@ func turnoutAddress(t *testing.T, st *store.Store) int64 {
 // fakeSIP records bridges as a SIP side would.
 type fakeSIP struct {
 	mu      sync.Mutex
-	rules   map[string]store.BridgeSpec
+	rules   map[string]schedule.BridgeSpec
 	trunks  map[string]bool
 	fail    string // room whose bridge fails
 	removed []string
 }
 
-func (f *fakeSIP) EnsureBridge(_ context.Context, b store.BridgeSpec) (string, string, error) {
+func (f *fakeSIP) EnsureBridge(_ context.Context, b schedule.BridgeSpec) (string, string, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if b.Room == f.fail {
@@ -87,21 +88,6 @@ func (f *fakeSIP) RemoveBridge(_ context.Context, trunk, rule string, last bool)
 	return nil
 }
 
-func TestBridgeNumbers(t *testing.T) {
-	p, err := store.ParseBridgeNumbers("+9175540000xx, +917554999999")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if p.Size() != 101 || p.Number(0) != "+917554000000" || p.Number(42) != "+917554000042" || p.Number(100) != "+917554999999" || p.Number(101) != "+917554000000" {
-		t.Errorf("pool: size %d, %s %s %s %s", p.Size(), p.Number(0), p.Number(42), p.Number(100), p.Number(101))
-	}
-	for _, bad := range []string{"", "917554000000", "+91755400xxxxxxx", "+9175a4000000", "+12"} {
-		if _, err := store.ParseBridgeNumbers(bad); err == nil || !strings.Contains(err.Error(), "bridge_numbers") {
-			t.Errorf("%q: got %v, want a bridge_numbers error", bad, err)
-		}
-	}
-}
-
 func TestProvisionBridgesPerDistrictAndScope(t *testing.T) {
 	st := storetest.Open(t)
 	storetest.Seed(t, st)
@@ -111,13 +97,13 @@ func TestProvisionBridgesPerDistrictAndScope(t *testing.T) {
 	d1 := storetest.Actor(t, st, "9800000002")
 	mandal := storetest.Actor(t, st, "9800000003")
 	now := testclock.Now()
-	one, _ := store.ParseBridgeNumbers("+917554000000")
-	sip := &fakeSIP{rules: map[string]store.BridgeSpec{}, trunks: map[string]bool{}}
+	one, _ := schedule.ParseBridgeNumbers("+917554000000")
+	sip := &fakeSIP{rules: map[string]schedule.BridgeSpec{}, trunks: map[string]bool{}}
 
-	if _, err := st.ProvisionBridges(ctx, d1, addr, "", one, sip, now); !schedule.IsNotFound(err) {
+	if _, err := bridges.Provision(ctx, st, d1, addr, "", one, sip, now); !schedule.IsNotFound(err) {
 		t.Fatalf("district official provisioning a state address: %v, want not found", err)
 	}
-	rep, err := st.ProvisionBridges(ctx, state, addr, "", one, sip, now)
+	rep, err := bridges.Provision(ctx, st, state, addr, "", one, sip, now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -139,16 +125,16 @@ func TestProvisionBridgesPerDistrictAndScope(t *testing.T) {
 		}
 	}
 	// again: idempotent, same PINs
-	rep2, err := st.ProvisionBridges(ctx, state, addr, "", one, sip, now)
+	rep2, err := bridges.Provision(ctx, st, state, addr, "", one, sip, now)
 	if err != nil || rep2.Created != 0 || len(rep2.Bridges) != 2 || rep2.Bridges[0].PIN != rep.Bridges[0].PIN {
 		t.Fatalf("second provisioning: %+v %v", rep2, err)
 	}
 	// mandal level: one per mandal, into their district's rooms
-	rep3, err := st.ProvisionBridges(ctx, state, addr, "mandal", one, sip, now)
+	rep3, err := bridges.Provision(ctx, st, state, addr, "mandal", one, sip, now)
 	if err != nil || rep3.Created != 3 || len(rep3.Bridges) != 5 {
 		t.Fatalf("mandal level: %+v %v", rep3, err)
 	}
-	if _, err := st.ProvisionBridges(ctx, state, addr, "nonsense", one, sip, now); err == nil || !strings.Contains(err.Error(), "level") {
+	if _, err := bridges.Provision(ctx, st, state, addr, "nonsense", one, sip, now); err == nil || !strings.Contains(err.Error(), "level") {
 		t.Errorf("unknown level: %v", err)
 	}
 	// district sees its district's and its mandals' bridges; a mandal sees its own and its district's
@@ -162,15 +148,15 @@ func TestProvisionBridgesPerDistrictAndScope(t *testing.T) {
 	}
 	// a failing SIP side is recorded, and retried
 	sip.fail = rep.Bridges[1].Room
-	rep4, err := st.ProvisionBridges(ctx, state, addr, "", one, sip, now)
+	rep4, err := bridges.Provision(ctx, st, state, addr, "", one, sip, now)
 	if err != nil || rep4.Failed == 0 {
 		t.Fatalf("failure not reported: %+v %v", rep4, err)
 	}
 	sip.fail = ""
-	if rep5, err := st.ProvisionBridges(ctx, state, addr, "", one, sip, now); err != nil || rep5.Failed != 0 || rep5.Ready != 5 {
+	if rep5, err := bridges.Provision(ctx, st, state, addr, "", one, sip, now); err != nil || rep5.Failed != 0 || rep5.Ready != 5 {
 		t.Fatalf("retry: %+v %v", rep5, err)
 	}
-	n, err := st.DeleteBridges(ctx, state, addr, sip)
+	n, err := bridges.Remove(ctx, st, state, addr, sip)
 	if err != nil || n != 5 || len(sip.rules) != 0 || len(sip.trunks) != 0 {
 		t.Fatalf("delete: %d %v, rules %v trunks %v", n, err, sip.rules, sip.trunks)
 	}
@@ -189,8 +175,8 @@ func TestTurnoutFromPresence(t *testing.T) {
 	d2 := storetest.Actor(t, st, "9800000005")
 	d1u, _ := st.FindUnitByCode(ctx, state, "D1")
 	d2u, _ := st.FindUnitByCode(ctx, state, "D2")
-	one, _ := store.ParseBridgeNumbers("+917554000000")
-	if _, err := st.ProvisionBridges(ctx, state, addr, "", one, nil, testclock.Now()); err != nil {
+	one, _ := schedule.ParseBridgeNumbers("+917554000000")
+	if _, err := bridges.Provision(ctx, st, state, addr, "", one, nil, testclock.Now()); err != nil {
 		t.Fatal(err)
 	}
 	workerID := func(mobile string) int64 {

@@ -15,7 +15,6 @@ import (
 	"github.com/karyakram/karyakram/app/store"
 	"github.com/karyakram/karyakram/app/store/storetest"
 	"github.com/karyakram/karyakram/app/web"
-	"github.com/karyakram/karyakram/conferencing"
 	"github.com/karyakram/karyakram/internal/testclock"
 	"github.com/karyakram/karyakram/schedule"
 )
@@ -33,9 +32,11 @@ func newOfflineEnv(t *testing.T, numbers string) *joinEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	turnout, err := web.NewTurnoutConfig(conferencing.Config{}, numbers, log)
-	if err != nil {
-		t.Fatal(err)
+	var turnout web.TurnoutConfig
+	if numbers != "" {
+		if turnout.Numbers, err = schedule.ParseBridgeNumbers(numbers); err != nil {
+			t.Fatal(err)
+		}
 	}
 	s, err := web.New(st, au, web.Config{Invite: web.InviteConfig{Signer: signer}, Turnout: turnout}, log)
 	if err != nil {

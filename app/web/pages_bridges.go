@@ -2,81 +2,18 @@ package web
 
 import (
 	"bytes"
-	"context"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"strconv"
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/karyakram/karyakram/app/bridges"
 	"github.com/karyakram/karyakram/app/pdf"
 	"github.com/karyakram/karyakram/app/store"
-	"github.com/karyakram/karyakram/conferencing"
 	"github.com/karyakram/karyakram/schedule"
 )
-
-// SIPBridges provisions audio bridges with LiveKit SIP: one inbound trunk
-// per number, one PIN dispatch rule per bridge.
-type SIPBridges struct {
-	SIP *conferencing.SIPClient
-}
-
-// EnsureBridge implements store.BridgeProvisioner.
-func (b SIPBridges) EnsureBridge(ctx context.Context, spec store.BridgeSpec) (string, string, error) {
-	trunk, rule, err := b.SIP.EnsureBridge(ctx, conferencing.Bridge{Name: spec.Name, Number: spec.Number, Room: spec.Room, PIN: spec.PIN})
-	if err != nil {
-		return "", "", fmt.Errorf("provision bridge %s: %w", spec.Name, err)
-	}
-	return trunk.ID, rule.ID, nil
-}
-
-// RemoveBridge implements store.BridgeProvisioner.
-func (b SIPBridges) RemoveBridge(ctx context.Context, trunkID, ruleID string, lastOnTrunk bool) error {
-	if ruleID != "" {
-		if err := b.SIP.DeleteDispatchRule(ctx, ruleID); err != nil {
-			return fmt.Errorf("remove bridge rule %s: %w", ruleID, err)
-		}
-	}
-	if lastOnTrunk && trunkID != "" {
-		if err := b.SIP.DeleteTrunk(ctx, trunkID); err != nil {
-			return fmt.Errorf("remove bridge trunk %s: %w", trunkID, err)
-		}
-	}
-	return nil
-}
-
-// NewTurnoutConfig builds the turnout configuration: lk's key and secret
-// verify LiveKit webhooks (livekit-server's webhook api_key); with its URL
-// too, audio bridges are provisioned through LiveKit SIP; bridgeNumbers is
-// the dial-in pool (see store.ParseBridgeNumbers). Each part left empty
-// disables only what needs it.
-func NewTurnoutConfig(lk conferencing.Config, bridgeNumbers string, log *slog.Logger) (TurnoutConfig, error) {
-	var cfg TurnoutConfig
-	if lk.APIKey != "" || lk.APISecret != "" {
-		wh, err := conferencing.NewWebhooks(lk.APIKey, lk.APISecret, log)
-		if err != nil {
-			return cfg, fmt.Errorf("LiveKit key/secret: %w", err)
-		}
-		cfg.Webhooks = wh
-		if lk.URL != "" {
-			sip, err := conferencing.NewSIPClient(lk, log, conferencing.Backoff{MaxAttempts: 5})
-			if err != nil {
-				return cfg, fmt.Errorf("LiveKit URL: %w", err)
-			}
-			cfg.Bridges = SIPBridges{SIP: sip}
-		}
-	}
-	if bridgeNumbers != "" {
-		n, err := store.ParseBridgeNumbers(bridgeNumbers)
-		if err != nil {
-			return cfg, fmt.Errorf("bridge numbers: %w", err)
-		}
-		cfg.Numbers = n
-	}
-	return cfg, nil
-}
 
 type bridgesPage struct {
 	Base        basePage
@@ -133,7 +70,7 @@ func (s *Server) provisionBridges(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	rep, err := s.store.ProvisionBridges(c.Request.Context(), actor(c), id, c.PostForm("level"), s.turn.cfg.Numbers, s.turn.cfg.Bridges, s.turn.cfg.Now())
+	rep, err := bridges.Provision(c.Request.Context(), s.store, actor(c), id, c.PostForm("level"), s.turn.cfg.Numbers, s.turn.cfg.Bridges, s.turn.cfg.Now())
 	if schedule.ErrorCode(err) == schedule.EINVALID {
 		s.renderBridges(c, nil, err) // no numbers, or a level without units: said on the page
 		return
@@ -151,7 +88,7 @@ func (s *Server) deleteBridges(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	if _, err := s.store.DeleteBridges(c.Request.Context(), actor(c), id, s.turn.cfg.Bridges); err != nil {
+	if _, err := bridges.Remove(c.Request.Context(), s.store, actor(c), id, s.turn.cfg.Bridges); err != nil {
 		s.fail(c, err)
 		return
 	}

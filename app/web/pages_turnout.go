@@ -21,9 +21,9 @@ type TurnoutConfig struct {
 	Webhooks *conferencing.Webhooks
 	// Bridges provisions audio bridges on the SIP side; nil records them
 	// without provisioning (no LiveKit configured).
-	Bridges store.BridgeProvisioner
+	Bridges schedule.BridgeProvisioner
 	// Numbers is the dial-in number pool (KARYAKRAM_BRIDGE_NUMBERS).
-	Numbers store.BridgeNumbers
+	Numbers schedule.BridgeNumbers
 	// Ingest, when set, takes verified webhook events for batched
 	// recording (app/turnout.Ingest): the webhook is answered once the
 	// event is queued, 503 when the queue is full. nil records each event

@@ -3,6 +3,7 @@ package web_test
 import (
 	"context"
 	"fmt"
+	"github.com/karyakram/karyakram/app/bridges"
 	"net/http"
 	"net/url"
 	"strings"
@@ -41,21 +42,21 @@ func bridgedAddress(t *testing.T, st *store.Store, eventWide, districtBridges bo
 	if err != nil {
 		t.Fatal(err)
 	}
-	bridges := map[string]store.BridgeRecord{}
+	byCode := map[string]store.BridgeRecord{}
 	if districtBridges {
-		pool, err := store.ParseBridgeNumbers("+91755400xxxx")
+		pool, err := schedule.ParseBridgeNumbers("+91755400xxxx")
 		if err != nil {
 			t.Fatal(err)
 		}
-		rep, err := st.ProvisionBridges(ctx, state, a.ID, "", pool, nil, testclock.Now())
+		rep, err := bridges.Provision(ctx, st, state, a.ID, "", pool, nil, testclock.Now())
 		if err != nil {
 			t.Fatal(err)
 		}
 		for _, b := range rep.Bridges {
-			bridges[b.UnitCode] = b
+			byCode[b.UnitCode] = b
 		}
-		if bridges["D1"].PIN == "" || bridges["D2"].PIN == "" || bridges["D1"].PIN == bridges["D2"].PIN {
-			t.Fatalf("bridges = %+v", bridges)
+		if byCode["D1"].PIN == "" || byCode["D2"].PIN == "" || byCode["D1"].PIN == byCode["D2"].PIN {
+			t.Fatalf("byCode = %+v", byCode)
 		}
 	}
 	if _, err := st.SendInvites(ctx, state, ev, store.Audience{UnitIDs: []int64{unitID(t, st, "MP")}, Channel: schedule.ChannelSMS}); err != nil {
@@ -69,7 +70,7 @@ func bridgedAddress(t *testing.T, st *store.Store, eventWide, districtBridges bo
 	for _, p := range people {
 		byName[p.Name] = p
 	}
-	return ev, bridges, byName
+	return ev, byCode, byName
 }
 
 // rsvpBridge opens the RSVP page of invite p and returns the bridge line's

@@ -49,7 +49,7 @@ func TestTurnoutAndBridgePages(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pool, _ := store.ParseBridgeNumbers("+9175540000xx")
+	pool, _ := schedule.ParseBridgeNumbers("+9175540000xx")
 	e := newEnv(t, web.Config{Turnout: web.TurnoutConfig{Webhooks: wh, Numbers: pool, Refresh: 3 * time.Second}})
 	ctx := context.Background()
 	ev, addr := addressOf(t, e.st)

@@ -87,7 +87,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	au := auth.New(st, codes, nil, policy, log)
 	au.SetKeys(ring)
 	publicURL := cfg.BaseURL
-	turnoutCfg, err := web.NewTurnoutConfig(cfg.liveKit(), cfg.BridgeNumbers, log)
+	turnoutCfg, err := turnoutConfig(cfg.liveKit(), cfg.BridgeNumbers, log)
 	if err != nil {
 		return err
 	}

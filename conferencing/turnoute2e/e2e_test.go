@@ -6,6 +6,7 @@ package turnoute2e
 
 import (
 	"context"
+	"github.com/karyakram/karyakram/app/bridges"
 	"log/slog"
 	"net/http/httptest"
 	"os"
@@ -60,7 +61,7 @@ func newFixture(t *testing.T) *fixture {
 }
 
 // webServer serves karyakram with LiveKit webhooks verified by lktest's key.
-func (f *fixture) webServer(t *testing.T, bridges store.BridgeProvisioner) *httptest.Server {
+func (f *fixture) webServer(t *testing.T, prov schedule.BridgeProvisioner) *httptest.Server {
 	t.Helper()
 	log := slog.New(slog.DiscardHandler)
 	wh, err := conferencing.NewWebhooks(lktest.APIKey, lktest.APISecret, log)
@@ -68,7 +69,7 @@ func (f *fixture) webServer(t *testing.T, bridges store.BridgeProvisioner) *http
 		t.Fatal(err)
 	}
 	au := auth.New(f.st, auth.LogSender{Store: f.st, Log: log}, []byte("k"), auth.DefaultPolicy(), log)
-	s, err := web.New(f.st, au, web.Config{Turnout: web.TurnoutConfig{Webhooks: wh, Bridges: bridges}}, log)
+	s, err := web.New(f.st, au, web.Config{Turnout: web.TurnoutConfig{Webhooks: wh, Bridges: prov}}, log)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -118,9 +119,9 @@ func TestBridgesCreatedListedDeletedOnLiveKit(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	prov := web.SIPBridges{SIP: sip}
-	pool, _ := store.ParseBridgeNumbers("+918000000001")
-	rep, err := f.st.ProvisionBridges(ctx, f.state, f.addr, "", pool, prov, testclock.Now())
+	prov := conferencing.Bridges{SIP: sip}
+	pool, _ := schedule.ParseBridgeNumbers("+918000000001")
+	rep, err := bridges.Provision(ctx, f.st, f.state, f.addr, "", pool, prov, testclock.Now())
 	if err != nil || rep.Ready != 2 || rep.Failed != 0 {
 		t.Fatalf("provision: %+v %v", rep, err)
 	}
@@ -143,13 +144,13 @@ func TestBridgesCreatedListedDeletedOnLiveKit(t *testing.T) {
 		}
 	}
 	// provisioning again changes nothing on the server
-	if rep2, err := f.st.ProvisionBridges(ctx, f.state, f.addr, "", pool, prov, testclock.Now()); err != nil || rep2.Ready != 2 {
+	if rep2, err := bridges.Provision(ctx, f.st, f.state, f.addr, "", pool, prov, testclock.Now()); err != nil || rep2.Ready != 2 {
 		t.Fatalf("again: %+v %v", rep2, err)
 	}
 	if rules, _ := sip.ListPINRules(ctx, trunks[0].ID); len(rules) != 2 {
 		t.Errorf("after a second provisioning: %d rules", len(rules))
 	}
-	if n, err := f.st.DeleteBridges(ctx, f.state, f.addr, prov); err != nil || n != 2 {
+	if n, err := bridges.Remove(ctx, f.st, f.state, f.addr, prov); err != nil || n != 2 {
 		t.Fatalf("delete: %d %v", n, err)
 	}
 	if rules, err := sip.ListPINRules(ctx); err != nil || len(rules) != 0 {
@@ -209,8 +210,8 @@ func TestPhoneCallCountedInDistrictTurnout(t *testing.T) {
 	sip, _ := conferencing.NewSIPClient(lkConfig(lk), nil, conferencing.Backoff{MaxAttempts: 3})
 	rooms, _ := conferencing.NewRooms(lkConfig(lk), nil, conferencing.Backoff{MaxAttempts: 3})
 	const number = "+918000000012"
-	pool, _ := store.ParseBridgeNumbers(number)
-	prov := web.SIPBridges{SIP: sip}
+	pool, _ := schedule.ParseBridgeNumbers(number)
+	prov := conferencing.Bridges{SIP: sip}
 	var rep store.BridgeReport
 	var d2 store.BridgeRecord
 	// sipp replays the same DTMF capture for a repeated digit, identical
@@ -218,12 +219,12 @@ func TestPhoneCallCountedInDistrictTurnout(t *testing.T) {
 	// phone does not. Draw PINs until D2's has no digit twice in a row.
 	for try := 0; d2.PIN == "" || repeatsDigit(d2.PIN); try++ {
 		if try > 0 {
-			if _, err := f.st.DeleteBridges(ctx, f.state, f.addr, prov); err != nil {
+			if _, err := bridges.Remove(ctx, f.st, f.state, f.addr, prov); err != nil {
 				t.Fatal(err)
 			}
 		}
 		var err error
-		if rep, err = f.st.ProvisionBridges(ctx, f.state, f.addr, "", pool, prov, testclock.Now()); err != nil || rep.Ready != 2 {
+		if rep, err = bridges.Provision(ctx, f.st, f.state, f.addr, "", pool, prov, testclock.Now()); err != nil || rep.Ready != 2 {
 			t.Fatalf("provision: %+v %v", rep, err)
 		}
 		for _, b := range rep.Bridges {
