@@ -16,6 +16,7 @@ type smsPlan struct {
 	Rows      []smsPlanRow
 	Segments  int
 	Cost      string // "₹504.80"
+	CostPaise int64
 	Price     string // per segment, "₹0.20"
 	Budget    int
 	Over      bool
@@ -66,6 +67,7 @@ func (s *Server) planSMS(c *gin.Context, ev store.InviteEvent, a store.Audience)
 			longest, p.Sample = r.SMS.Units, r.Body
 		}
 	}
-	p.Cost = schedule.FormatRupees(int64(p.Segments) * int64(cfg.SegmentPaise()))
+	p.CostPaise = int64(p.Segments) * int64(cfg.SegmentPaise())
+	p.Cost = schedule.FormatRupees(p.CostPaise)
 	return p, nil
 }

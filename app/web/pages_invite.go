@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -241,11 +242,7 @@ func (s *Server) showInvite(c *gin.Context) {
 	}
 	p.Form = parseInviteForm(c, c.Query, c.QueryArray)
 	if p.Form.Units == "" {
-		// The people of the event's own unit (a cluster's meeting invites
-		// the cluster), never the whole of the official's area by default.
-		if u, err := s.store.FindUnitByID(c.Request.Context(), actor(c), p.Event.UnitID); err == nil {
-			p.Form.Units = u.Code
-		}
+		p.Form.Units = s.eventUnitCode(c, p.Event)
 		s.render(c, "invite", p)
 		return
 	}
@@ -267,6 +264,37 @@ func (s *Server) showInvite(c *gin.Context) {
 	s.render(c, "invite", p)
 }
 
+// errOverBudget is sendToAudience's answer when each SMS would be longer
+// than the segment budget and the sender has not accepted the cost.
+var errOverBudget = schedule.Errorf(schedule.ECONFLICT, "each SMS would be longer than the segment budget; look at its size and cost, then send again accepting them (over_budget)")
+
+// sendToAudience sends the event's invitations to audience a, as the
+// invite form does: an SMS over the segment budget goes only when the
+// sender accepted its size and cost (acceptOver), else the answer is
+// errOverBudget with the plan saying why. The send is idempotent: people
+// invited before are counted, not invited again.
+func (s *Server) sendToAudience(c *gin.Context, ev store.InviteEvent, a store.Audience, acceptOver bool) (*smsPlan, store.FanOutReport, error) {
+	sms, err := s.planSMS(c, ev, a)
+	if err != nil {
+		return sms, store.FanOutReport{}, err
+	}
+	if sms != nil && sms.Over && !acceptOver {
+		return sms, store.FanOutReport{}, errOverBudget
+	}
+	rep, err := s.store.SendInvites(c.Request.Context(), actor(c), ev.ID, a)
+	return sms, rep, err
+}
+
+// eventUnitCode is the code of the event's own unit: the audience an
+// invitation goes to unless the sender names another (a cluster's meeting
+// invites the cluster, never the whole of the official's area by default).
+func (s *Server) eventUnitCode(c *gin.Context, ev store.InviteEvent) string {
+	if u, err := s.store.FindUnitByID(c.Request.Context(), actor(c), ev.UnitID); err == nil {
+		return u.Code
+	}
+	return ""
+}
+
 func (s *Server) sendInvites(c *gin.Context) {
 	p, ok := s.invitePageFor(c)
 	if !ok {
@@ -274,24 +302,18 @@ func (s *Server) sendInvites(c *gin.Context) {
 	}
 	p.Form = parseInviteForm(c, c.PostForm, c.PostFormArray)
 	a, err := s.audience(c, p.Form)
+	var rep store.FanOutReport
 	if err == nil {
-		// An SMS over the segment budget goes only when the sender has
-		// seen its size and cost and accepted them.
-		if p.SMS, err = s.planSMS(c, p.Event, a); err == nil && p.SMS != nil && p.SMS.Over && c.PostForm("over_budget") != "1" {
-			var pv store.AudiencePreview
-			if pv, err = s.store.PreviewAudience(c.Request.Context(), actor(c), p.Event.ID, a, inviteSampleSize); err == nil {
-				p.Preview = &pv
-				p.Problem = s.pages.Text(p.Base.Lang, "invite.sms_over_ask", p.SMS.Budget)
-				s.renderStatus(c, http.StatusConflict, "invite", p)
-				return
-			}
-		}
+		p.SMS, rep, err = s.sendToAudience(c, p.Event, a, c.PostForm("over_budget") == "1")
 	}
-	if err == nil {
-		var rep store.FanOutReport
-		if rep, err = s.store.SendInvites(c.Request.Context(), actor(c), p.Event.ID, a); err == nil {
-			p.Report = &rep
-			p.Invited += rep.Invited
+	if errors.Is(err, errOverBudget) {
+		// The sender sees the message's size and cost, then accepts them.
+		var pv store.AudiencePreview
+		if pv, err = s.store.PreviewAudience(c.Request.Context(), actor(c), p.Event.ID, a, inviteSampleSize); err == nil {
+			p.Preview = &pv
+			p.Problem = s.pages.Text(p.Base.Lang, "invite.sms_over_ask", p.SMS.Budget)
+			s.renderStatus(c, http.StatusConflict, "invite", p)
+			return
 		}
 	}
 	if err != nil {
@@ -303,6 +325,8 @@ func (s *Server) sendInvites(c *gin.Context) {
 		s.renderStatus(c, http.StatusUnprocessableEntity, "invite", p)
 		return
 	}
+	p.Report = &rep
+	p.Invited += rep.Invited
 	s.render(c, "invite", p)
 }
 
@@ -317,29 +341,45 @@ type inviteStatusPage struct {
 	PrevURL, NextURL string
 }
 
+// inviteStatus is what the invitations page shows, loaded once for the
+// page and its API twin: the event, the counts by status and answer in
+// the viewer's area, and a page of invitees (mobiles masked).
+type inviteStatus struct {
+	Event  store.InviteEvent
+	Counts store.InviteCounts
+	Rows   []store.InviteRow
+	Total  int // invitations matching the filter
+}
+
+func (s *Server) loadInviteStatus(ctx context.Context, a schedule.Actor, eventID int64, f store.InviteFilter) (inviteStatus, error) {
+	var st inviteStatus
+	var err error
+	if st.Event, err = s.store.FindInviteEvent(ctx, a, eventID); err != nil {
+		return st, err
+	}
+	if st.Counts, err = s.store.InviteCounts(ctx, a, eventID); err != nil {
+		return st, err
+	}
+	st.Rows, st.Total, err = s.store.ListInvites(ctx, a, eventID, f)
+	return st, err
+}
+
 func (s *Server) showInviteStatus(c *gin.Context) {
-	ctx := c.Request.Context()
 	id, err := paramID(c, "id")
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	ev, err := s.store.FindInviteEvent(ctx, actor(c), id)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	p := inviteStatusPage{Base: s.base(c), Event: ev, Status: c.Query("status"), RSVP: c.Query("rsvp")}
-	p.Title = eventTitle(ev, p.Base.Lang)
 	offset, _ := strconv.Atoi(c.Query("offset"))
 	offset = max(offset, 0)
-	if p.Counts, err = s.store.InviteCounts(ctx, actor(c), id); err == nil {
-		p.Rows, p.Total, err = s.store.ListInvites(ctx, actor(c), id, store.InviteFilter{Status: p.Status, RSVP: p.RSVP, Offset: offset, Limit: pageSize})
-	}
+	p := inviteStatusPage{Base: s.base(c), Status: c.Query("status"), RSVP: c.Query("rsvp")}
+	st, err := s.loadInviteStatus(c.Request.Context(), actor(c), id, store.InviteFilter{Status: p.Status, RSVP: p.RSVP, Offset: offset, Limit: pageSize})
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
+	p.Event, p.Counts, p.Rows, p.Total = st.Event, st.Counts, st.Rows, st.Total
+	p.Title = eventTitle(st.Event, p.Base.Lang)
 	q := url.Values{}
 	if p.Status != "" {
 		q.Set("status", p.Status)
@@ -358,17 +398,26 @@ func (s *Server) showInviteStatus(c *gin.Context) {
 	s.render(c, "invites", p)
 }
 
+// revoke withdraws one invitation: its link stops working (the join
+// directory is refreshed) and it gets no further messages.
+func (s *Server) revoke(c *gin.Context, inviteID int64) error {
+	if err := s.store.RevokeInvite(c.Request.Context(), actor(c), inviteID); err != nil {
+		return err
+	}
+	s.refreshJoin()
+	return nil
+}
+
 func (s *Server) revokeInvite(c *gin.Context) {
 	id, err := paramID(c, "id")
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	if err := s.store.RevokeInvite(c.Request.Context(), actor(c), id); err != nil {
+	if err := s.revoke(c, id); err != nil {
 		s.fail(c, err)
 		return
 	}
-	s.refreshJoin()
 	s.flash(c, "invite.revoked")
 	back := localPath(c.PostForm("back"), "/")
 	if !strings.HasPrefix(back, "/events/") {

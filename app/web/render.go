@@ -78,16 +78,22 @@ func (s *Server) fail(c *gin.Context, err error) {
 		s.log.Error("request failed", "path", logPath(c), "err", err)
 	}
 	if strings.HasPrefix(c.Request.URL.Path, "/api/") {
-		body := gin.H{"code": code, "message": s.pages.LocalizeError(apiLang(c), err)}
-		if list := schedule.ValidationErrors(err); len(list) > 0 && list[0].Field != "" {
-			body["field"] = list[0].Field
-		}
-		c.AbortWithStatusJSON(status, gin.H{"error": body})
+		c.AbortWithStatusJSON(status, gin.H{"error": s.apiError(c, err)})
 		return
 	}
 	lang := s.lang(c)
 	s.renderStatus(c, status, "error", errorPage{Base: s.base(c), Title: s.pages.Text(lang, "error."+string(code)), Message: s.pages.LocalizeError(lang, err)})
 	c.Abort()
+}
+
+// apiError is the API's account of err: its code, the message in the
+// request's language and the field at fault, if any.
+func (s *Server) apiError(c *gin.Context, err error) gin.H {
+	body := gin.H{"code": schedule.ErrorCode(err), "message": s.pages.LocalizeError(apiLang(c), err)}
+	if list := schedule.ValidationErrors(err); len(list) > 0 && list[0].Field != "" {
+		body["field"] = list[0].Field
+	}
+	return body
 }
 
 // errText is what the person is told about err, in the page's language.

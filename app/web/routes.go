@@ -227,6 +227,9 @@ func (s *Server) routeTable() []route {
 		post("/api/v1/events", api, NoObject, s.apiCreateEvent),
 		patch("/api/v1/events/:id", api, Event, s.apiUpdateEvent),
 		post("/api/v1/events/:id/cancel", api, Event, s.apiCancelEvent),
+		get("/api/v1/events/:id/invites", api, Event, s.apiInvites),
+		post("/api/v1/events/:id/invites", api, Event, s.apiSendInvites),
+		post("/api/v1/invites/:id/revoke", api, Invite, s.apiRevokeInvite),
 	}
 	if s.cfg.MetricsToken != "" {
 		t = append(t, route{RouteInfo{Method: http.MethodGet, Path: "/metrics", Access: Operator}, []gin.HandlerFunc{s.metricsAuth()}, gin.WrapH(s.MetricsHandler())})
