@@ -288,6 +288,10 @@ func (s *Service) openSession(ctx context.Context, mobile string, now time.Time)
 		}
 		return "", schedule.Actor{}, err
 	}
+	// The code reached this mobile: its holder has proved it is theirs.
+	if err := s.store.MarkMobileVerified(ctx, actor, mobile); err != nil {
+		return "", schedule.Actor{}, err
+	}
 	token, err := randomToken()
 	if err != nil {
 		return "", schedule.Actor{}, err
