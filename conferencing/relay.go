@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/karyakram/karyakram/schedule"
 	"io"
 	"log/slog"
 	"sync"
@@ -14,10 +15,6 @@ import (
 	lksdk "github.com/livekit/server-sdk-go/v2"
 	"github.com/pion/webrtc/v4"
 )
-
-// RelayIdentity is the participant identity the relay uses in the stage
-// (hidden there) and in every listener room (where it publishes).
-const RelayIdentity = "stage-relay"
 
 // keyframeInterval is how often the relay asks a stage video track for a
 // keyframe, so listeners who join mid-speech see video within a few seconds.
@@ -91,7 +88,7 @@ func (r *Relay) Run(ctx context.Context, stage string, listenerRooms []string) e
 		}
 	}()
 	for _, name := range listenerRooms {
-		tok := r.minter.MintClaims(Claims{Identity: RelayIdentity, Name: "Stage", Video: &auth.VideoGrant{
+		tok := r.minter.MintClaims(Claims{Identity: schedule.RelayIdentity, Name: "Stage", Video: &auth.VideoGrant{
 			RoomJoin: true, Room: name, CanPublish: &yes, CanSubscribe: &no, CanPublishData: &no,
 		}}, time.Now(), 10*time.Minute)
 		outCB := lksdk.NewRoomCallback()
@@ -113,7 +110,7 @@ func (r *Relay) Run(ctx context.Context, stage string, listenerRooms []string) e
 			r.forward(ctx, track, pub, rp, outs)
 		}()
 	}
-	tok := r.minter.MintClaims(Claims{Identity: RelayIdentity, Name: "Relay", Video: &auth.VideoGrant{
+	tok := r.minter.MintClaims(Claims{Identity: schedule.RelayIdentity, Name: "Relay", Video: &auth.VideoGrant{
 		RoomJoin: true, Room: stage, CanPublish: &no, CanSubscribe: &yes, CanPublishData: &no, Hidden: true,
 	}}, time.Now(), 10*time.Minute)
 	in, err := lksdk.ConnectToRoomWithToken(r.cfg.WebSocketURL(), tok, cb, lksdk.WithAutoSubscribe(true))

@@ -65,7 +65,7 @@ func listen(t *testing.T, url string, m *Minter, room, identity string, packets 
 	}
 	cb := lksdk.NewRoomCallback()
 	cb.OnTrackSubscribed = func(track *webrtc.TrackRemote, pub *lksdk.RemoteTrackPublication, rp *lksdk.RemoteParticipant) {
-		if rp.Identity() != RelayIdentity {
+		if rp.Identity() != schedule.RelayIdentity {
 			t.Errorf("%s subscribed to %s, want only the relay", identity, rp.Identity())
 		}
 		go func() {
@@ -134,14 +134,14 @@ func TestRelayCarriesStageAudioIntoListenerRooms(t *testing.T) {
 
 	// The relay is invisible on the stage and cannot listen in listener rooms.
 	rs := lksdk.NewRoomServiceClient(srv.URL(), cfg.APIKey, cfg.APISecret)
-	onStage, err := rs.GetParticipant(ctx, &livekit.RoomParticipantIdentity{Room: plan.Stage, Identity: RelayIdentity})
+	onStage, err := rs.GetParticipant(ctx, &livekit.RoomParticipantIdentity{Room: plan.Stage, Identity: schedule.RelayIdentity})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if p := onStage.GetPermission(); !p.GetHidden() || p.GetCanPublish() {
 		t.Errorf("relay on stage: %+v", p)
 	}
-	inRoom, err := rs.GetParticipant(ctx, &livekit.RoomParticipantIdentity{Room: listenerRooms[1], Identity: RelayIdentity})
+	inRoom, err := rs.GetParticipant(ctx, &livekit.RoomParticipantIdentity{Room: listenerRooms[1], Identity: schedule.RelayIdentity})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -176,34 +176,17 @@ func roomInfo(r *livekit.Room) RoomInfo {
 	}
 }
 
-// Participant is someone in a room, as moderators and turnout see them.
-type Participant struct {
-	Identity string
-	Name     string
-	SID      string
-	SIP      bool // joined by phone
-	JoinedAt time.Time
-	Tracks   []TrackInfo
-}
-
-// TrackInfo is one published track.
-type TrackInfo struct {
-	SID   string
-	Audio bool
-	Muted bool
-}
-
 // Participants lists who is in a room.
-func (r *Rooms) Participants(ctx context.Context, room string) ([]Participant, error) {
+func (r *Rooms) Participants(ctx context.Context, room string) ([]schedule.Participant, error) {
 	resp, err := retry(ctx, r.log, r.backoff, "list participants of "+room, func(ctx context.Context) (*livekit.ListParticipantsResponse, error) {
 		return r.client.ListParticipants(ctx, &livekit.ListParticipantsRequest{Room: room})
 	})
 	if err != nil {
 		return nil, fmt.Errorf("conferencing: %w", err)
 	}
-	out := make([]Participant, 0, len(resp.GetParticipants()))
+	out := make([]schedule.Participant, 0, len(resp.GetParticipants()))
 	for _, p := range resp.GetParticipants() {
-		q := Participant{
+		q := schedule.Participant{
 			Identity: p.GetIdentity(),
 			Name:     p.GetName(),
 			SID:      p.GetSid(),
@@ -211,7 +194,7 @@ func (r *Rooms) Participants(ctx context.Context, room string) ([]Participant, e
 			JoinedAt: time.Unix(p.GetJoinedAt(), 0),
 		}
 		for _, t := range p.GetTracks() {
-			q.Tracks = append(q.Tracks, TrackInfo{SID: t.GetSid(), Audio: t.GetType() == livekit.TrackType_AUDIO, Muted: t.GetMuted()})
+			q.Tracks = append(q.Tracks, schedule.TrackInfo{SID: t.GetSid(), Audio: t.GetType() == livekit.TrackType_AUDIO, Muted: t.GetMuted()})
 		}
 		out = append(out, q)
 	}

@@ -182,7 +182,7 @@ func TestRoomsModeratorActions(t *testing.T) {
 	speaker := publishSyntheticAudio(ctx, t, srv.WSURL(), m, "mod-room")
 	defer speaker.Disconnect()
 
-	var ps []Participant
+	var ps []schedule.Participant
 	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
 		var err error
 		if ps, err = rooms.Participants(ctx, "mod-room"); err != nil {

@@ -2,6 +2,7 @@ package conferencing
 
 import (
 	"context"
+	"github.com/karyakram/karyakram/schedule"
 	"net/http/httptest"
 	"os"
 	"strings"
@@ -89,7 +90,7 @@ func TestRealCallThroughAudioBridge(t *testing.T) {
 	for counted := false; !counted; {
 		select {
 		case p := <-turnout.ch:
-			counted = p.Kind == Joined && p.SIP && p.Room == "addr-7-d12-1" && p.Identity == caller.GetIdentity()
+			counted = p.Kind == schedule.Joined && p.SIP && p.Room == "addr-7-d12-1" && p.Identity == caller.GetIdentity()
 		case <-timeout:
 			t.Fatalf("no SIP join webhook for %s; got %+v", caller.GetIdentity(), turnout.seen)
 		}

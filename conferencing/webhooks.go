@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/karyakram/karyakram/schedule"
 	"log/slog"
 	"net/http"
 	"time"
@@ -18,34 +19,9 @@ import (
 // maxWebhookBody bounds a webhook request body; LiveKit events are a few KB.
 const maxWebhookBody = 1 << 20
 
-// PresenceKind says whether a participant arrived or went.
-type PresenceKind string
-
-// Presence kinds.
-const (
-	Joined PresenceKind = "joined"
-	Left   PresenceKind = "left"
-)
-
-// Presence is a participant joining or leaving a room, as turnout needs it.
-type Presence struct {
-	EventID  string // LiveKit's event id; webhooks are at-least-once, dedupe on it
-	Kind     PresenceKind
-	Room     string
-	Identity string
-	Name     string
-	At       time.Time
-	SIP      bool // joined by phone through an audio bridge
-}
-
 // ErrUnauthorized is returned (wrapped) for a webhook whose signature,
 // key or body checksum does not verify.
 var ErrUnauthorized = errors.New("webhook not signed by livekit-server")
-
-// ErrBusy, wrapped in the error of Handler's record function, answers the
-// webhook 503 with Retry-After instead of 500: the event was not taken
-// for now (a full queue) and LiveKit should deliver it again.
-var ErrBusy = errors.New("webhook receiver busy")
 
 // Webhooks verifies LiveKit webhook requests and turns participant events
 // into Presence records.
@@ -72,35 +48,35 @@ func NewWebhooks(apiKey, apiSecret string, log *slog.Logger) (*Webhooks, error) 
 // event as webhook.ReceiveWebhookEvent does. ok is false for events that
 // are not about a participant joining or leaving. A verification failure
 // wraps ErrUnauthorized.
-func (w *Webhooks) Parse(r *http.Request) (p Presence, ok bool, err error) {
+func (w *Webhooks) Parse(r *http.Request) (p schedule.Presence, ok bool, err error) {
 	r.Body = http.MaxBytesReader(nil, r.Body, maxWebhookBody)
 	data, err := webhook.Receive(r, w.keys)
 	if err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
-			return Presence{}, false, fmt.Errorf("conferencing: webhook body over %d bytes: %w", maxWebhookBody, err)
+			return schedule.Presence{}, false, fmt.Errorf("conferencing: webhook body over %d bytes: %w", maxWebhookBody, err)
 		}
-		return Presence{}, false, fmt.Errorf("conferencing: %w: %v", ErrUnauthorized, err)
+		return schedule.Presence{}, false, fmt.Errorf("conferencing: %w: %v", ErrUnauthorized, err)
 	}
 	var ev livekit.WebhookEvent
 	if err := (protojson.UnmarshalOptions{DiscardUnknown: true, AllowPartial: true}).Unmarshal(data, &ev); err != nil {
-		return Presence{}, false, fmt.Errorf("conferencing: decode webhook event: %w", err)
+		return schedule.Presence{}, false, fmt.Errorf("conferencing: decode webhook event: %w", err)
 	}
-	var kind PresenceKind
+	var kind schedule.PresenceKind
 	switch ev.GetEvent() {
 	case webhook.EventParticipantJoined:
-		kind = Joined
+		kind = schedule.Joined
 	case webhook.EventParticipantLeft, webhook.EventParticipantConnectionAborted:
-		kind = Left
+		kind = schedule.Left
 	default:
-		return Presence{}, false, nil
+		return schedule.Presence{}, false, nil
 	}
 	part := ev.GetParticipant()
 	at := time.Unix(ev.GetCreatedAt(), 0)
 	if ev.GetCreatedAt() == 0 {
 		at = time.Now()
 	}
-	return Presence{
+	return schedule.Presence{
 		EventID:  ev.GetId(),
 		Kind:     kind,
 		Room:     ev.GetRoom().GetName(),
@@ -116,7 +92,7 @@ func (w *Webhooks) Parse(r *http.Request) (p Presence, ok bool, err error) {
 // events other than joins and leaves, and otherwise passes the Presence to
 // record: 200 when it succeeds, 503 when it fails with ErrBusy, 500 when
 // it fails otherwise (LiveKit retries both).
-func (w *Webhooks) Handler(record func(context.Context, Presence) error) http.Handler {
+func (w *Webhooks) Handler(record func(context.Context, schedule.Presence) error) http.Handler {
 	return http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodPost {
 			rw.Header().Set("Allow", http.MethodPost)
@@ -138,7 +114,7 @@ func (w *Webhooks) Handler(record func(context.Context, Presence) error) http.Ha
 			return
 		}
 		if err := record(r.Context(), p); err != nil {
-			if errors.Is(err, ErrBusy) {
+			if errors.Is(err, schedule.ErrBusy) {
 				w.log.WarnContext(r.Context(), "webhook deferred", "room", p.Room, "identity", p.Identity, "kind", p.Kind, "err", err)
 				rw.Header().Set("Retry-After", "1")
 				http.Error(rw, "busy, retry", http.StatusServiceUnavailable)

@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"github.com/karyakram/karyakram/schedule"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -50,13 +51,13 @@ func eventJSON(t *testing.T, ev *livekit.WebhookEvent) []byte {
 
 type presenceLog struct {
 	mu   sync.Mutex
-	seen []Presence
-	ch   chan Presence
+	seen []schedule.Presence
+	ch   chan schedule.Presence
 }
 
-func newPresenceLog() *presenceLog { return &presenceLog{ch: make(chan Presence, 100)} }
+func newPresenceLog() *presenceLog { return &presenceLog{ch: make(chan schedule.Presence, 100)} }
 
-func (l *presenceLog) record(_ context.Context, p Presence) error {
+func (l *presenceLog) record(_ context.Context, p schedule.Presence) error {
 	l.mu.Lock()
 	l.seen = append(l.seen, p)
 	l.mu.Unlock()
@@ -120,20 +121,20 @@ func TestWebhooksHandlerVerifiesAndMaps(t *testing.T) {
 			}
 		})
 	}
-	want := Presence{EventID: "EV_1", Kind: Joined, Room: "addr-7-d12-1", Identity: "sip_+919800000000", Name: "Phone", At: time.Unix(1790000000, 0), SIP: true}
+	want := schedule.Presence{EventID: "EV_1", Kind: schedule.Joined, Room: "addr-7-d12-1", Identity: "sip_+919800000000", Name: "Phone", At: time.Unix(1790000000, 0), SIP: true}
 	if got := rec.seen[len(rec.seen)-1]; got != want {
 		t.Errorf("presence = %+v, want %+v", got, want)
 	}
 
 	// A failing store gives 500 so LiveKit retries.
-	h500 := wh.Handler(func(context.Context, Presence) error { return errors.New("db down") })
+	h500 := wh.Handler(func(context.Context, schedule.Presence) error { return errors.New("db down") })
 	w := httptest.NewRecorder()
 	h500.ServeHTTP(w, signedWebhook(t, testKey, testSecret, joined))
 	if w.Code != http.StatusInternalServerError {
 		t.Errorf("failing store: status %d, want 500", w.Code)
 	}
 	// A busy receiver gives 503 with Retry-After, also retried.
-	h503 := wh.Handler(func(context.Context, Presence) error { return fmt.Errorf("queue full: %w", ErrBusy) })
+	h503 := wh.Handler(func(context.Context, schedule.Presence) error { return fmt.Errorf("queue full: %w", schedule.ErrBusy) })
 	w = httptest.NewRecorder()
 	h503.ServeHTTP(w, signedWebhook(t, testKey, testSecret, joined))
 	if w.Code != http.StatusServiceUnavailable || w.Header().Get("Retry-After") == "" {
@@ -162,7 +163,7 @@ func TestWebhooksFromLiveServer(t *testing.T) {
 	}
 	joinedAt := time.Now()
 
-	wait := func(kind PresenceKind) Presence {
+	wait := func(kind schedule.PresenceKind) schedule.Presence {
 		t.Helper()
 		timeout := time.After(20 * time.Second)
 		for {
@@ -176,7 +177,7 @@ func TestWebhooksFromLiveServer(t *testing.T) {
 			}
 		}
 	}
-	p := wait(Joined)
+	p := wait(schedule.Joined)
 	if p.Room != "hook-room" || p.Name != "Sita" || p.SIP || p.EventID == "" {
 		t.Errorf("joined presence = %+v", p)
 	}
@@ -184,7 +185,7 @@ func TestWebhooksFromLiveServer(t *testing.T) {
 		t.Errorf("joined at %v, connected at %v", p.At, joinedAt)
 	}
 	room.Disconnect()
-	if p := wait(Left); p.Room != "hook-room" {
+	if p := wait(schedule.Left); p.Room != "hook-room" {
 		t.Errorf("left presence = %+v", p)
 	}
 }

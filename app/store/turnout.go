@@ -27,7 +27,7 @@ import (
 // one group per booth), so any scope reads the same rows.
 
 // PresenceEvent is a participant joining or leaving a listener room, as
-// LiveKit reported it (conferencing.Presence without the LiveKit import).
+// LiveKit reported it (schedule.Presence without the LiveKit import).
 type PresenceEvent struct {
 	EventID  string // LiveKit's webhook event id; deliveries are deduplicated on it
 	Joined   bool   // false: left

@@ -11,7 +11,6 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/karyakram/karyakram/app/store"
-	"github.com/karyakram/karyakram/conferencing"
 	"github.com/karyakram/karyakram/schedule"
 )
 
@@ -22,10 +21,10 @@ import (
 // 404, as for anything out of scope. Without LiveKit both say so.
 
 // RoomModerator lists, mutes and removes participants of LiveKit rooms
-// (*conferencing.Rooms, from lkconf.Conference.Rooms).
+// (conferencing.Rooms, wired in cmd).
 type RoomModerator interface {
 	// Participants lists who is in room.
-	Participants(ctx context.Context, room string) ([]conferencing.Participant, error)
+	Participants(ctx context.Context, room string) ([]schedule.Participant, error)
 	// Mute mutes (muted true) every track identity publishes in room.
 	Mute(ctx context.Context, room, identity string, muted bool) error
 	// Remove disconnects identity from room.

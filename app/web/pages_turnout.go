@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -10,7 +11,6 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/karyakram/karyakram/app/store"
-	"github.com/karyakram/karyakram/conferencing"
 	"github.com/karyakram/karyakram/schedule"
 )
 
@@ -18,7 +18,7 @@ import (
 type TurnoutConfig struct {
 	// Webhooks verifies LiveKit's webhook POSTs; nil answers them with 503
 	// (set KARYAKRAM_LIVEKIT_KEY and KARYAKRAM_LIVEKIT_SECRET).
-	Webhooks *conferencing.Webhooks
+	Webhooks WebhookReceiver
 	// Bridges provisions audio bridges on the SIP side; nil records them
 	// without provisioning (no LiveKit configured).
 	Bridges schedule.BridgeProvisioner
@@ -33,6 +33,12 @@ type TurnoutConfig struct {
 	Refresh time.Duration
 	// Now is the clock; nil means the store's (Store.Now).
 	Now func() time.Time
+}
+
+// WebhookReceiver verifies the conference's signed webhook requests and
+// hands each participant event to record (conferencing.Webhooks).
+type WebhookReceiver interface {
+	Handler(record func(context.Context, schedule.Presence) error) http.Handler
 }
 
 // PresenceQueue queues presence events for recording; an error wrapping

@@ -26,14 +26,14 @@ import (
 // fakeRooms is a LiveKit room service in memory: rooms of participants.
 type fakeRooms struct {
 	mu    sync.Mutex
-	rooms map[string][]conferencing.Participant
+	rooms map[string][]schedule.Participant
 	calls []string
 }
 
-func (f *fakeRooms) Participants(_ context.Context, room string) ([]conferencing.Participant, error) {
+func (f *fakeRooms) Participants(_ context.Context, room string) ([]schedule.Participant, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	return append([]conferencing.Participant(nil), f.rooms[room]...), nil
+	return append([]schedule.Participant(nil), f.rooms[room]...), nil
 }
 
 func (f *fakeRooms) Mute(_ context.Context, room, identity string, muted bool) error {
@@ -124,7 +124,7 @@ func TestStageAndModerationWithoutLiveKit(t *testing.T) {
 }
 
 func TestStageAndModerationWithFakeLiveKit(t *testing.T) {
-	rooms := &fakeRooms{rooms: map[string][]conferencing.Participant{}}
+	rooms := &fakeRooms{rooms: map[string][]schedule.Participant{}}
 	var minted []string
 	je := newStageEnv(t, web.JoinConfig{LiveKitURL: "wss://live.example.in", Rooms: rooms,
 		MintSpeaker: func(identity, name, room string, now time.Time) (string, error) {
@@ -134,8 +134,8 @@ func TestStageAndModerationWithFakeLiveKit(t *testing.T) {
 	a, _ := je.address("stage-on", testclock.Now().Add(time.Hour), "")
 	id := strconv.FormatInt(a.ID, 10)
 	listener := a.Plan.ListenerRooms()[1]
-	rooms.rooms[a.Plan.Stage] = []conferencing.Participant{{Identity: "s-1", Name: "State President", Tracks: []conferencing.TrackInfo{{SID: "TR_a", Audio: true}}}}
-	rooms.rooms[listener] = []conferencing.Participant{{Identity: "w-7", Name: "Worker"}, {Identity: "w-8"}}
+	rooms.rooms[a.Plan.Stage] = []schedule.Participant{{Identity: "s-1", Name: "State President", Tracks: []schedule.TrackInfo{{SID: "TR_a", Audio: true}}}}
+	rooms.rooms[listener] = []schedule.Participant{{Identity: "w-7", Name: "Worker"}, {Identity: "w-8"}}
 	state := je.browser()
 	state.login("9800000001")
 

@@ -4,13 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/karyakram/karyakram/schedule"
 	"net/http"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/karyakram/karyakram/app/store"
 	"github.com/karyakram/karyakram/app/turnout"
-	"github.com/karyakram/karyakram/conferencing"
 )
 
 // livekitWebhook serves POST /webhooks/livekit: LiveKit's signed
@@ -30,16 +30,16 @@ func (s *Server) livekitWebhook() gin.HandlerFunc {
 // recordPresence queues (TurnoutConfig.Ingest) or stores a verified join
 // or leave; the relay that carries the stage into listener rooms is not an
 // audience member. A full queue answers 503 so that LiveKit retries.
-func (s *Server) recordPresence(ctx context.Context, p conferencing.Presence) error {
-	if p.Identity == conferencing.RelayIdentity {
+func (s *Server) recordPresence(ctx context.Context, p schedule.Presence) error {
+	if p.Identity == schedule.RelayIdentity {
 		return nil
 	}
-	ev := store.PresenceEvent{EventID: p.EventID, Joined: p.Kind == conferencing.Joined,
+	ev := store.PresenceEvent{EventID: p.EventID, Joined: p.Kind == schedule.Joined,
 		Room: p.Room, Identity: p.Identity, At: p.At, SIP: p.SIP}
 	if q := s.turn.cfg.Ingest; q != nil {
 		err := q.Enqueue(ev)
 		if errors.Is(err, turnout.ErrBusy) {
-			return fmt.Errorf("%w: %w", conferencing.ErrBusy, err)
+			return fmt.Errorf("%w: %w", schedule.ErrBusy, err)
 		}
 		return err
 	}

@@ -209,8 +209,8 @@ func TestJoinLinkInChromiumHearsTheStage(t *testing.T) {
 		switch p.Identity {
 		case identity:
 			sawBrowser = len(p.Tracks) == 0 // listeners publish nothing
-		case conferencing.RelayIdentity:
-			sawRelayAudio = slices.ContainsFunc(p.Tracks, func(tr conferencing.TrackInfo) bool { return tr.Audio })
+		case schedule.RelayIdentity:
+			sawRelayAudio = slices.ContainsFunc(p.Tracks, func(tr schedule.TrackInfo) bool { return tr.Audio })
 		}
 	}
 	if !sawBrowser || !sawRelayAudio {
@@ -224,7 +224,7 @@ func TestJoinLinkInChromiumHearsTheStage(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if slices.ContainsFunc(ps3, func(p conferencing.Participant) bool { return p.Identity == identity }) {
+		if slices.ContainsFunc(ps3, func(p schedule.Participant) bool { return p.Identity == identity }) {
 			t.Fatalf("browser also in %s", other)
 		}
 	}

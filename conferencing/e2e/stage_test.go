@@ -136,8 +136,8 @@ func TestStageConsoleInChromiumAndModeration(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		published = slices.ContainsFunc(parts, func(p conferencing.Participant) bool {
-			return p.Identity == speaker && slices.ContainsFunc(p.Tracks, func(tr conferencing.TrackInfo) bool { return tr.Audio })
+		published = slices.ContainsFunc(parts, func(p schedule.Participant) bool {
+			return p.Identity == speaker && slices.ContainsFunc(p.Tracks, func(tr schedule.TrackInfo) bool { return tr.Audio })
 		})
 		if !published && time.Now().After(deadline) {
 			t.Fatalf("stage participants %+v: no audio from %s", parts, speaker)
@@ -178,7 +178,7 @@ func TestStageConsoleInChromiumAndModeration(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !slices.ContainsFunc(parts, func(p conferencing.Participant) bool { return p.Identity == "w-4242" }) {
+		if !slices.ContainsFunc(parts, func(p schedule.Participant) bool { return p.Identity == "w-4242" }) {
 			break
 		}
 		if time.Now().After(deadline) {

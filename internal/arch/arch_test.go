@@ -43,7 +43,6 @@ func local(prefix string) func(string) bool {
 // crossings are known arrows against the layout, each with its issue; the
 // test fails when one is gone too, so the list only shrinks.
 var crossings = map[string]string{
-	"app/web -> conferencing":              "issue 15: the web layer builds SIP bridges and room moderation through conferencing; cmd should wire one conferencing port",
 	"app/addresses/lkconf -> conferencing": "issue 15: a second LiveKit adapter beside conferencing; it should be absorbed into conferencing",
 }
 
@@ -95,8 +94,8 @@ func TestImportsFollowTheLayout(t *testing.T) {
 			}
 		}
 	}
-	// Adapters do not import each other either (app/web -> conferencing
-	// is the one known crossing); checked for conferencing explicitly.
+	// Adapters do not import each other either: only cmd wires
+	// conferencing in; checked explicitly.
 	for _, line := range strings.Split(string(out), "\n") {
 		path, imports, _ := strings.Cut(line, "|")
 		rel := strings.TrimPrefix(strings.TrimPrefix(path, module), "/")
