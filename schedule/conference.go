@@ -1,6 +1,7 @@
 package schedule
 
 import (
+	"context"
 	"errors"
 	"time"
 )
@@ -54,3 +55,17 @@ type TrackInfo struct {
 // (hidden there) and in every listener room (where it publishes); it is
 // not an audience member.
 const RelayIdentity = "stage-relay"
+
+// Conference is the conference side of a mass address (LiveKit in
+// production: conferencing.Conference, wired in cmd): the rooms of its
+// plan and the relay from the stage into the listener rooms. Its methods
+// must be idempotent.
+type Conference interface {
+	// EnsureRooms creates the stage and listener rooms of plan.
+	EnsureRooms(ctx context.Context, plan AddressPlan) error
+	// DeleteRooms deletes them.
+	DeleteRooms(ctx context.Context, plan AddressPlan) error
+	// Relay carries the stage into the listener rooms until ctx ends,
+	// restarting itself after failures.
+	Relay(ctx context.Context, plan AddressPlan)
+}

@@ -1,9 +1,9 @@
-// Package addresses runs mass addresses (issue 7) around the store: an
+// Package addresses runs mass addresses around the store: an
 // in-memory directory that lets the join page (/j/<token>) pick a worker's
 // listener room without touching the database, and a scheduler that
 // creates the LiveKit rooms ahead of start, starts the relay and deletes
-// the rooms after the end. The LiveKit side is behind the Conference
-// interface (package addresses/lkconf adapts package conferencing), so the
+// the rooms after the end. The LiveKit side is behind the
+// schedule.Conference port (conferencing.Conference, wired in cmd), so the
 // web layer importing this package does not link LiveKit.
 package addresses
 

@@ -24,18 +24,6 @@ const (
 	ensureTimeout = 2 * time.Minute
 )
 
-// Conference is the LiveKit side of the scheduler (lkconf.Conference in
-// production). Its methods must be idempotent.
-type Conference interface {
-	// EnsureRooms creates the stage and listener rooms of plan.
-	EnsureRooms(ctx context.Context, plan schedule.AddressPlan) error
-	// DeleteRooms deletes them.
-	DeleteRooms(ctx context.Context, plan schedule.AddressPlan) error
-	// Relay carries the stage into the listener rooms until ctx ends,
-	// restarting itself after failures.
-	Relay(ctx context.Context, plan schedule.AddressPlan)
-}
-
 // SchedulerStore is what the scheduler needs of the store.
 type SchedulerStore interface {
 	Loader
@@ -45,7 +33,7 @@ type SchedulerStore interface {
 // SchedulerConfig configures a Scheduler.
 type SchedulerConfig struct {
 	Store      SchedulerStore
-	Conference Conference
+	Conference schedule.Conference
 	Directory  *Directory // refreshed every tick; may be nil
 	// Lead is how long before the start rooms are created
 	// (DefaultRoomLead when 0); rooms are deleted after the end plus the

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/karyakram/karyakram/conferencing"
 	"io"
 	"log/slog"
 	"net"
@@ -14,7 +15,6 @@ import (
 	"time"
 
 	"github.com/karyakram/karyakram/app/addresses"
-	"github.com/karyakram/karyakram/app/addresses/lkconf"
 	"github.com/karyakram/karyakram/app/auth"
 	"github.com/karyakram/karyakram/app/keys"
 	"github.com/karyakram/karyakram/app/mailin"
@@ -110,7 +110,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	// Mass addresses: rooms ahead of start, relay, join links (/j/<token>).
 	joinDir := addresses.NewDirectory(st, 0, 0, log)
 	joinCfg := web.JoinConfig{Directory: joinDir}
-	lk, err := lkconf.FromConfig(cfg.liveKit(), cfg.LiveKitPublicURL, log)
+	lk, err := conferencing.ConferenceFromConfig(cfg.liveKit(), cfg.LiveKitPublicURL, log)
 	if err != nil {
 		return err
 	}

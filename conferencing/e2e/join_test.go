@@ -16,7 +16,6 @@ import (
 	"github.com/pion/webrtc/v4/pkg/media"
 
 	"github.com/karyakram/karyakram/app/addresses"
-	"github.com/karyakram/karyakram/app/addresses/lkconf"
 	"github.com/karyakram/karyakram/app/store"
 	"github.com/karyakram/karyakram/app/web"
 	"github.com/karyakram/karyakram/conferencing"
@@ -113,7 +112,7 @@ func TestJoinLinkInChromiumHearsTheStage(t *testing.T) {
 	}
 
 	// The scheduler creates the rooms, then starts the relay.
-	conf, err := lkconf.New(conferencing.Config{URL: lk.URL(), APIKey: lktest.APIKey, APISecret: lktest.APISecret}, log)
+	conf, err := conferencing.NewConference(conferencing.Config{URL: lk.URL(), APIKey: lktest.APIKey, APISecret: lktest.APISecret}, log)
 	if err != nil {
 		t.Fatal(err)
 	}

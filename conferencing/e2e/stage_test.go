@@ -18,7 +18,6 @@ import (
 	lksdk "github.com/livekit/server-sdk-go/v2"
 
 	"github.com/karyakram/karyakram/app/addresses"
-	"github.com/karyakram/karyakram/app/addresses/lkconf"
 	"github.com/karyakram/karyakram/app/store"
 	"github.com/karyakram/karyakram/app/web"
 	"github.com/karyakram/karyakram/conferencing"
@@ -88,7 +87,7 @@ func TestStageConsoleInChromiumAndModeration(t *testing.T) {
 	log := slog.New(slog.DiscardHandler)
 
 	st, state, a := stateAddress(ctx, t, "State address", "")
-	conf, err := lkconf.New(conferencing.Config{URL: lk.URL(), APIKey: lktest.APIKey, APISecret: lktest.APISecret}, log)
+	conf, err := conferencing.NewConference(conferencing.Config{URL: lk.URL(), APIKey: lktest.APIKey, APISecret: lktest.APISecret}, log)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -26,7 +26,6 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/karyakram/karyakram/app/addresses"
-	"github.com/karyakram/karyakram/app/addresses/lkconf"
 	"github.com/karyakram/karyakram/app/auth"
 	"github.com/karyakram/karyakram/app/store"
 	"github.com/karyakram/karyakram/app/web"
@@ -133,7 +132,7 @@ func run(n, districts int, tokensPath string, ntokens int, joinAddr, bareAddr st
 	if err != nil {
 		return err
 	}
-	conf, err := lkconf.New(conferencing.Config{URL: "http://127.0.0.1:7880", APIKey: "devkey", APISecret: "secret-secret-secret-secret-secret"}, log)
+	conf, err := conferencing.NewConference(conferencing.Config{URL: "http://127.0.0.1:7880", APIKey: "devkey", APISecret: "secret-secret-secret-secret-secret"}, log)
 	if err != nil {
 		return err
 	}

@@ -1,7 +1,8 @@
-// Package lkconf adapts package conferencing (LiveKit) to the address
-// scheduler and the join page: room creation with mass-address timeouts,
-// the stage relay and listener tokens.
-package lkconf
+package conferencing
+
+// Conference is what the address scheduler and the join page need of
+// LiveKit: room creation with mass-address timeouts, the stage relay,
+// listener and speaker tokens.
 
 import (
 	"context"
@@ -9,7 +10,6 @@ import (
 	"log/slog"
 	"time"
 
-	"github.com/karyakram/karyakram/conferencing"
 	"github.com/karyakram/karyakram/schedule"
 )
 
@@ -18,27 +18,27 @@ import (
 // connected past it, and a page that keeps failing reloads for a new one.
 const ListenerTokenTTL = 10 * time.Minute
 
-// Conference implements addresses.Conference against one livekit-server.
+// Conference implements schedule.Conference against one livekit-server.
 type Conference struct {
-	cfg     conferencing.Config
-	rooms   *conferencing.Rooms
-	minter  *conferencing.Minter
+	cfg     Config
+	rooms   *Rooms
+	minter  *Minter
 	log     *slog.Logger
-	backoff conferencing.Backoff
+	backoff Backoff
 	public  string
 }
 
-// New returns a Conference for the server in cfg.
-func New(cfg conferencing.Config, log *slog.Logger) (*Conference, error) {
+// NewConference returns a Conference for the server in cfg.
+func NewConference(cfg Config, log *slog.Logger) (*Conference, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	b := conferencing.Backoff{Initial: 500 * time.Millisecond, Max: 15 * time.Second}
-	rooms, err := conferencing.NewRooms(cfg, log, b)
+	b := Backoff{Initial: 500 * time.Millisecond, Max: 15 * time.Second}
+	rooms, err := NewRooms(cfg, log, b)
 	if err != nil {
 		return nil, fmt.Errorf("livekit rooms: %w", err)
 	}
-	minter, err := conferencing.NewMinter(cfg.APIKey, cfg.APISecret)
+	minter, err := NewMinter(cfg.APIKey, cfg.APISecret)
 	if err != nil {
 		return nil, fmt.Errorf("livekit tokens: %w", err)
 	}
@@ -48,7 +48,7 @@ func New(cfg conferencing.Config, log *slog.Logger) (*Conference, error) {
 // EnsureRooms creates the stage and listener rooms (max participants =
 // the plan's RoomLimit) with the default empty and departure timeouts.
 func (c *Conference) EnsureRooms(ctx context.Context, plan schedule.AddressPlan) error {
-	_, err := c.rooms.EnsurePlan(ctx, plan, conferencing.DefaultEmptyTimeout, conferencing.DefaultDepartureTimeout)
+	_, err := c.rooms.EnsurePlan(ctx, plan, DefaultEmptyTimeout, DefaultDepartureTimeout)
 	return err
 }
 
@@ -57,9 +57,9 @@ func (c *Conference) DeleteRooms(ctx context.Context, plan schedule.AddressPlan)
 	return c.rooms.DeletePlan(ctx, plan)
 }
 
-// Relay runs a conferencing.Relay for the plan until ctx ends.
+// Relay runs a Relay for the plan until ctx ends.
 func (c *Conference) Relay(ctx context.Context, plan schedule.AddressPlan) {
-	r, err := conferencing.NewRelay(c.cfg, c.minter, c.log)
+	r, err := NewRelay(c.cfg, c.minter, c.log)
 	if err != nil {
 		c.log.ErrorContext(ctx, "address relay", "address", plan.AddressID, "err", err)
 		return
@@ -67,31 +67,33 @@ func (c *Conference) Relay(ctx context.Context, plan schedule.AddressPlan) {
 	r.Serve(ctx, plan.Stage, plan.ListenerRooms(), c.backoff)
 }
 
+var _ schedule.Conference = (*Conference)(nil)
+
 // MintListener returns a subscribe-only token for identity in room.
 func (c *Conference) MintListener(identity, room string, now time.Time) (string, error) {
-	return c.minter.MintAt(conferencing.TokenRequest{Identity: identity, Room: room, Role: conferencing.RoleListener, TTL: ListenerTokenTTL}, now)
+	return c.minter.MintAt(TokenRequest{Identity: identity, Room: room, Role: RoleListener, TTL: ListenerTokenTTL}, now)
 }
 
 // Rooms returns the underlying room client (moderation, tests).
-func (c *Conference) Rooms() *conferencing.Rooms { return c.rooms }
+func (c *Conference) Rooms() *Rooms { return c.rooms }
 
-// FromConfig returns a Conference for cfg, or nil when cfg is empty (mass
+// ConferenceFromConfig returns a Conference for cfg, or nil when cfg is empty (mass
 // addresses off). Browsers connect to publicURL when set (LiveKit behind a
 // different public name), else to cfg.URL.
-func FromConfig(cfg conferencing.Config, publicURL string, log *slog.Logger) (*Conference, error) {
+func ConferenceFromConfig(cfg Config, publicURL string, log *slog.Logger) (*Conference, error) {
 	if cfg.URL == "" && cfg.APIKey == "" && cfg.APISecret == "" {
 		return nil, nil
 	}
 	if err := cfg.Validate(); err != nil {
 		return nil, fmt.Errorf("LiveKit URL/key/secret: %w", err)
 	}
-	c, err := New(cfg, log)
+	c, err := NewConference(cfg, log)
 	if err != nil {
 		return nil, err
 	}
 	c.public = cfg.WebSocketURL()
 	if publicURL != "" {
-		c.public = conferencing.Config{URL: publicURL, APIKey: cfg.APIKey, APISecret: cfg.APISecret}.WebSocketURL()
+		c.public = Config{URL: publicURL, APIKey: cfg.APIKey, APISecret: cfg.APISecret}.WebSocketURL()
 	}
 	return c, nil
 }
@@ -115,5 +117,5 @@ const SpeakerTokenTTL = 5 * time.Minute
 // MintSpeaker returns a publishing token (audio, video, data) for identity,
 // shown to others as name, in room (the address's stage).
 func (c *Conference) MintSpeaker(identity, name, room string, now time.Time) (string, error) {
-	return c.minter.MintAt(conferencing.TokenRequest{Identity: identity, Name: name, Room: room, Role: conferencing.RoleSpeaker, TTL: SpeakerTokenTTL}, now)
+	return c.minter.MintAt(TokenRequest{Identity: identity, Name: name, Room: room, Role: RoleSpeaker, TTL: SpeakerTokenTTL}, now)
 }
