@@ -11,9 +11,11 @@ import (
 	"testing"
 )
 
-// TestArchitecture keeps the layering the project is built on: the domain
-// imports only the standard library, LiveKit stays inside conferencing,
-// gin inside the HTTP layer and bun inside storage and migrations.
+// TestArchitecture keeps the layering the project is built on (the arrows
+// in docs/DEVELOPING.md): the domain imports only the standard library,
+// LiveKit stays inside conferencing, gin inside the HTTP layer and bun
+// inside storage and migrations; nothing imports cmd, nothing below app
+// reaches into it, and only cmd wires conferencing in.
 func TestArchitecture(t *testing.T) {
 	const module = "github.com/karyakram/karyakram/"
 	rules := []struct {
@@ -33,6 +35,17 @@ func TestArchitecture(t *testing.T) {
 		{"only storage and migrations import bun", func(p string, test bool) bool {
 			return !strings.HasPrefix(p, "app/store/") && !strings.HasPrefix(p, "migrations/") && !test
 		}, func(imp string) bool { return !strings.HasPrefix(imp, "github.com/uptrace/bun") }},
+		{"nothing imports the command", func(string, bool) bool { return true },
+			func(imp string) bool { return !strings.HasPrefix(imp, module+"cmd") }},
+		{"the domain, templates, migrations and conferencing do not reach into app", func(p string, test bool) bool {
+			return !test && !strings.HasPrefix(p, "app/") && !strings.HasPrefix(p, "cmd/") && !strings.HasPrefix(p, "bench/")
+		}, func(imp string) bool { return !strings.HasPrefix(imp, module+"app/") }},
+		// Adapters meet only through the domain's ports (schedule's
+		// Conference, BridgeProvisioner, presence types): cmd wires
+		// conferencing in, no other package links it.
+		{"only cmd wires the conferencing adapter in", func(p string, test bool) bool {
+			return !test && !strings.HasPrefix(p, "conferencing/") && !strings.HasPrefix(p, "cmd/") && !strings.HasPrefix(p, "bench/")
+		}, func(imp string) bool { return !strings.HasPrefix(imp, module+"conferencing") }},
 	}
 	root := ".."
 	fset := token.NewFileSet()
