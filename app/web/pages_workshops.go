@@ -51,26 +51,37 @@ type workshopListRow struct {
 	Updated   time.Time
 }
 
-func (s *Server) showWorkshops(c *gin.Context) {
-	ctx := c.Request.Context()
-	a := actor(c)
-	page := workshopsPage{Base: s.base(c), CanManage: s.store.CanManageWorkshops(ctx, a)}
-	if page.CanManage {
-		list, err := s.store.FindWorkshopSeriesList(ctx, a)
-		if err != nil {
-			s.fail(c, err)
-			return
-		}
-		for _, w := range list {
-			page.Series = append(page.Series, workshopListRow{ID: w.ID, Title: w.DisplayTitle(page.Base.Lang), Published: w.PublishedAt != nil, Updated: w.UpdatedAt})
+// workshopList is what the workshops page lists, for the page and its API
+// twin: the series the actor manages (the state office) and the
+// assignments of the districts in the actor's area across all series.
+type workshopList struct {
+	CanManage bool
+	Series    []store.WorkshopSeries
+	Mine      []store.WorkshopAssignment
+}
+
+func (s *Server) loadWorkshopList(ctx context.Context, a schedule.Actor) (workshopList, error) {
+	l := workshopList{CanManage: s.store.CanManageWorkshops(ctx, a)}
+	var err error
+	if l.CanManage {
+		if l.Series, err = s.store.FindWorkshopSeriesList(ctx, a); err != nil {
+			return l, err
 		}
 	}
-	mine, err := s.store.MyWorkshopAssignments(ctx, a)
+	l.Mine, err = s.store.MyWorkshopAssignments(ctx, a)
+	return l, err
+}
+
+func (s *Server) showWorkshops(c *gin.Context) {
+	l, err := s.loadWorkshopList(c.Request.Context(), actor(c))
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	page.Mine = mine
+	page := workshopsPage{Base: s.base(c), CanManage: l.CanManage, Mine: l.Mine}
+	for _, w := range l.Series {
+		page.Series = append(page.Series, workshopListRow{ID: w.ID, Title: w.DisplayTitle(page.Base.Lang), Published: w.PublishedAt != nil, Updated: w.UpdatedAt})
+	}
 	s.render(c, "workshops", page)
 }
 
@@ -412,12 +423,25 @@ func (s *Server) createSampleWorkshop(c *gin.Context) {
 // ---- series page ----------------------------------------------------------
 
 type workshopPage struct {
-	Base        basePage
+	Base basePage
+	workshopView
+	HostOptions []choice
+	Feed        *workshopFeedLink
+	Published   *store.WorkshopPublished
+	CheckErrors []string
+	Violations  []roster.Violation
+	// ChooseRoster: publishing was asked without choosing.
+	ChooseRoster bool
+}
+
+// workshopView is what a series' page shows of it in one language, for the
+// page and its API twin: the roster rows, the workshops held, the plan's
+// and the check's summary.
+type workshopView struct {
 	W           store.WorkshopSeries
 	Title       string
 	Rows        []workshopRosterRow
 	Hosts       []workshopHostRow
-	HostOptions []choice
 	Plan        *roster.Result
 	PlanCurrent bool
 	GapPct      float64
@@ -428,14 +452,9 @@ type workshopPage struct {
 	Travel        float64
 	Cost          float64
 	Assigned      int
-	Feed          *workshopFeedLink
-	Published     *store.WorkshopPublished
-	CheckErrors   []string
-	Violations    []roster.Violation
 	// PublishOptions are the rosters Publish must choose between (the
 	// planner's and the checked one), empty when there is one roster.
 	PublishOptions []publishOption
-	ChooseRoster   bool // publishing was asked without choosing
 }
 
 // publishOption is one roster Publish can publish.
@@ -535,7 +554,16 @@ func districtLabel(d store.WorkshopDistrict, lang string) string {
 
 func (s *Server) workshopPage(c *gin.Context, w store.WorkshopSeries) workshopPage {
 	lang := s.lang(c)
-	page := workshopPage{Base: s.base(c), W: w, Title: w.DisplayTitle(lang), Plan: w.Plan, Check: w.Check}
+	page := workshopPage{Base: s.base(c), workshopView: workshopViewOf(w, lang)}
+	for _, h := range w.Spec.Hosts {
+		page.HostOptions = append(page.HostOptions, choice{Value: h.Name, Label: hostLabel(h, lang)})
+	}
+	return page
+}
+
+// workshopViewOf lays out series w for its page in lang.
+func workshopViewOf(w store.WorkshopSeries, lang string) workshopView {
+	page := workshopView{W: w, Title: w.DisplayTitle(lang), Plan: w.Plan, Check: w.Check}
 	page.PlanCurrent = w.RosterSource == "plan" && w.Plan != nil
 	if w.Plan != nil {
 		page.GapPct = 100 * w.Plan.Gap
@@ -548,9 +576,6 @@ func (s *Server) workshopPage(c *gin.Context, w store.WorkshopSeries) workshopPa
 		for _, e := range w.Plan.Explanations {
 			expl[strings.ToLower(e.District)] = e
 		}
-	}
-	for _, h := range w.Spec.Hosts {
-		page.HostOptions = append(page.HostOptions, choice{Value: h.Name, Label: hostLabel(h, lang)})
 	}
 	hostIdx := map[roster.HostDate]int{}
 	for _, d := range w.Districts {

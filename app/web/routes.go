@@ -230,6 +230,8 @@ func (s *Server) routeTable() []route {
 		get("/api/v1/events/:id/invites", api, Event, s.apiInvites),
 		post("/api/v1/events/:id/invites", api, Event, s.apiSendInvites),
 		post("/api/v1/invites/:id/revoke", api, Invite, s.apiRevokeInvite),
+		get("/api/v1/workshops", api, NoObject, s.apiWorkshops),
+		get("/api/v1/workshops/:id", api, Workshop, s.apiWorkshop),
 	}
 	if s.cfg.MetricsToken != "" {
 		t = append(t, route{RouteInfo{Method: http.MethodGet, Path: "/metrics", Access: Operator}, []gin.HandlerFunc{s.metricsAuth()}, gin.WrapH(s.MetricsHandler())})

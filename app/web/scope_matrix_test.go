@@ -151,6 +151,7 @@ var unscoped = map[string]string{
 	"GET /api/v1/units":         "the caller's own scope",
 	"POST /api/v1/import/:kind": "rows name their units; out-of-scope rows are refused (TestAPI)",
 	"GET /api/v1/audit":         "the caller's own scope",
+	"GET /api/v1/workshops":     "the caller's own scope",
 	"GET /metrics":              "operator token (hardening_test.go)",
 }
 
