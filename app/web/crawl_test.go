@@ -331,27 +331,13 @@ func dataTexts(t *testing.T, st *store.Store) []string {
 			seen[s] = true
 		}
 	}
-	ctx := context.Background()
 	// What people type (names, titles, venues, codes, contacts), not the
 	// keys a page must translate (status, type, source).
 	for _, q := range []string{"SELECT code FROM units", "SELECT name, mobile, voter_id, social, email, work FROM workers",
 		"SELECT name, name_hi, title FROM guests", "SELECT uid, title, title_hi, description, venue_name FROM events",
 		"SELECT title, title_hi, description FROM programmes", "SELECT speakers, speakers_hi FROM addresses",
 		"SELECT title, title_hi FROM workshop_series"} {
-		rows, err := st.DB().QueryContext(ctx, q)
-		if err != nil {
-			t.Fatalf("%s: %v", q, err)
-		}
-		cols, _ := rows.Columns()
-		vals := make([]any, len(cols))
-		ptrs := make([]any, len(cols))
-		for i := range vals {
-			ptrs[i] = &vals[i]
-		}
-		for rows.Next() {
-			if err := rows.Scan(ptrs...); err != nil {
-				t.Fatal(err)
-			}
+		eachRow(t, st, q, func(vals []any) {
 			for _, v := range vals {
 				switch x := v.(type) {
 				case string:
@@ -360,8 +346,7 @@ func dataTexts(t *testing.T, st *store.Store) []string {
 					add(string(x))
 				}
 			}
-		}
-		rows.Close()
+		})
 	}
 	out := make([]string, 0, len(seen))
 	for s := range seen {
@@ -714,4 +699,29 @@ func clip(s string) string {
 		return string(r[:120]) + "…"
 	}
 	return s
+}
+
+// eachRow runs query q and calls f with each row's values.
+func eachRow(t *testing.T, st *store.Store, q string, f func(vals []any)) {
+	t.Helper()
+	rows, err := st.DB().QueryContext(context.Background(), q)
+	if err != nil {
+		t.Fatalf("%s: %v", q, err)
+	}
+	defer rows.Close()
+	cols, _ := rows.Columns()
+	vals := make([]any, len(cols))
+	ptrs := make([]any, len(cols))
+	for i := range vals {
+		ptrs[i] = &vals[i]
+	}
+	for rows.Next() {
+		if err := rows.Scan(ptrs...); err != nil {
+			t.Fatal(err)
+		}
+		f(vals)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatalf("%s: %v", q, err)
+	}
 }

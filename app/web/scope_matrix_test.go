@@ -401,7 +401,7 @@ func (fx *matrixFixture) call(t *testing.T, b *browser, r web.RouteInfo, path, q
 		if js := form.Get("json"); js != "" {
 			body, ctype = strings.NewReader(js), "application/json"
 		} else {
-			form.Set("csrf", csrfOf(b))
+			form.Set("csrf", b.csrf())
 			body, ctype = strings.NewReader(form.Encode()), "application/x-www-form-urlencoded"
 		}
 	}
@@ -412,7 +412,7 @@ func (fx *matrixFixture) call(t *testing.T, b *browser, r web.RouteInfo, path, q
 	if ctype != "" {
 		req.Header.Set("Content-Type", ctype)
 	}
-	req.Header.Set("X-CSRF-Token", csrfOf(b))
+	req.Header.Set("X-CSRF-Token", b.csrf())
 	// Refusals are read as sent: a redirect to the login page is the answer.
 	c := *b.c
 	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
@@ -423,16 +423,6 @@ func (fx *matrixFixture) call(t *testing.T, b *browser, r web.RouteInfo, path, q
 	defer resp.Body.Close()
 	data, _ := io.ReadAll(resp.Body)
 	return resp.StatusCode, data, resp.Header.Get("Content-Type")
-}
-
-func csrfOf(b *browser) string {
-	u, _ := url.Parse(b.e.srv.URL)
-	for _, c := range b.c.Jar.Cookies(u) {
-		if c.Name == "kk_csrf" {
-			return c.Value
-		}
-	}
-	return ""
 }
 
 // everyRoute is the server's route table, metrics included.
@@ -565,24 +555,8 @@ func (fx *matrixFixture) digest(t *testing.T) string {
 	sort.Strings(tables)
 	h := sha256.New()
 	for _, tb := range tables {
-		rows, err := db.QueryContext(ctx, "SELECT * FROM "+tb)
-		if err != nil {
-			t.Fatalf("digest %s: %v", tb, err)
-		}
-		cols, _ := rows.Columns()
-		vals := make([]any, len(cols))
-		ptrs := make([]any, len(cols))
-		for i := range vals {
-			ptrs[i] = &vals[i]
-		}
 		var lines []string
-		for rows.Next() {
-			if err := rows.Scan(ptrs...); err != nil {
-				t.Fatal(err)
-			}
-			lines = append(lines, fmt.Sprint(vals...))
-		}
-		rows.Close()
+		eachRow(t, fx.st, "SELECT * FROM "+tb, func(vals []any) { lines = append(lines, fmt.Sprint(vals...)) })
 		sort.Strings(lines)
 		fmt.Fprintln(h, tb, len(lines), strings.Join(lines, "\n"))
 	}
