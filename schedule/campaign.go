@@ -342,7 +342,7 @@ func (g Gap) Msg(names RoleNames) Msg {
 	case GapUnverified:
 		return Msgf("%s unverified", names(g.Role))
 	case GapField:
-		return Msgf("%d/%d records with %s", g.Have, g.Want, fieldLabel(g.Field))
+		return Msgf("%d/%d records with %s", g.Have, g.Want, FieldLabel(g.Field))
 	case GapExtra:
 		if g.Extra == ExtraAllVerified {
 			return Msgf("%d/%d mobiles verified", g.Have, g.Want)
@@ -352,7 +352,8 @@ func (g Gap) Msg(names RoleNames) Msg {
 	return Msgf("unknown gap %q", g.Kind)
 }
 
-func fieldLabel(f string) Msg {
+// FieldLabel names a record field for a reader.
+func FieldLabel(f string) Msg {
 	switch f {
 	case FieldMobile:
 		return Msgf("mobile")
@@ -583,4 +584,19 @@ func ParseDay(field, s string) (time.Time, error) {
 		return time.Time{}, FieldError(field, "%q is not a date (YYYY-MM-DD)", s)
 	}
 	return d, nil
+}
+
+// Msg says how many units share the gap: "3 without Labharthi pramukh".
+func (gc GapCount) Msg(names RoleNames) Msg {
+	switch gc.Gap.Kind {
+	case GapMembers:
+		return Msgf("%d short of members", gc.Units)
+	case GapRole:
+		return Msgf("%d without %s", gc.Units, names(gc.Gap.Role))
+	case GapUnverified:
+		return Msgf("%d with %s unverified", gc.Units, names(gc.Gap.Role))
+	case GapField:
+		return Msgf("%d with records lacking %s", gc.Units, FieldLabel(gc.Gap.Field))
+	}
+	return Msgf("unknown gap %q", gc.Gap.Kind)
 }

@@ -29,6 +29,7 @@ func funcs() template.FuncMap {
 			return l.Name
 		},
 		"num": FormatCount,
+		"add": func(a, b int) int { return a + b },
 		// msg makes a fixed English text from the domain (an
 		// explanation's reason) a message, for L to translate.
 		"msg": func(s string) schedule.Msg { return schedule.Msg{Format: s} },
@@ -49,6 +50,11 @@ func momentFuncs(m schedule.Moments) template.FuncMap {
 		"stamp":   stamp,
 		"istTime": stamp,
 		"when":    func(t time.Time) string { return m.DateTime(t) },
+		// day shows a calendar day (00:00 UTC stands for it, as campaign
+		// target dates) as that same day on the organisation's calendar.
+		"day": func(t time.Time) string {
+			return m.Date(time.Date(t.Year(), t.Month(), t.Day(), 12, 0, 0, 0, m.Zone().Location()))
+		},
 	}
 }
 

@@ -95,7 +95,11 @@ func (cs *Campaigns) Create(ctx context.Context, actor schedule.Actor, c schedul
 			return err
 		}
 		c.ID, c.UnitPath = row.ID, u.Path
-		return s.audit(ctx, tx, actor, "create", "campaign", row.ID, u.Path, c.Title+c.TitleHi)
+		title := c.Title
+		if title == "" {
+			title = c.TitleHi
+		}
+		return s.audit(ctx, tx, actor, "create", "campaign", row.ID, u.Path, title)
 	})
 	return c, err
 }
@@ -149,7 +153,7 @@ func (cs *Campaigns) SetRules(ctx context.Context, actor schedule.Actor, id int6
 			return mapErr(err, "campaign")
 		}
 		c = row.domain(rules)
-		return s.audit(ctx, tx, actor, "rules", "campaign", id, row.UnitPath, fmt.Sprintf("version %d", rules.Version))
+		return s.audit(ctx, tx, actor, "update", "campaign", id, row.UnitPath, schedule.Msgf("rules version %d", rules.Version))
 	})
 	return c, err
 }

@@ -107,7 +107,7 @@ func TestCrawlEveryPageInBothLanguages(t *testing.T) {
 	// drop out of the crawl.
 	for _, want := range []string{"/messages/templates?", "/workshops/:id?", "/programmes/:id?", "/events/:id/occurrence?rid",
 		"/addresses/:id/turnout?", "/addresses/:id/bridges?", "/events/:id/invites?", "/events/:id/reminders?", "/units/:id/feeds?",
-		"/guests?", "/audit?", "/i/:id?", "/j/:id?", "/feeds/:id?", "/units/:id/conflicts?", "/workers/:id/edit?"} {
+		"/guests?", "/audit?", "/i/:id?", "/j/:id?", "/feeds/:id?", "/units/:id/conflicts?", "/workers/:id/edit?", "/campaigns/:id?", "/campaigns/new?"} {
 		reached := false
 		for sh := range fx.shapes {
 			reached = reached || strings.HasPrefix(sh, want)
@@ -191,7 +191,7 @@ func newCrawlFixtureWith(t *testing.T, p auth.Policy) *crawlFixture {
 	fx.keyNS = map[string]bool{}
 	for _, f := range []string{"app", "nav", "login", "home", "unit", "worker", "gender", "form", "page", "import", "audit", "error", "role",
 		"calendar", "event", "conflict", "programme", "guest", "feed", "invite", "rsvp", "templates", "reminders", "workshop", "address",
-		"turnout", "bridges", "join", "stage", "field", "search"} {
+		"turnout", "bridges", "join", "stage", "field", "search", "campaign"} {
 		fx.keyNS[f] = true
 	}
 	return fx
@@ -211,6 +211,18 @@ func (fx *crawlFixture) populate(t *testing.T, signer *schedule.Signer) {
 			t.Fatalf("event %q: %v", e.Title, err)
 		}
 		return saved.Event.ID
+	}
+	// A statewide campaign with a day of history.
+	camp, err := store.NewCampaigns(st).Create(ctx, state, schedule.Campaign{Title: "Digital booth", TitleHi: "डिजिटल बूथ", UnitID: unitID(t, st, "MP"),
+		Target: schedule.CivilDay(testclock.Now(), schedule.Zone{}).AddDate(0, 0, 40),
+		Rules: schedule.CampaignRules{Levels: []schedule.LevelRule{{Level: schedule.LevelBooth, Members: 2,
+			Roles: []schedule.RoleCount{{Role: "booth_president", Count: 1}, {Role: "labharthi_pramukh", Count: 1}}, Verified: []string{"booth_president"},
+			Extras: []string{schedule.ExtraSocial}}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := store.NewCampaigns(st).Snapshot(ctx, sys, camp.ID, schedule.CivilDay(testclock.Now(), schedule.Zone{}).AddDate(0, 0, -1)); err != nil {
+		t.Fatal(err)
 	}
 	guest, err := st.SaveGuest(ctx, state, store.Guest{UnitID: unitID(t, st, "MP"), Name: "Shivraj Kushwaha", NameHi: "शिवराज कुशवाहा", Title: "MLA",
 		Home: &schedule.LatLon{Lat: 26.22, Lon: 78.18}})
@@ -336,7 +348,7 @@ func dataTexts(t *testing.T, st *store.Store) []string {
 	for _, q := range []string{"SELECT code FROM units", "SELECT name, mobile, voter_id, social, email, work FROM workers",
 		"SELECT name, name_hi, title FROM guests", "SELECT uid, title, title_hi, description, venue_name FROM events",
 		"SELECT title, title_hi, description FROM programmes", "SELECT speakers, speakers_hi FROM addresses",
-		"SELECT title, title_hi FROM workshop_series"} {
+		"SELECT title, title_hi FROM workshop_series", "SELECT title, title_hi FROM campaigns"} {
 		eachRow(t, st, q, func(vals []any) {
 			for _, v := range vals {
 				switch x := v.(type) {

@@ -5,6 +5,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/karyakram/karyakram/app/store"
 	"github.com/karyakram/karyakram/schedule"
 )
 
@@ -50,6 +51,7 @@ const (
 	Workshop  Object = "workshop"
 	Address   Object = "address"
 	Invite    Object = "invite"
+	Campaign  Object = "campaign"
 )
 
 // RouteInfo describes one route for tests and documentation.
@@ -95,6 +97,7 @@ func (s *Server) routeTable() []route {
 		api = OfficialAPI
 	)
 	j := s.join
+	cp := campaignPages{s: s, cs: store.NewCampaigns(s.store)}
 	t := []route{
 		// Service and session.
 		get("/healthz", pub, NoObject, s.healthz),
@@ -206,6 +209,14 @@ func (s *Server) routeTable() []route {
 		post("/addresses/:id/bridges", off, Address, s.provisionBridges),
 		post("/addresses/:id/bridges/delete", off, Address, s.deleteBridges),
 
+		// Campaigns against a target date: readiness per unit.
+		get("/campaigns", off, NoObject, cp.list),
+		get("/campaigns/new", off, NoObject, cp.showNew),
+		post("/campaigns", off, NoObject, cp.create),
+		get("/campaigns/:id", off, Campaign, cp.show),
+		get("/campaigns/:id/export.csv", off, Campaign, cp.exportCSV),
+		post("/campaigns/:id/snapshot", off, Campaign, cp.snapshot),
+
 		// The JSON API (openapi.json describes it).
 		get("/api/v1/openapi.json", pub, NoObject, func(c *gin.Context) { c.Data(http.StatusOK, "application/json", openapiDoc) }),
 		post("/api/v1/login/code", pub, NoObject, s.apiRequestCode),
@@ -222,6 +233,9 @@ func (s *Server) routeTable() []route {
 		patch("/api/v1/workers/:id", api, Worker, s.apiUpdateWorker),
 		post("/api/v1/import/:kind", api, NoObject, s.apiImport, s.limitUpload()),
 		get("/api/v1/audit", api, NoObject, s.apiAudit),
+		get("/api/v1/campaigns", api, NoObject, cp.apiList),
+		post("/api/v1/campaigns", api, NoObject, cp.apiCreate),
+		get("/api/v1/campaigns/:id", api, Campaign, cp.apiShow),
 		get("/api/v1/units/:id/events", api, Unit, s.apiUnitEvents),
 		get("/api/v1/events/:id", api, Event, s.apiShowEvent),
 		post("/api/v1/events", api, NoObject, s.apiCreateEvent),

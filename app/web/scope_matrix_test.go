@@ -99,6 +99,10 @@ var createBodies = map[string]func(unit int64) (query string, form url.Values){
 	},
 	"POST /programmes":    func(u int64) (string, url.Values) { return "", programmeForm(u) },
 	"GET /api/v1/workers": func(u int64) (string, url.Values) { return fmt.Sprintf("unit=%d", u), nil },
+	"POST /campaigns":     func(u int64) (string, url.Values) { return "", campaignForm(u) },
+	"POST /api/v1/campaigns": func(u int64) (string, url.Values) {
+		return "", url.Values{"json": {fmt.Sprintf(`{"title":"Matrix campaign made","unit_id":%d,"target":%q,"rules":{"levels":[{"level":"booth","members":2}]}}`, u, testclock.Date(30))}}
+	},
 	"POST /api/v1/workers": func(u int64) (string, url.Values) {
 		return "", url.Values{"json": {fmt.Sprintf(`{"name":"Matrix Nayi","mobile":"9844444449","unit_id":%d}`, u)}}
 	},
@@ -152,6 +156,9 @@ var unscoped = map[string]string{
 	"POST /api/v1/import/:kind": "rows name their units; out-of-scope rows are refused (TestAPI)",
 	"GET /api/v1/audit":         "the caller's own scope",
 	"GET /api/v1/workshops":     "the caller's own scope",
+	"GET /campaigns":            "the caller's own scope (and campaigns above it, narrowed to it)",
+	"GET /campaigns/new":        "the form",
+	"GET /api/v1/campaigns":     "the caller's own scope (and campaigns above it, narrowed to it)",
 	"GET /metrics":              "operator token (hardening_test.go)",
 }
 
@@ -180,6 +187,10 @@ var unconfigured = map[string]bool{"POST /webhooks/livekit": true, "GET /address
 
 func workerForm(u int64) url.Values {
 	return url.Values{"name": {"Matrix Nayi"}, "mobile": {"9844444448"}, "unit": {fmt.Sprint(u)}, "gender": {"F"}}
+}
+
+func campaignForm(u int64) url.Values {
+	return url.Values{"unit": {fmt.Sprint(u)}, "title": {"Matrix campaign made"}, "target": {testclock.Date(30)}, "level": {"booth"}, "members": {"2"}, "roles": {"booth_president"}}
 }
 
 func eventForm(u int64) url.Values {
@@ -501,6 +512,26 @@ func newMatrixFixture(t *testing.T) *matrixFixture {
 			t.Fatal(err)
 		}
 		set(web.Programme, pl, p.ID)
+	}
+	// Campaigns at each placement's booth, and the state's over all: those
+	// below read it, for their own area.
+	campaigns := store.NewCampaigns(st)
+	for pl := p1; pl < numPlacements; pl++ {
+		root := fx.units[pl]
+		if pl == pState {
+			root = unitID(t, st, "MP")
+		}
+		c, err := campaigns.Create(ctx, sys, schedule.Campaign{Title: fmt.Sprintf("Matrix P%d campaign", pl+1), UnitID: root,
+			Target: schedule.CivilDay(testclock.Now(), schedule.Zone{}).AddDate(0, 0, 30),
+			Rules: schedule.CampaignRules{Levels: []schedule.LevelRule{{Level: schedule.LevelBooth, Members: 2,
+				Roles: []schedule.RoleCount{{Role: "booth_president", Count: 1}}, Verified: []string{"booth_president"}}}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := campaigns.Snapshot(ctx, sys, c.ID, schedule.CivilDay(testclock.Now(), schedule.Zone{})); err != nil {
+			t.Fatal(err)
+		}
+		set(web.Campaign, pl, c.ID)
 	}
 	// Only the state office plans workshop series.
 	var series int64 // the crawl fixture's sample series, planned

@@ -81,7 +81,7 @@ func New(st *store.Store, au *auth.Service, cfg Config, log *slog.Logger) (*Serv
 	if err != nil {
 		return nil, fmt.Errorf("parse templates: %w", err)
 	}
-	for _, p := range []string{"login", "home", "unit", "workers", "worker", "worker_form", "import", "audit", "error", "invite", "invites", "invite_reminders", "message_templates", "rsvp", "calendar", "calendar_conflicts", "calendar_check", "calendar_feeds", "event", "event_form", "event_occurrence", "programmes", "programme", "programme_form", "guests", "workshops", "workshop", "workshop_form", "turnout", "bridges", "unsubscribe", "replies"} {
+	for _, p := range []string{"login", "home", "unit", "workers", "worker", "worker_form", "import", "audit", "error", "invite", "invites", "invite_reminders", "message_templates", "rsvp", "calendar", "calendar_conflicts", "calendar_check", "calendar_feeds", "event", "event_form", "event_occurrence", "programmes", "programme", "programme_form", "guests", "workshops", "workshop", "workshop_form", "turnout", "bridges", "unsubscribe", "replies", "campaigns", "campaign", "campaign_form"} {
 		if !pages.Has(p) {
 			return nil, fmt.Errorf("template for page %q is missing", p)
 		}

@@ -1,0 +1,138 @@
+package web_test
+
+import (
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/karyakram/karyakram/app/store/storetest"
+	"github.com/karyakram/karyakram/app/web"
+	"github.com/karyakram/karyakram/internal/testclock"
+)
+
+// TestCampaignDashboard follows a district president who sets a booth
+// campaign and reads, in Hindi and English, which booths lag, what each
+// misses and whom to call; the booth president reads their checklist.
+func TestCampaignDashboard(t *testing.T) {
+	e := newEnv(t, web.Config{})
+	district := e.browser()
+	district.login("9800000002")
+	form := url.Values{"unit": {fmt.Sprint(unitID(t, e.st, "D1"))}, "title_hi": {"डिजिटल बूथ"}, "title": {"Digital booth"},
+		"target": {testclock.Date(30)}, "level": {"booth"}, "members": {"2"}, "roles": {"booth_president, labharthi_pramukh, chai_pramukh"},
+		"verified": {"booth_president"}}
+
+	// A rule naming an unknown role is refused, naming it, in both languages.
+	for lang, want := range map[string]string{"hi": `अज्ञात दायित्व "chai_pramukh"`, "en": `unknown role "chai_pramukh"`} {
+		district.setLang(lang)
+		resp, doc := district.post("/campaigns", form)
+		if got := doc.Find("#rules-error").Text(); resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(got, want) {
+			t.Fatalf("%s: %d %q, want 422 saying %q", lang, resp.StatusCode, got, want)
+		}
+	}
+	form.Set("roles", "booth_president, labharthi_pramukh")
+	resp, _ := district.post("/campaigns", form)
+	if resp.StatusCode != 200 || !strings.HasPrefix(resp.Request.URL.Path, "/campaigns/") {
+		t.Fatalf("create: %d at %s", resp.StatusCode, resp.Request.URL)
+	}
+	campaign := resp.Request.URL.Path
+
+	// B1 gets its labharthi pramukh and the president logs in (which
+	// verifies the mobile): B1 is ready, B2 (one member) is not.
+	storetest.ImportWorkers(t, e.st, "name,mobile,voter_id,gender,unit_code,roles,work\nLabh Pramukh,9811111120,BBB0000020,F,D1-A1-M1-C1-S1-B1,labharthi_pramukh,\n")
+	booth := e.browser()
+	booth.login("9800000004")
+
+	kendra := fmt.Sprintf("%s?unit=%d", campaign, unitID(t, e.st, "D1-A1-M1-C1-S1"))
+	for _, tc := range []struct{ lang, progress, b2, b1 string }{
+		{"hi", "2 में से 1 तैयार (50%)", "1/2 सदस्य, बूथ अध्यक्ष नहीं, लाभार्थी प्रमुख नहीं", ""},
+		{"en", "1 of 2 ready (50%)", "1/2 members, no Booth president, no Labharthi pramukh", ""},
+	} {
+		district.setLang(tc.lang)
+		resp, doc := district.get(kendra)
+		if resp.StatusCode != 200 {
+			t.Fatalf("%s: dashboard %d", tc.lang, resp.StatusCode)
+		}
+		if got := doc.Find("#progress").Text(); got != tc.progress {
+			t.Errorf("%s: progress %q, want %q", tc.lang, got, tc.progress)
+		}
+		rows := doc.Find("#children tbody tr")
+		if rows.Length() != 2 {
+			t.Fatalf("%s: %d booths listed, want 2", tc.lang, rows.Length())
+		}
+		first, second := rows.Eq(0), rows.Eq(1)
+		if first.AttrOr("data-code", "") != "D1-A1-M1-C1-S1-B2" || second.AttrOr("data-code", "") != "D1-A1-M1-C1-S1-B1" {
+			t.Errorf("%s: laggard not first: %s, %s", tc.lang, first.AttrOr("data-code", ""), second.AttrOr("data-code", ""))
+		}
+		if got := strings.TrimSpace(first.Find(".missing").Text()); got != tc.b2 {
+			t.Errorf("%s: B2 misses %q, want %q", tc.lang, got, tc.b2)
+		}
+		if got := strings.TrimSpace(second.Find(".missing").Text()); got != tc.b1 {
+			t.Errorf("%s: B1 (ready) misses %q", tc.lang, got)
+		}
+		if got := second.Text(); !strings.Contains(got, "Booth President") || !strings.Contains(got, "+919800000004") {
+			t.Errorf("%s: B1's row does not say whom to call: %q", tc.lang, got)
+		}
+		if first.Find("td.num").Text() == "" || !strings.Contains(first.Find("td.num").Text(), "0%") {
+			t.Errorf("%s: B2 percent %q", tc.lang, first.Find("td.num").Text())
+		}
+		if doc.Find("#burnup polyline.actual").Length() != 1 || doc.Find("#burnup line.target").Length() != 1 {
+			t.Errorf("%s: no burn-up chart", tc.lang)
+		}
+	}
+
+	// The booth president opens the campaign at their own booth: the
+	// checklist, every item done.
+	booth.setLang("hi")
+	_, doc := booth.get(campaign)
+	if got := doc.Find("#unit-name").Text(); got != "बूथ 1" {
+		t.Errorf("booth president's dashboard opens at %q", got)
+	}
+	items := doc.Find("#checklist li")
+	if items.Length() != 4 || doc.Find("#checklist li.todo").Length() != 0 || !strings.Contains(items.Last().Text(), "बूथ अध्यक्ष सत्यापित") {
+		t.Errorf("checklist: %d items, %d to do, last %q", items.Length(), doc.Find("#checklist li.todo").Length(), items.Last().Text())
+	}
+
+	// The CSV for the meeting: the same rows.
+	district.setLang("en")
+	r, err := district.c.Get(e.srv.URL + strings.Replace(kendra, "?", "/export.csv?", 1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	recs, err := csv.NewReader(r.Body).ReadAll()
+	r.Body.Close()
+	if err != nil || len(recs) != 3 || recs[1][0] != "D1-A1-M1-C1-S1-B2" || recs[1][4] != "0" || !strings.Contains(recs[1][5], "no Labharthi pramukh") || recs[2][4] != "100" {
+		t.Errorf("CSV: %v %q", err, recs)
+	}
+
+	// The JSON twin, and another district's president gets nothing.
+	tok := apiToken(t, e, "9800000002")
+	id := strings.TrimPrefix(campaign, "/campaigns/")
+	req, _ := http.NewRequest("GET", fmt.Sprintf("%s/api/v1/campaigns/%s?unit=%d", e.srv.URL, id, unitID(t, e.st, "D1-A1-M1-C1-S1")), nil)
+	req.Header.Set("Authorization", "Bearer "+tok)
+	ar, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out struct {
+		Progress struct{ Ready, Total int }
+		Children []struct {
+			Unit    struct{ Code string }
+			Missing []string
+		}
+	}
+	json.NewDecoder(ar.Body).Decode(&out)
+	ar.Body.Close()
+	if out.Progress.Ready != 1 || out.Progress.Total != 2 || len(out.Children) != 2 || out.Children[0].Unit.Code != "D1-A1-M1-C1-S1-B2" ||
+		strings.Join(out.Children[0].Missing, ", ") != "1/2 members, no Booth president, no Labharthi pramukh" {
+		t.Errorf("API: %+v", out)
+	}
+	other := e.browser()
+	other.login("9800000005")
+	if resp, _ := other.get(campaign); resp.StatusCode != http.StatusNotFound {
+		t.Errorf("another district's president: %d", resp.StatusCode)
+	}
+}
