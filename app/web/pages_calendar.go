@@ -95,10 +95,6 @@ func (s *Server) showCalendar(c *gin.Context) {
 	var err error
 	lang := s.lang(c)
 	z, m := s.zone(), s.moments(c)
-	view := c.DefaultQuery("view", "month")
-	if view != "week" && view != "list" && view != "day" {
-		view = "month"
-	}
 	anchor := s.now()
 	if d := c.Query("date"); d != "" {
 		t, err := z.Parse(d, "")
@@ -108,27 +104,8 @@ func (s *Server) showCalendar(c *gin.Context) {
 		}
 		anchor = t
 	}
-	var from, to, prev, next time.Time
-	switch view {
-	case "month":
-		first := z.Midnight(anchor, 1-z.In(anchor).Day())
-		from = z.Midnight(first, -((int(first.Weekday()) + 6) % 7)) // back to Monday
-		last := first.AddDate(0, 1, 0)
-		to = z.Midnight(last, (7-(int(last.Weekday())+6)%7)%7)
-		prev, next = first.AddDate(0, -1, 0), first.AddDate(0, 1, 0)
-	case "week":
-		from = z.Midnight(anchor, -((int(z.In(anchor).Weekday()) + 6) % 7))
-		to = z.Midnight(from, 7)
-		prev, next = z.Midnight(from, -7), to
-	case "day":
-		from = z.Midnight(anchor, 0)
-		to = z.Midnight(from, 1)
-		prev, next = z.Midnight(from, -1), to
-	default:
-		from = z.Midnight(anchor, 0)
-		to = z.Midnight(from, 31)
-		prev, next = z.Midnight(from, -31), to
-	}
+	cv := z.CalendarView(c.DefaultQuery("view", "month"), anchor)
+	view, from, to := cv.Kind, cv.From, cv.To
 	page := calendarPage{Base: s.base(c), Unit: u, View: view, Type: c.Query("type"), Level: c.Query("level"),
 		CanWrite: a.Can(schedule.ActWrite, u.Path), WeekdayHdr: m.WeekdayHeader(time.Monday)}
 	f := calendarFilter(u.ID, from, to)
@@ -205,18 +182,16 @@ func (s *Server) showCalendar(c *gin.Context) {
 	}
 	switch view {
 	case "month":
-		month := z.In(anchor).Month()
 		page.Heading = m.MonthYear(anchor)
-		var week []calDay
-		for d := from; d.Before(to); d = z.Midnight(d, 1) {
-			week = append(week, mkDay(d, z.In(d).Month() == month))
-			if len(week) == 7 {
-				page.Weeks = append(page.Weeks, week)
-				week = nil
+		for _, week := range cv.Weeks() {
+			row := make([]calDay, len(week))
+			for i, d := range week {
+				row[i] = mkDay(d, cv.InMonth(d))
 			}
+			page.Weeks = append(page.Weeks, row)
 		}
-		for d := from; d.Before(to); d = z.Midnight(d, 1) {
-			if day := mkDay(d, true); len(day.Items) > 0 && z.In(d).Month() == month {
+		for _, d := range cv.Days() {
+			if day := mkDay(d, true); len(day.Items) > 0 && cv.InMonth(d) {
 				page.Days = append(page.Days, day)
 			}
 		}
@@ -225,18 +200,18 @@ func (s *Server) showCalendar(c *gin.Context) {
 		page.Days = append(page.Days, mkDay(from, true))
 	case "week":
 		page.Heading = m.WeekdayDay(from) + " – " + m.WeekdayDay(z.Midnight(to, -1))
-		for d := from; d.Before(to); d = z.Midnight(d, 1) {
+		for _, d := range cv.Days() {
 			page.Days = append(page.Days, mkDay(d, true))
 		}
 	default:
 		page.Heading = m.WeekdayDay(from) + " – " + m.WeekdayDay(z.Midnight(to, -1))
-		for d := from; d.Before(to); d = z.Midnight(d, 1) {
+		for _, d := range cv.Days() {
 			if day := mkDay(d, true); len(day.Items) > 0 {
 				page.Days = append(page.Days, day)
 			}
 		}
 	}
-	page.PrevURL, page.NextURL, page.TodayURL = link(view, prev), link(view, next), link(view, s.now())
+	page.PrevURL, page.NextURL, page.TodayURL = link(view, cv.Prev), link(view, cv.Next), link(view, s.now())
 	page.ViewURLs = map[string]string{"month": link("month", anchor), "week": link("week", anchor), "list": link("list", anchor), "day": link("day", anchor)}
 
 	s.render(c, "calendar", page)
