@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/karyakram/karyakram/app/campaigns"
 	"github.com/karyakram/karyakram/conferencing"
 	"io"
 	"log/slog"
@@ -153,6 +154,10 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	go func() { drainer.Run(drainCtx); close(drained) }() //nolint:errcheck // Run returns nil after a clean stop
 	defer func() { stopDrain(); <-drained }()
 	log.Info("outbox drainer started", "channels", channels)
+	snapCtx, stopSnaps := context.WithCancel(ctx)
+	snapsDone := make(chan struct{})
+	go func() { campaigns.Snapshots{Store: st, Zone: cfg.Zone, Log: log}.Run(snapCtx); close(snapsDone) }()
+	defer func() { stopSnaps(); <-snapsDone }()
 	if cfg.InboundSMTPAddr != "" {
 		stopReplies, err := serveCalendarReplies(cfg, st, log)
 		if err != nil {
