@@ -7,9 +7,9 @@ import (
 
 func TestCalendarViewSpans(t *testing.T) {
 	z := Zone{} // Asia/Kolkata
-	// Wednesday 15 January 2025, 23:30 IST (18:00 UTC): the day is the
-	// organisation's, not UTC's.
-	anchor := time.Date(2025, 1, 15, 18, 0, 0, 0, time.UTC)
+	// Wednesday 15 January 2025, 01:30 IST, still Tuesday 14 January in
+	// UTC: the day is the organisation's.
+	anchor := time.Date(2025, 1, 14, 20, 0, 0, 0, time.UTC)
 	day := func(t time.Time) string { return z.DateKey(t) }
 	for _, c := range []struct {
 		kind, from, to, prev, next string
