@@ -118,22 +118,41 @@ func (s *Server) addressInput(c *gin.Context, eventID int64, f addressForm) (sto
 	return in, nil
 }
 
-func (s *Server) showAddress(c *gin.Context) {
-	j := s.join
+// addressView is what an address's page shows, for the page and its API
+// twin: the address, what this server cannot do for it (no LiveKit rooms,
+// no dial-in numbers), whether it is over and whether the viewer may
+// moderate it.
+type addressView struct {
+	Address                           store.MassAddress
+	LiveKitOff, NoBridgeNumbers, Over bool
+	CanModerate                       bool
+}
+
+// loadAddress loads the address named by :id in the actor's scope.
+func (s *Server) loadAddress(c *gin.Context) (addressView, error) {
 	id, err := paramID(c, "id")
 	if err != nil {
-		s.fail(c, err)
-		return
+		return addressView{}, err
 	}
 	a, err := s.store.FindAddress(c.Request.Context(), actor(c), id)
 	if err != nil {
+		return addressView{}, err
+	}
+	return addressView{Address: a, LiveKitOff: s.join.cfg.Mint == nil, NoBridgeNumbers: s.turn == nil || s.turn.cfg.Numbers.Size() == 0,
+		Over: !s.now().Before(a.Event.End), CanModerate: a.ModeratedBy(actor(c))}, nil
+}
+
+func (s *Server) showAddress(c *gin.Context) {
+	v, err := s.loadAddress(c)
+	if err != nil {
 		s.fail(c, err)
 		return
 	}
+	a := v.Address
 	p := addressPage{Base: s.base(c), Event: a.Event, Address: &a, Title: eventTitle(a.Event, s.lang(c)),
-		LiveKitOff: j.cfg.Mint == nil, NoBridgeNumbers: s.turn == nil || s.turn.cfg.Numbers.Size() == 0, Over: !s.now().Before(a.Event.End)}
-	if a.ModeratedBy(actor(c)) {
-		p.Moderation = j.moderationFor(c, a)
+		LiveKitOff: v.LiveKitOff, NoBridgeNumbers: v.NoBridgeNumbers, Over: v.Over}
+	if v.CanModerate {
+		p.Moderation = s.join.moderationFor(c, a)
 	}
 	c.Header("Cache-Control", "private, no-store")
 	s.render(c, "address", p)

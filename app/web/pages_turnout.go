@@ -90,7 +90,7 @@ func (s *Server) loadTurnout(c *gin.Context) (store.Turnout, error) {
 	var unit int64
 	if u := c.Query("unit"); u != "" {
 		if unit, err = strconv.ParseInt(u, 10, 64); err != nil || unit <= 0 {
-			return store.Turnout{}, schedule.Errorf(schedule.ENOTFOUND, "unit %q not found", u)
+			return store.Turnout{}, schedule.FieldError("unit", "give the unit's ID (a number), not %q", u)
 		}
 	}
 	return s.store.Turnout(c.Request.Context(), actor(c), id, unit, s.turn.cfg.Now())
@@ -172,16 +172,6 @@ func (s *Server) showTurnout(c *gin.Context) {
 	}
 	c.Header("Cache-Control", "no-store")
 	s.render(c, "turnout", p)
-}
-
-func (s *Server) turnoutJSON(c *gin.Context) {
-	t, err := s.loadTurnout(c)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	c.Header("Cache-Control", "no-store")
-	c.JSON(http.StatusOK, gin.H{"address_id": t.Address.ID, "turnout": t, "updated": s.zone().Moments(s.lang(c)).ClockSeconds(t.At)})
 }
 
 func (s *Server) turnoutCSV(c *gin.Context) {

@@ -201,7 +201,6 @@ func (s *Server) routeTable() []route {
 		get("/events/:id/turnout", off, Event, s.eventAddressRedirect("turnout")),
 		get("/events/:id/bridges", off, Event, s.eventAddressRedirect("bridges")),
 		get("/addresses/:id/turnout", off, Address, s.showTurnout),
-		get("/addresses/:id/turnout.json", off, Address, s.turnoutJSON),
 		get("/addresses/:id/turnout.csv", off, Address, s.turnoutCSV),
 		get("/addresses/:id/bridges", off, Address, s.showBridges),
 		get("/addresses/:id/bridges.csv", off, Address, s.bridgesCSV),
@@ -246,6 +245,9 @@ func (s *Server) routeTable() []route {
 		post("/api/v1/invites/:id/revoke", api, Invite, s.apiRevokeInvite),
 		get("/api/v1/workshops", api, NoObject, s.apiWorkshops),
 		get("/api/v1/workshops/:id", api, Workshop, s.apiWorkshop),
+		get("/api/v1/addresses/:id", api, Address, s.apiAddress),
+		get("/api/v1/addresses/:id/turnout", api, Address, s.apiTurnout), // the turnout page's script polls it
+		get("/api/v1/addresses/:id/bridges", api, Address, s.apiBridges),
 	}
 	if s.cfg.MetricsToken != "" {
 		t = append(t, route{RouteInfo{Method: http.MethodGet, Path: "/metrics", Access: Operator}, []gin.HandlerFunc{s.metricsAuth()}, gin.WrapH(s.MetricsHandler())})

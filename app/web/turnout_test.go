@@ -153,7 +153,8 @@ func TestTurnoutAndBridgePages(t *testing.T) {
 	if doc.Find("svg#chart rect.bar").Length() != 2 || doc.Find(`tr[data-code="D1-A1-M1"] .joined`).Text() != "1" {
 		t.Errorf("chart bars %d, M1 joined %q", doc.Find("svg#chart rect.bar").Length(), doc.Find(`tr[data-code="D1-A1-M1"] .joined`).Text())
 	}
-	resp, raw = state.getRaw(base + "/turnout.json")
+	// What the page's script polls: the API twin, with the session.
+	resp, raw = state.getRaw("/api/v1" + base + "/turnout?lang=hi")
 	var js struct {
 		Turnout store.Turnout `json:"turnout"`
 	}
@@ -176,7 +177,7 @@ func TestTurnoutAndBridgePages(t *testing.T) {
 	if resp.StatusCode != 200 || doc.Find(`tr[data-code="D1"]`).Length() != 1 || doc.Find(`tr[data-code="D2"]`).Length() != 0 || doc.Find("#t-joined").Text() != "1" {
 		t.Errorf("district view: %d, D2 shown %d, joined %q", resp.StatusCode, doc.Find(`tr[data-code="D2"]`).Length(), doc.Find("#t-joined").Text())
 	}
-	for _, p := range []string{fmt.Sprintf("%s/turnout?unit=%d", base, d2), fmt.Sprintf("%s/turnout.json?unit=%d", base, d2), fmt.Sprintf("%s/turnout.csv?unit=%d", base, d2), "/addresses/99999/turnout"} {
+	for _, p := range []string{fmt.Sprintf("%s/turnout?unit=%d", base, d2), fmt.Sprintf("/api/v1%s/turnout?unit=%d", base, d2), fmt.Sprintf("%s/turnout.csv?unit=%d", base, d2), "/addresses/99999/turnout"} {
 		if resp, _ := dist.getRaw(p); resp.StatusCode != http.StatusNotFound {
 			t.Errorf("%s for the D1 official: %d, want 404", p, resp.StatusCode)
 		}
