@@ -69,12 +69,57 @@ type programmeFormPage struct {
 	Units    []choice
 	Levels   []choice
 	Types    []choice
-	Form     map[string]string
+	Form     programmeForm
 	Errors   map[string]string
 	CanStart bool
 }
 
-func (s *Server) programmeForm(c *gin.Context, form map[string]string, err error) (programmeFormPage, error) {
+// programmeForm is the statewide-programme form as typed: the unit it runs
+// under, the level whose units each get an event, the window (first and
+// last day, inclusive) and the proposed time and length.
+type programmeForm struct {
+	Root, Level, Type, Title, TitleHi, Description, From, To, Start, Hours string
+}
+
+func readProgrammeForm(c *gin.Context) programmeForm {
+	return programmeForm{Root: c.PostForm("root"), Level: c.PostForm("level"), Type: c.PostForm("type"), Title: c.PostForm("title"),
+		TitleHi: c.PostForm("title_hi"), Description: c.PostForm("description"), From: c.PostForm("from"), To: c.PostForm("to"),
+		Start: c.PostForm("start"), Hours: c.PostForm("hours")}
+}
+
+// programme converts the form, typed on the organisation's clock (z); field
+// problems come back as one joined error.
+func (f programmeForm) programme(z schedule.Zone) (store.ProgrammeRecord, error) {
+	p := store.ProgrammeRecord{Programme: schedule.Programme{Type: f.Type, Title: f.Title, TitleHi: f.TitleHi, Description: f.Description}}
+	var errs []error
+	p.RootUnitID, _ = strconv.ParseInt(f.Root, 10, 64)
+	p.LevelDepth, _ = strconv.Atoi(f.Level)
+	var err error
+	if p.WindowStart, err = z.Parse(f.From, ""); err != nil {
+		errs = append(errs, schedule.FieldError("window_start", "give the first day (YYYY-MM-DD)"))
+	}
+	if last, err := z.Parse(f.To, ""); err != nil {
+		errs = append(errs, schedule.FieldError("window_end", "give the last day (YYYY-MM-DD)"))
+	} else {
+		p.WindowEnd = last.Add(24 * time.Hour) // the last day is inclusive
+	}
+	if strings.TrimSpace(f.Start) != "" && len(errs) == 0 {
+		if p.ProposedStart, err = z.Parse(f.From, f.Start); err != nil {
+			errs = append(errs, schedule.FieldError("proposed_start", "give the proposed time as HH:MM"))
+		}
+	}
+	if h := strings.TrimSpace(f.Hours); h != "" {
+		v, err := strconv.ParseFloat(h, 64)
+		if err != nil || v <= 0 || v > 24 {
+			errs = append(errs, schedule.FieldError("proposed_length", "give the length in hours, e.g. 2"))
+		} else {
+			p.ProposedLength = time.Duration(v * float64(time.Hour)).Round(time.Minute)
+		}
+	}
+	return p, joinErrs(errs)
+}
+
+func (s *Server) programmeFormPage(c *gin.Context, form programmeForm, err error) (programmeFormPage, error) {
 	ctx := c.Request.Context()
 	lang := s.lang(c)
 	page := programmeFormPage{Base: s.base(c), Form: form, Errors: map[string]string{}}
@@ -84,7 +129,7 @@ func (s *Server) programmeForm(c *gin.Context, form map[string]string, err error
 	}
 	for _, u := range roots {
 		v := strconv.FormatInt(u.ID, 10)
-		page.Units = append(page.Units, choice{Value: v, Label: u.DisplayName(lang), Selected: v == form["root"]})
+		page.Units = append(page.Units, choice{Value: v, Label: u.DisplayName(lang), Selected: v == form.Root})
 	}
 	levels, lerr := s.store.Levels(ctx)
 	if lerr != nil {
@@ -92,14 +137,14 @@ func (s *Server) programmeForm(c *gin.Context, form map[string]string, err error
 	}
 	for _, l := range levels {
 		v := strconv.Itoa(l.Depth)
-		page.Levels = append(page.Levels, choice{Value: v, Label: levelLabel(levels, l.Depth, lang), Selected: v == form["level"]})
+		page.Levels = append(page.Levels, choice{Value: v, Label: levelLabel(levels, l.Depth, lang), Selected: v == form.Level})
 	}
 	types, terr := s.store.EventTypes(ctx)
 	if terr != nil {
 		return page, terr
 	}
 	for _, t := range types {
-		page.Types = append(page.Types, choice{Value: t.Key, Label: s.typeName(types, t.Key, lang), Selected: t.Key == form["type"]})
+		page.Types = append(page.Types, choice{Value: t.Key, Label: s.typeName(types, t.Key, lang), Selected: t.Key == form.Type})
 	}
 	for _, fe := range schedule.ValidationErrors(err) {
 		page.Errors[fe.Field] = s.pages.Localize(lang, fe.Msg())
@@ -112,13 +157,13 @@ func (s *Server) programmeForm(c *gin.Context, form map[string]string, err error
 
 func (s *Server) showNewProgramme(c *gin.Context) {
 	ctx := c.Request.Context()
-	form := map[string]string{"type": "sports", "start": "10:00", "hours": "2"}
+	form := programmeForm{Type: "sports", Start: "10:00", Hours: "2"}
 	if ls, err := s.store.Levels(ctx); err == nil {
 		if l, ok := ls.ByKey("cluster"); ok {
-			form["level"] = strconv.Itoa(l.Depth)
+			form.Level = strconv.Itoa(l.Depth)
 		}
 	}
-	page, err := s.programmeForm(c, form, nil)
+	page, err := s.programmeFormPage(c, form, nil)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -127,53 +172,21 @@ func (s *Server) showNewProgramme(c *gin.Context) {
 }
 
 func (s *Server) createProgramme(c *gin.Context) {
-	form := map[string]string{}
-	for _, k := range []string{"root", "level", "type", "title", "title_hi", "description", "from", "to", "start", "hours"} {
-		form[k] = c.PostForm(k)
-	}
-	p := store.ProgrammeRecord{Programme: schedule.Programme{Type: form["type"], Title: form["title"], TitleHi: form["title_hi"],
-		Description: form["description"]}}
-	var errs []error
-	p.RootUnitID, _ = strconv.ParseInt(form["root"], 10, 64)
-	p.LevelDepth, _ = strconv.Atoi(form["level"])
-	var err error
-	if p.WindowStart, err = s.zone().Parse(form["from"], ""); err != nil {
-		errs = append(errs, schedule.FieldError("window_start", "give the first day (YYYY-MM-DD)"))
-	}
-	if last, err := s.zone().Parse(form["to"], ""); err != nil {
-		errs = append(errs, schedule.FieldError("window_end", "give the last day (YYYY-MM-DD)"))
-	} else {
-		p.WindowEnd = last.Add(24 * time.Hour) // the last day is inclusive
-	}
-	if strings.TrimSpace(form["start"]) != "" && len(errs) == 0 {
-		if p.ProposedStart, err = s.zone().Parse(form["from"], form["start"]); err != nil {
-			errs = append(errs, schedule.FieldError("proposed_start", "give the proposed time as HH:MM"))
-		}
-	}
-	if h := strings.TrimSpace(form["hours"]); h != "" {
-		v, err := strconv.ParseFloat(h, 64)
-		if err != nil || v <= 0 || v > 24 {
-			errs = append(errs, schedule.FieldError("proposed_length", "give the length in hours, e.g. 2"))
-		} else {
-			p.ProposedLength = time.Duration(v * float64(time.Hour)).Round(time.Minute)
-		}
-	}
-	if len(errs) == 0 {
+	form := readProgrammeForm(c)
+	p, err := form.programme(s.zone())
+	if err == nil {
 		var saved store.ProgrammeRecord
-		saved, err = s.store.CreateProgramme(c.Request.Context(), actor(c), p)
-		if err == nil {
+		if saved, err = s.store.CreateProgramme(c.Request.Context(), actor(c), p); err == nil {
 			s.flash(c, "programme.created")
 			c.Redirect(http.StatusSeeOther, fmt.Sprintf("/programmes/%d", saved.ID))
 			return
 		}
-		errs = append(errs, err)
 	}
-	joined := joinErrs(errs)
-	if schedule.ErrorCode(joined) != schedule.EINVALID {
-		s.fail(c, joined)
+	if schedule.ErrorCode(err) != schedule.EINVALID {
+		s.fail(c, err)
 		return
 	}
-	page, perr := s.programmeForm(c, form, joined)
+	page, perr := s.programmeFormPage(c, form, err)
 	if perr != nil {
 		s.fail(c, perr)
 		return

@@ -192,6 +192,9 @@ func (f eventForm) event(z schedule.Zone) (schedule.Event, error) {
 }
 
 func joinErrs(errs []error) error {
+	if len(errs) == 0 {
+		return nil
+	}
 	if len(errs) == 1 {
 		return errs[0]
 	}
