@@ -390,6 +390,8 @@ type Responsible struct {
 	Name     string `json:"name"`
 	Mobile   string `json:"mobile,omitempty"`
 	Role     string `json:"role"`
+	// Language is the one they read messages in ("" for the default).
+	Language string `json:"-"`
 }
 
 // Responsibles returns the active holders of official roles at the units
@@ -402,7 +404,7 @@ func (cs *Campaigns) Responsibles(ctx context.Context, actor schedule.Actor, uni
 	var rows []Responsible
 	q := cs.s.db.NewSelect().TableExpr("worker_roles AS wr").
 		Join("JOIN workers AS w ON w.id = wr.worker_id").Join("JOIN roles AS r ON r.key = wr.role_key").
-		ColumnExpr("wr.unit_id, w.id AS worker_id, w.name, COALESCE(w.mobile, '') AS mobile, wr.role_key AS role").
+		ColumnExpr("wr.unit_id, w.id AS worker_id, w.name, COALESCE(w.mobile, '') AS mobile, wr.role_key AS role, w.language").
 		Where("r.official AND w.active").Where("wr.unit_id IN (?)", bun.In(unitIDs)).OrderExpr("wr.unit_id, wr.role_key, w.name")
 	q = whereScope(q, "wr.unit_path", actor.Scope)
 	if err := q.Scan(ctx, &rows); err != nil {
@@ -540,4 +542,64 @@ func (s *Store) MarkMobileVerified(ctx context.Context, actor schedule.Actor, mo
 		return fmt.Errorf("mark mobile verified: %w", err)
 	}
 	return nil
+}
+
+// Nudge is a message to one responsible person about a campaign.
+type Nudge struct {
+	WorkerID int64
+	Text     string
+}
+
+// NudgeReport counts what Nudge did.
+type NudgeReport struct {
+	Queued int `json:"queued"`
+	// Already counts people nudged about the campaign earlier that day.
+	Already int `json:"already"`
+	// NoMobile counts people without a mobile.
+	NoMobile int `json:"no_mobile"`
+}
+
+// Nudge queues an SMS to each person through the outbox, at most one per
+// person, campaign and day: the outbox's unique key
+// (nudge:<campaign>:<worker>:<day>) keeps a second press, a second
+// official or a restart from sending twice. People outside actor's scope
+// are refused with the rest (ENOTFOUND), nothing queued.
+func (cs *Campaigns) Nudge(ctx context.Context, actor schedule.Actor, campaignID int64, day time.Time, nudges []Nudge) (NudgeReport, error) {
+	s := cs.s
+	var rep NudgeReport
+	c, err := cs.Find(ctx, actor, campaignID)
+	if err != nil {
+		return rep, err
+	}
+	now := s.now().UTC()
+	d := day.Format(time.DateOnly)
+	err = s.inTx(ctx, func(tx bun.Tx) error {
+		for _, n := range nudges {
+			w, err := s.workerByID(ctx, tx, n.WorkerID)
+			if err != nil || !actor.Can(schedule.ActRead, w.UnitPath) {
+				return schedule.Errorf(schedule.ENOTFOUND, "worker %d not found", n.WorkerID)
+			}
+			if w.Mobile == "" {
+				rep.NoMobile++
+				continue
+			}
+			key := fmt.Sprintf("nudge:%d:%d:%s", c.ID, w.ID, d)
+			res, err := tx.ExecContext(ctx, `INSERT INTO outbox (idem_key, kind, channel, recipient, body, status, next_attempt_at, created_at)
+				VALUES (?, 'nudge', ?, ?, ?, 'queued', ?, ?) ON CONFLICT (idem_key) DO NOTHING`,
+				key, string(schedule.ChannelSMS), w.Mobile, n.Text, now, now)
+			if err != nil {
+				return mapErr(err, "outbox")
+			}
+			if k, _ := res.RowsAffected(); k == 1 {
+				rep.Queued++
+			} else {
+				rep.Already++
+			}
+		}
+		if rep.Queued == 0 {
+			return nil
+		}
+		return s.audit(ctx, tx, actor, "nudge", "campaign", c.ID, c.UnitPath, schedule.Msgf("%d messages queued", rep.Queued))
+	})
+	return rep, err
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 
@@ -129,6 +130,56 @@ func TestCampaignDashboard(t *testing.T) {
 	if out.Progress.Ready != 1 || out.Progress.Total != 2 || len(out.Children) != 2 || out.Children[0].Unit.Code != "D1-A1-M1-C1-S1-B2" ||
 		strings.Join(out.Children[0].Missing, ", ") != "1/2 members, no Booth president, no Labharthi pramukh" {
 		t.Errorf("API: %+v", out)
+	}
+	// Nudges: B2 gets a president (not yet logged in); the district
+	// sends today's reminders twice; one SMS goes, in Hindi.
+	storetest.ImportWorkers(t, e.st, "name,mobile,voter_id,gender,unit_code,roles,work\nNaye Adhyaksh,9811111130,BBB0000030,M,D1-A1-M1-C1-S1-B2,booth_president,\n")
+	for i := 0; i < 2; i++ {
+		resp, _ := district.post(strings.Replace(kendra, "?", "/nudge?", 1), url.Values{})
+		if resp.StatusCode != 200 {
+			t.Fatalf("nudge %d: %d", i+1, resp.StatusCode)
+		}
+	}
+	var n int
+	var to, body string
+	if err := e.st.DB().QueryRow("SELECT COUNT(*), MIN(recipient), MIN(body) FROM outbox WHERE kind = 'nudge'").Scan(&n, &to, &body); err != nil {
+		t.Fatal(err)
+	}
+	if want := "डिजिटल बूथ: बूथ 2 — लाभार्थी प्रमुख नहीं, बूथ अध्यक्ष असत्यापित। लक्ष्य तिथि"; n != 1 || to != "+919811111130" || !strings.HasPrefix(body, want) {
+		t.Errorf("nudges: %d to %s %q, want one to +919811111130 starting %q", n, to, body, want)
+	}
+	// In the state's campaign a district's nudge reaches its own people
+	// only: D2's booth president (4 lags there too) gets nothing from D1.
+	stateTok := apiToken(t, e, "9800000001")
+	stateBody := fmt.Sprintf(`{"title":"State drive","unit_id":%d,"target":%q,"rules":{"levels":[{"level":"booth","members":5,"roles":[{"role":"booth_president","count":1}]}]}}`,
+		unitID(t, e.st, "MP"), testclock.Date(20))
+	req, _ = http.NewRequest("POST", e.srv.URL+"/api/v1/campaigns", strings.NewReader(stateBody))
+	req.Header.Set("Authorization", "Bearer "+stateTok)
+	req.Header.Set("Content-Type", "application/json")
+	cr, err := http.DefaultClient.Do(req)
+	if err != nil || cr.StatusCode != http.StatusCreated {
+		t.Fatalf("state campaign: %v %v", err, cr.Status)
+	}
+	var made struct{ ID int64 }
+	json.NewDecoder(cr.Body).Decode(&made)
+	cr.Body.Close()
+	storetest.ImportWorkers(t, e.st, "name,mobile,voter_id,gender,unit_code,roles,work\nBhopal Booth Adhyaksh,9811111140,BBB0000040,M,D2-A1-M1-C1-S1-B1,booth_president,\n")
+	if resp, _ := district.post(fmt.Sprintf("/campaigns/%d/nudge", made.ID), url.Values{}); resp.StatusCode != 200 {
+		t.Fatalf("district nudge in the state campaign: %d", resp.StatusCode)
+	}
+	rows, err := e.st.DB().Query("SELECT recipient FROM outbox WHERE kind = 'nudge' AND idem_key LIKE ?", fmt.Sprintf("nudge:%d:%%", made.ID))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var reached []string
+	for rows.Next() {
+		var r string
+		rows.Scan(&r)
+		reached = append(reached, r)
+	}
+	rows.Close()
+	if len(reached) == 0 || slices.Contains(reached, "+919811111140") || slices.Contains(reached, "+919800000005") {
+		t.Errorf("D1's nudge in the state campaign reached %v: want D1's people only, some", reached)
 	}
 	other := e.browser()
 	other.login("9800000005")

@@ -496,3 +496,111 @@ func (p campaignPages) snapshot(c *gin.Context) {
 	p.s.flash(c, "campaign.snapshot_taken")
 	c.Redirect(http.StatusSeeOther, fmt.Sprintf("/campaigns/%d", id))
 }
+
+// maxNudgeUnits is how many units one nudge names before "and N more".
+const maxNudgeUnits = 3
+
+// nudges composes, for each person responsible for a lagging child unit
+// (its officials, or when it has none the officials of the unit shown),
+// one SMS in their language naming the units and what each misses.
+func (p campaignPages) nudges(d campaignDashboard, roles []schedule.Role) []store.Nudge {
+	names := schedule.RoleNamesOf(roles)
+	type person struct {
+		r     store.Responsible
+		units []schedule.ChildProgress
+	}
+	var order []int64
+	people := map[int64]*person{}
+	add := func(r store.Responsible, cp schedule.ChildProgress) {
+		pp := people[r.WorkerID]
+		if pp == nil {
+			pp = &person{r: r}
+			people[r.WorkerID] = pp
+			order = append(order, r.WorkerID)
+		}
+		if len(pp.units) == 0 || pp.units[len(pp.units)-1].Unit.ID != cp.Unit.ID {
+			pp.units = append(pp.units, cp)
+		}
+	}
+	for _, ch := range d.Children {
+		m := ch.Main()
+		if (ch.Own == nil || ch.Own.Ready) && m.Ready >= m.Total {
+			continue
+		}
+		who := ch.Responsible
+		if len(who) == 0 {
+			who = d.Responsible
+		}
+		for _, r := range who {
+			add(r, ch.ChildProgress)
+		}
+	}
+	title := schedule.Names{En: d.Campaign.Title, Hi: d.Campaign.TitleHi}
+	var out []store.Nudge
+	for _, id := range order {
+		pp := people[id]
+		lang := pp.r.Language
+		if lang == "" {
+			lang = schedule.LangHindi
+		}
+		reader := p.s.pages.Reader(lang)
+		var items []schedule.Msg
+		for i, cp := range pp.units {
+			if i == maxNudgeUnits {
+				items = append(items, schedule.Msgf("and %d more", len(pp.units)-maxNudgeUnits))
+				break
+			}
+			var gaps []schedule.Msg
+			if cp.Own != nil {
+				gaps = cp.Own.Msgs(names)
+			} else {
+				for _, g := range cp.Common {
+					gaps = append(gaps, g.Msg(names))
+				}
+			}
+			items = append(items, schedule.Msgf("%s — %s", schedule.Names{En: cp.Unit.Name, Hi: cp.Unit.NameHi}, gaps))
+		}
+		target := p.s.zone().Moments(lang).Date(time.Date(d.Campaign.Target.Year(), d.Campaign.Target.Month(), d.Campaign.Target.Day(), 12, 0, 0, 0, p.s.zone().Location()))
+		text := schedule.Msgf("%s: %s. Target date %s; please complete the records.", title, items, target).Render(reader)
+		out = append(out, store.Nudge{WorkerID: id, Text: text})
+	}
+	return out
+}
+
+func (p campaignPages) sendNudges(c *gin.Context) (store.NudgeReport, campaignDashboard, error) {
+	d, err := p.load(c, p.s.lang(c))
+	if err != nil {
+		return store.NudgeReport{}, d, err
+	}
+	roles, err := p.s.store.Roles(c.Request.Context())
+	if err != nil {
+		return store.NudgeReport{}, d, err
+	}
+	rep, err := p.cs.Nudge(c.Request.Context(), actor(c), d.Campaign.ID, p.today(), p.nudges(d, roles))
+	return rep, d, err
+}
+
+// nudge queues today's reminders to the people responsible for the
+// laggards below the unit shown.
+func (p campaignPages) nudge(c *gin.Context) {
+	rep, d, err := p.sendNudges(c)
+	if err != nil {
+		p.s.fail(c, err)
+		return
+	}
+	key := "campaign.nudged"
+	if rep.Queued == 0 {
+		key = "campaign.nudged_none"
+	}
+	p.s.flash(c, key)
+	c.Redirect(http.StatusSeeOther, fmt.Sprintf("/campaigns/%d?unit=%d", d.Campaign.ID, d.Unit.ID))
+}
+
+func (p campaignPages) apiNudge(c *gin.Context) {
+	rep, _, err := p.sendNudges(c)
+	if err != nil {
+		p.s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, rep)
+}

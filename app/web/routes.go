@@ -215,6 +215,7 @@ func (s *Server) routeTable() []route {
 		get("/campaigns/:id", off, Campaign, cp.show),
 		get("/campaigns/:id/export.csv", off, Campaign, cp.exportCSV),
 		post("/campaigns/:id/snapshot", off, Campaign, cp.snapshot),
+		post("/campaigns/:id/nudge", off, Campaign, cp.nudge),
 
 		// The JSON API (openapi.json describes it).
 		get("/api/v1/openapi.json", pub, NoObject, func(c *gin.Context) { c.Data(http.StatusOK, "application/json", openapiDoc) }),
@@ -235,6 +236,7 @@ func (s *Server) routeTable() []route {
 		get("/api/v1/campaigns", api, NoObject, cp.apiList),
 		post("/api/v1/campaigns", api, NoObject, cp.apiCreate),
 		get("/api/v1/campaigns/:id", api, Campaign, cp.apiShow),
+		post("/api/v1/campaigns/:id/nudge", api, Campaign, cp.apiNudge),
 		get("/api/v1/units/:id/events", api, Unit, s.apiUnitEvents),
 		get("/api/v1/events/:id", api, Event, s.apiShowEvent),
 		post("/api/v1/events", api, NoObject, s.apiCreateEvent),
