@@ -14,7 +14,7 @@
 #   bench/firstrun/run.sh [REV]      (default HEAD)
 #
 # PORT (default 18765) is where the demos listen; each is stopped once its
-# URL is printed.
+# URL is printed. KEEP_DIR=DIR keeps each run's action graph and output.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 source bench/machine.sh
@@ -59,16 +59,20 @@ to_url() {
 	kill -- "-$pid" 2>/dev/null || true
 	wait "$pid" 2>/dev/null || true
 	pid=
-	local build
-	build=$(python3 -c '
-import json, sys, datetime
-def t(s):  # RFC 3339 with nanoseconds
-    d, frac = s.rstrip("Z").split(".")
-    return datetime.datetime.fromisoformat(d).replace(tzinfo=datetime.timezone.utc).timestamp() + float("0." + frac)
+	printf '%s: %.1f s to the URL\n' "$label" "$(echo "$end - $start" | bc)"
+	python3 - "$work/$label.json" <<'PY'
+import json, re, sys, datetime
+def t(s):  # RFC 3339, fraction optional
+    m = re.match(r"(.*?)(\.\d+)?(Z|[+-]\d\d:\d\d)$", s)
+    base = datetime.datetime.fromisoformat(m.group(1) + m.group(3).replace("Z", "+00:00"))
+    return base.timestamp() + float(m.group(2) or 0)
 a = [x for x in json.load(open(sys.argv[1])) if x.get("TimeStart") and x.get("TimeDone")]
-print("%.1f" % (max(t(x["TimeDone"]) for x in a) - min(t(x["TimeStart"]) for x in a)))' "$work/$label.json")
-	printf '%s: %.1f s to the URL (build %s s, the rest is the binary starting, migrating and seeding the demo)\n' \
-		"$label" "$(echo "$end - $start" | bc)" "$build"
+print("  of which the build: %.1f s; the rest is the binary starting, migrating and seeding the demo" %
+      (max(t(x["TimeDone"]) for x in a) - min(t(x["TimeStart"]) for x in a)))
+PY
+	if [[ -n "${KEEP_DIR:-}" ]]; then
+		cp "$work/$label.json" "$work/$label.out" "$work/$label.err" "$KEEP_DIR/"
+	fi
 }
 
 cache="$work/gocache"

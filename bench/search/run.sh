@@ -15,6 +15,8 @@ workers=${1:-3000000}
 rounds=${2:-20}
 pg=${KARYAKRAM_BENCH_PG:-postgres://postgres@127.0.0.1:5432}
 db=kk_bench_search
+source bench/machine.sh
+bench_machine
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"; [[ -z "${KEEP:-}" && -z "${DSN:-}" ]] && psql "$pg/postgres" -qc "DROP DATABASE IF EXISTS $db" || true' EXIT
 go build -o "$tmp/karyakram" ./cmd/karyakram
@@ -23,9 +25,12 @@ dsn=${DSN:-}
 if [[ -z "$dsn" ]]; then
 	psql "$pg/postgres" -qc "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db"
 	dsn="$pg/$db?sslmode=disable"
+	start=$(date +%s)
 	"$tmp/karyakram" seed -scale state -workers "$workers" -dsn "$dsn"
+	echo "seeded $workers workers in $(($(date +%s) - start)) s"
+	bench_load "after seeding"
 fi
 psql "$dsn" -qc "VACUUM ANALYZE workers"
-echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs); load before: $(cut -d' ' -f1-3 /proc/loadavg)"
+bench_load "before searching"
 "$tmp/search-bench" -dsn "$dsn" -rounds "$rounds"
-echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
+bench_load "after searching"
