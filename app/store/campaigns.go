@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -292,7 +293,29 @@ func (cs *Campaigns) Evaluate(ctx context.Context, actor schedule.Actor, c sched
 // path: three grouped queries (units, members, role holders), each one
 // range scan of a path index.
 func (cs *Campaigns) facts(ctx context.Context, path string, depth int, rule schedule.LevelRule) ([]schedule.UnitFacts, error) {
-	db := cs.s.db
+	if !cs.s.Postgres() {
+		// SQLite's transactions take the write lock (_txlock=immediate):
+		// read outside one.
+		return cs.factsIn(ctx, cs.s.db, path, depth, rule)
+	}
+	var out []schedule.UnitFacts
+	err := cs.s.db.RunInTx(ctx, &sql.TxOptions{ReadOnly: true}, func(ctx context.Context, tx bun.Tx) error {
+		// A state's recompute reads millions of rows once: JIT compilation
+		// costs more than it saves (~0.5 s a query) and the per-unit
+		// groups fit in memory without spilling to disk.
+		for _, q := range []string{"SET LOCAL jit = off", "SET LOCAL work_mem = '64MB'"} {
+			if _, err := tx.ExecContext(ctx, q); err != nil {
+				return fmt.Errorf("readiness settings: %w", err)
+			}
+		}
+		var err error
+		out, err = cs.factsIn(ctx, tx, path, depth, rule)
+		return err
+	})
+	return out, err
+}
+
+func (cs *Campaigns) factsIn(ctx context.Context, db bun.IDB, path string, depth int, rule schedule.LevelRule) ([]schedule.UnitFacts, error) {
 	lo, hi := schedule.SubtreeRange(path)
 	var units []unitRow
 	if err := db.NewSelect().Model(&units).Where("path >= ? AND path < ? AND depth = ?", lo, hi, depth).OrderExpr("path").Scan(ctx); err != nil {
@@ -308,31 +331,59 @@ func (cs *Campaigns) facts(ctx context.Context, path string, depth int, rule sch
 		return out, nil
 	}
 	const verified = "(w.mobile IS NOT NULL AND w.verified_mobile = w.mobile)"
-	rows, err := db.QueryContext(ctx, `SELECT w.unit_id, COUNT(*),
-		SUM(CASE WHEN w.mobile IS NULL OR w.mobile = '' THEN 1 ELSE 0 END),
-		SUM(CASE WHEN w.voter_id IS NULL OR w.voter_id = '' THEN 1 ELSE 0 END),
-		SUM(CASE WHEN w.gender = '' THEN 1 ELSE 0 END),
-		SUM(CASE WHEN w.social = '' THEN 1 ELSE 0 END),
-		SUM(CASE WHEN `+verified+` THEN 0 ELSE 1 END)
-		FROM workers w JOIN units u ON u.id = w.unit_id
-		WHERE w.unit_path >= ? AND w.unit_path < ? AND w.active AND u.depth = ?
-		GROUP BY w.unit_id`, lo, hi, depth)
+	// Count only what the rule reads: each aggregate costs a pass of CPU
+	// over every member row of the subtree.
+	missing := map[string]string{
+		schedule.FieldMobile:  "SUM(CASE WHEN w.mobile IS NULL OR w.mobile = '' THEN 1 ELSE 0 END)",
+		schedule.FieldVoterID: "SUM(CASE WHEN w.voter_id IS NULL OR w.voter_id = '' THEN 1 ELSE 0 END)",
+		schedule.FieldGender:  "SUM(CASE WHEN w.gender = '' THEN 1 ELSE 0 END)",
+		schedule.FieldSocial:  "SUM(CASE WHEN w.social = '' THEN 1 ELSE 0 END)",
+	}
+	var fields []string
+	for _, f := range rule.Fields {
+		if !slices.Contains(fields, f) {
+			fields = append(fields, f)
+		}
+	}
+	if slices.Contains(rule.Extras, schedule.ExtraSocial) && !slices.Contains(fields, schedule.FieldSocial) {
+		fields = append(fields, schedule.FieldSocial)
+	}
+	cols := "COUNT(*)"
+	for _, f := range fields {
+		cols += ", " + missing[f]
+	}
+	countUnverified := slices.Contains(rule.Extras, schedule.ExtraAllVerified)
+	if countUnverified {
+		cols += ", SUM(CASE WHEN " + verified + " THEN 0 ELSE 1 END)"
+	}
+	// Workers of units at other depths form groups of their own that no
+	// unit of the list claims; that is cheaper than joining units.
+	rows, err := db.QueryContext(ctx, `SELECT w.unit_id, `+cols+`
+		FROM workers w WHERE w.unit_path >= ? AND w.unit_path < ? AND w.active
+		GROUP BY w.unit_id`, lo, hi)
 	if err != nil {
 		return nil, fmt.Errorf("count members: %w", err)
 	}
+	vals := make([]int, 2+len(fields))
+	ptrs := make([]any, 0, len(vals)+1)
+	var id int64
+	ptrs = append(ptrs, &id)
+	for i := range vals[:1+len(fields)] {
+		ptrs = append(ptrs, &vals[i])
+	}
+	if countUnverified {
+		ptrs = append(ptrs, &vals[1+len(fields)])
+	}
 	for rows.Next() {
-		var id int64
-		var n, noMobile, noVoter, noGender, noSocial, unverified int
-		if err := rows.Scan(&id, &n, &noMobile, &noVoter, &noGender, &noSocial, &unverified); err != nil {
+		if err := rows.Scan(ptrs...); err != nil {
 			rows.Close()
 			return nil, fmt.Errorf("count members: %w", err)
 		}
 		if f := at[id]; f != nil {
-			f.Members, f.Unverified = n, unverified
-			f.MissingField[schedule.FieldMobile] = noMobile
-			f.MissingField[schedule.FieldVoterID] = noVoter
-			f.MissingField[schedule.FieldGender] = noGender
-			f.MissingField[schedule.FieldSocial] = noSocial
+			f.Members, f.Unverified = vals[0], vals[1+len(fields)]
+			for i, fd := range fields {
+				f.MissingField[fd] = vals[1+i]
+			}
 		}
 	}
 	rows.Close()

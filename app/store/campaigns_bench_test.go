@@ -121,6 +121,16 @@ func BenchmarkCampaignReadinessState(b *testing.B) {
 			total += cp.Main().Total
 		}
 	}
+	b.StopTimer()
+	// The peer, in the same run: one plain pass over the same worker rows
+	// (what any recompute from the records must at least read).
+	start := time.Now()
+	var n int
+	lo, hi := schedule.SubtreeRange(root.Path)
+	if err := st.DB().QueryRowContext(ctx, "SELECT COUNT(*) FROM workers WHERE unit_path >= ? AND unit_path < ? AND social <> 'x'", lo, hi).Scan(&n); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportMetric(float64(time.Since(start).Milliseconds()), "scan-ms")
 	b.ReportMetric(float64(total), "booths")
 	b.ReportMetric(float64(ready), "ready")
 }

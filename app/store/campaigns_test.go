@@ -177,6 +177,32 @@ func TestCampaigns(t *testing.T) {
 		}
 	})
 
+	t.Run("FieldsAndExtrasAreCounted", func(t *testing.T) {
+		fc := boothCampaign(t, st, "D1-A1-M1-C1-S1-B1")
+		fc.Rules.Levels[0].Fields = []string{schedule.FieldVoterID, schedule.FieldGender, schedule.FieldSocial}
+		fc.Rules.Levels[0].Extras = []string{schedule.ExtraSocial, schedule.ExtraAllVerified}
+		fc, err := cs.Create(ctx, state, fc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		u, _ := cs.Where(ctx, booth, fc, 0)
+		ev, err := cs.Evaluate(ctx, booth, fc, u)
+		if err != nil || len(ev) != 1 {
+			t.Fatalf("%d units, %v", len(ev), err)
+		}
+		// Three members, all with voter IDs and genders, none with a
+		// social handle; only the president's mobile verified.
+		got := schedule.RenderArg(schedule.English, ev[0].Msgs(names))
+		var ex []schedule.Msg
+		for _, g := range ev[0].Extras {
+			ex = append(ex, g.Msg(names))
+		}
+		extras := schedule.RenderArg(schedule.English, ex)
+		if got != "0/3 records with social media handle" || extras != "0/3 with a social media handle, 1/3 mobiles verified" {
+			t.Fatalf("B1 says %q, extras %q", got, extras)
+		}
+	})
+
 	t.Run("SnapshotsAreIdempotentAndKeepTheirRuleVersion", func(t *testing.T) {
 		today := schedule.CivilDay(testclock.Now(), schedule.Zone{})
 		for i := 0; i < 2; i++ { // a rerun of the day writes the same rows
