@@ -129,9 +129,6 @@ func (cs *Campaigns) SetRules(ctx context.Context, actor schedule.Actor, id int6
 	if err != nil {
 		return schedule.Campaign{}, err
 	}
-	if err := rules.Validate(levels, roles); err != nil {
-		return schedule.Campaign{}, err
-	}
 	var c schedule.Campaign
 	err = s.inTx(ctx, func(tx bun.Tx) error {
 		var row campaignRow
@@ -144,6 +141,11 @@ func (cs *Campaigns) SetRules(ctx context.Context, actor schedule.Actor, id int6
 		}
 		if row.ID == 0 || !actor.Can(schedule.ActWrite, row.UnitPath) {
 			return schedule.Errorf(schedule.ENOTFOUND, "campaign %d not found", id)
+		}
+		// Validated after the scope check: a refusal of the rules would
+		// tell an outsider the campaign exists.
+		if err := rules.Validate(levels, roles); err != nil {
+			return err
 		}
 		rules.Version = row.RuleVersion + 1
 		if err := insertRules(ctx, tx, id, rules, s.now()); err != nil {

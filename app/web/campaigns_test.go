@@ -181,6 +181,31 @@ func TestCampaignDashboard(t *testing.T) {
 	if len(reached) == 0 || slices.Contains(reached, "+919811111140") || slices.Contains(reached, "+919800000005") {
 		t.Errorf("D1's nudge in the state campaign reached %v: want D1's people only, some", reached)
 	}
+	// Rules change by version: D1 may not change the state's; the state
+	// may, and an unknown role is refused naming it.
+	setRules := func(tok, body string) (int, map[string]any) {
+		req, _ := http.NewRequest("POST", fmt.Sprintf("%s/api/v1/campaigns/%d/rules", e.srv.URL, made.ID), strings.NewReader(body))
+		req.Header.Set("Authorization", "Bearer "+tok)
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var out map[string]any
+		json.NewDecoder(resp.Body).Decode(&out)
+		return resp.StatusCode, out
+	}
+	if code, _ := setRules(tok, `{"levels":[{"level":"booth","members":1}]}`); code != http.StatusNotFound {
+		t.Errorf("D1 changing the state's rules: %d", code)
+	}
+	if code, out := setRules(stateTok, `{"levels":[{"level":"booth","roles":[{"role":"chai_pramukh","count":1}]}]}`); code != http.StatusUnprocessableEntity ||
+		!strings.Contains(fmt.Sprint(out["error"]), "chai_pramukh") {
+		t.Errorf("unknown role in new rules: %d %v", code, out)
+	}
+	if code, out := setRules(stateTok, `{"levels":[{"level":"booth","members":1}]}`); code != 200 || out["rules"].(map[string]any)["version"] != float64(2) {
+		t.Errorf("new rules: %d %v", code, out)
+	}
 	other := e.browser()
 	other.login("9800000005")
 	if resp, _ := other.get(campaign); resp.StatusCode != http.StatusNotFound {

@@ -604,3 +604,25 @@ func (p campaignPages) apiNudge(c *gin.Context) {
 	}
 	c.JSON(http.StatusOK, rep)
 }
+
+// apiSetRules makes the body the campaign's next rules version; the
+// snapshots taken so far keep theirs. Only those who may write at the
+// campaign's unit change its rules.
+func (p campaignPages) apiSetRules(c *gin.Context) {
+	id, err := paramID(c, "id")
+	if err != nil {
+		p.s.fail(c, err)
+		return
+	}
+	var rules schedule.CampaignRules
+	if err := bindJSON(c, &rules); err != nil {
+		p.s.fail(c, err)
+		return
+	}
+	camp, err := p.cs.SetRules(c.Request.Context(), actor(c), id, rules)
+	if err != nil {
+		p.s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, camp)
+}

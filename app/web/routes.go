@@ -237,6 +237,7 @@ func (s *Server) routeTable() []route {
 		post("/api/v1/campaigns", api, NoObject, cp.apiCreate),
 		get("/api/v1/campaigns/:id", api, Campaign, cp.apiShow),
 		post("/api/v1/campaigns/:id/nudge", api, Campaign, cp.apiNudge),
+		post("/api/v1/campaigns/:id/rules", api, Campaign, cp.apiSetRules),
 		get("/api/v1/units/:id/events", api, Unit, s.apiUnitEvents),
 		get("/api/v1/events/:id", api, Event, s.apiShowEvent),
 		post("/api/v1/events", api, NoObject, s.apiCreateEvent),

@@ -184,9 +184,10 @@ var actsBelow = map[string]string{
 // objectBodies are the bodies sent to routes that take an object and read
 // a JSON body, so the request reaches the scope check.
 var objectBodies = map[string]string{
-	"PATCH /api/v1/workers/:id":       `{"work":"matrix"}`,
-	"PATCH /api/v1/events/:id":        `{"title":"Matrix changed"}`,
-	"POST /api/v1/events/:id/invites": `{"channel":"sms"}`,
+	"PATCH /api/v1/workers/:id":        `{"work":"matrix"}`,
+	"PATCH /api/v1/events/:id":         `{"title":"Matrix changed"}`,
+	"POST /api/v1/events/:id/invites":  `{"channel":"sms"}`,
+	"POST /api/v1/campaigns/:id/rules": `{"levels":[{"level":"booth","members":3}]}`,
 }
 
 // unconfigured are routes that answer 503 while the service behind them
