@@ -48,6 +48,10 @@ type vpool struct {
 // not worth its time.
 const boundRoundGain = 2e-4
 
+// boundTargetShare places the subgradient steps' target between the best
+// proven bound (0) and the plan's km (1).
+const boundTargetShare = 0.75
+
 // poolRouteLimit caps the routes one exact pricing keeps for a vistarak's
 // pool (past it only negative routes are kept).
 const poolRouteLimit = 2000
@@ -65,7 +69,9 @@ type bounder struct {
 	priced int64
 	pen    float64
 	ub     float64
-	fixed  []bool // places no vistarak can visit (λ = penalty)
+	ubAdj  float64 // ub without the penalty of coverable places left out
+	margin float64 // routes priced below margin × mean λ join the pools
+	fixed  []bool  // places no vistarak can visit (λ = penalty)
 	trace  func(round int, pooled, exact float64)
 }
 
@@ -73,21 +79,30 @@ func newBounder(s *solution) *bounder {
 	p := s.p
 	b := &bounder{s: s, p: p, c: s.c, lam: make([]float64, p.nP), pools: make([]vpool, p.nV),
 		best: math.Inf(-1), pen: p.rules.UncoveredPenaltyKm, ub: s.cost(), fixed: make([]bool, p.nP)}
-	// Start from the plan's cost shares: each place pays an equal part of
-	// its route; uncovered places the penalty.
+	// Start from prices under which no route has a negative reduced cost,
+	// so the first bound costs no enumeration: a route through place i
+	// costs at least the round trip to each of its places, so at least
+	// their mean, and a place's price of its nearest round trip ÷ the
+	// most visits a day (of the vistarak making it) is below that. Places
+	// nobody may visit pay the penalty.
 	for i := 0; i < p.nP; i++ {
 		if len(s.c.pVists[i]) == 0 {
 			b.fixed[i] = true
 			b.lam[i] = b.pen
 			continue
 		}
-		r := s.routeOf[i]
-		if r < 0 {
-			b.lam[i] = b.pen
-			continue
+		lm := math.Inf(1)
+		for k, v := range s.c.pVists[i] {
+			lm = math.Min(lm, float64(s.c.pRT[i][k])*(1-1e-6)/float64(p.q[v]))
 		}
-		rt := &s.routes[r]
-		b.lam[i] = rt.km / float64(len(rt.seq))
+		b.lam[i] = math.Min(lm, b.pen)
+	}
+	b.margin = 0.25
+	b.ubAdj = s.km
+	for i := 0; i < p.nP; i++ {
+		if b.fixed[i] {
+			b.ubAdj += b.pen
+		}
 	}
 	// Seed the pools with the plan's routes.
 	for v := 0; v < p.nV; v++ {
@@ -114,7 +129,8 @@ func (b *bounder) run(ctx context.Context, opt Options) float64 {
 	chosen := make([][]int32, b.p.nV) // pool routes chosen per vistarak
 	g := make([]float64, b.p.nP)
 	prevExact := math.Inf(-1)
-	for round := 0; round < rounds; round++ {
+	converged := false
+	for round := 0; round <= rounds; round++ { // round 0 prices the start
 		if ctx.Err() != nil {
 			break
 		}
@@ -123,8 +139,11 @@ func (b *bounder) run(ctx context.Context, opt Options) float64 {
 		bestPool, bestPoolLam := math.Inf(-1), append([]float64(nil), b.lam...)
 		stall := 0
 		steps := BoundStepsPerRound
-		if round == 0 {
-			steps = BoundStepsPerRound / 2
+		switch {
+		case round == 0:
+			steps = 0 // the pools hold only the plan's routes yet: price first
+		case converged:
+			steps = 4 * BoundStepsPerRound
 		}
 		for k := 0; k < steps; k++ {
 			b.steps++
@@ -156,7 +175,16 @@ func (b *bounder) run(ctx context.Context, opt Options) float64 {
 			if norm == 0 {
 				break
 			}
-			t := theta * math.Max(b.ub-l, 1e-6*math.Max(1, math.Abs(b.ub))) / norm
+			// Polyak step towards a target three quarters of the way from
+			// the best proven bound to the plan's km (without penalties of places it left
+			// out), not the plan's cost: the pooled value overstates L and
+			// a far target overshoots (λ so high that the next pricing
+			// enumerates nearly every route).
+			target := b.ub
+			if b.best > 0 {
+				target = math.Max(math.Min(target, b.best+boundTargetShare*(b.ubAdj-b.best)), l*1.01)
+			}
+			t := theta * math.Max(target-l, 1e-6*math.Max(1, math.Abs(b.ub))) / norm
 			for i := range b.lam {
 				if !b.fixed[i] {
 					b.lam[i] = math.Max(0, b.lam[i]+t*g[i])
@@ -166,6 +194,9 @@ func (b *bounder) run(ctx context.Context, opt Options) float64 {
 		copy(b.lam, bestPoolLam)
 		// Exact pricing at the best pooled λ: a proven bound, and new routes.
 		lb := b.exact(ws, zs)
+		// Once the pools price λ nearly as well as exact pricing, they hold
+		// the routes that matter: steer longer on them between pricings.
+		converged = !math.IsInf(bestPool, -1) && bestPool-lb < 0.002*math.Abs(lb)
 		if b.trace != nil {
 			b.trace(round, bestPool, lb)
 		}
@@ -223,7 +254,7 @@ func (b *bounder) exact(ws []*workspace, zs []float64) float64 {
 	if n > 0 {
 		mean /= float64(n)
 	}
-	delta := 0.25 * mean
+	delta := b.margin * mean
 	lamMax := 0.0
 	for i, lm := range b.lam {
 		if !b.fixed[i] {
@@ -289,6 +320,9 @@ type workspace struct {
 	found  vpool
 	combo  comboSearch
 	scored []scored
+	sufMax []float64
+	sufLR  []float64
+	rmq    rangeMax
 	rcs    []float64
 }
 
@@ -356,14 +390,26 @@ func (b *bounder) poolBest(v int, w *workspace, chosen []int32) (float64, []int3
 	for k := len(order); k < len(pl.routes); k++ {
 		order = append(order, int32(k))
 	}
-	for i := 1; i < len(order); i++ {
+	// Insertion sort while the order is nearly right; a full sort when it
+	// is not (new routes, or a large step of λ).
+	shifts, budget := 0, 16*len(order)
+	for i := 1; i < len(order) && shifts <= budget; i++ {
 		k := order[i]
 		j := i - 1
 		for j >= 0 && (rc[order[j]] > rc[k] || (rc[order[j]] == rc[k] && order[j] > k)) {
 			order[j+1] = order[j]
 			j--
+			shifts++
 		}
 		order[j+1] = k
+	}
+	if shifts > budget {
+		slices.SortFunc(order, func(a, c int32) int {
+			if x := cmp.Compare(rc[a], rc[c]); x != 0 {
+				return x
+			}
+			return cmp.Compare(a, c)
+		})
 	}
 	pl.order = order
 	w.scored = w.scored[:0]
@@ -441,12 +487,17 @@ func (b *bounder) priceExact(v int, w *workspace, delta, lamMax float64, maxRout
 	}
 	w.found.routes, w.found.places = w.found.routes[:0], w.found.places[:0]
 	w.order.init(p, v, w)
-	e := enumerator{b: b, w: w, v: v, q: q, delta: delta, limit: maxRoutes, strict: strict}
-	// Suffix maxima of λ for the completion bound.
-	e.sufMax = make([]float64, n+1)
+	e := enumerator{b: b, w: w, v: v, q: q, delta: delta, limit: maxRoutes, strict: strict, rmq: &w.rmq}
+	// Suffix maxima of λ and of λ − round trip, and range maxima of λ, for
+	// the completion bound.
+	e.sufMax = growFloats(&w.sufMax, n+1)
+	e.sufLR = growFloats(&w.sufLR, n+1)
+	e.sufMax[n], e.sufLR[n] = 0, math.Inf(-1)
 	for i := n - 1; i >= 0; i-- {
 		e.sufMax[i] = math.Max(e.sufMax[i+1], w.lam[i])
+		e.sufLR[i] = math.Max(e.sufLR[i+1], w.lam[i]-w.rt[i])
 	}
+	e.rmq.build(w.lam[:n])
 	e.dfs(0, 0, 0, 0, p.vDays[v])
 	if e.over {
 		return 0, vpool{}, e.count, false
@@ -466,7 +517,67 @@ func (b *bounder) priceExact(v int, w *workspace, delta, lamMax float64, maxRout
 	}
 	w.combo.arena = found.places
 	z, _ = w.combo.solve(p, v, w.scored)
+	if !strict && len(found.routes) > maxRoutes {
+		// Keep the pool small: the most negative routes only (the exact
+		// minimum z is already computed over all of them).
+		found = trimPool(found, w.scored, maxRoutes)
+	}
 	return z, found, e.count, true
+}
+
+// rangeMax answers maxima over ranges of a slice (sparse table).
+type rangeMax struct {
+	levels [][]float64
+}
+
+func (r *rangeMax) build(x []float64) {
+	n := len(x)
+	nl := 1
+	for 1<<nl <= n {
+		nl++
+	}
+	for len(r.levels) < nl {
+		r.levels = append(r.levels, nil)
+	}
+	r.levels = r.levels[:nl]
+	r.levels[0] = append(r.levels[0][:0], x...)
+	for l := 1; l < nl; l++ {
+		prev, w := r.levels[l-1], 1<<(l-1)
+		cur := r.levels[l][:0]
+		for i := 0; i+2*w <= n; i++ {
+			cur = append(cur, math.Max(prev[i], prev[i+w]))
+		}
+		r.levels[l] = cur
+	}
+}
+
+// max is the maximum over [a, b) (−Inf when empty).
+func (r *rangeMax) max(a, b int) float64 {
+	if a >= b {
+		return math.Inf(-1)
+	}
+	l := bits.Len(uint(b-a)) - 1
+	return math.Max(r.levels[l][a], r.levels[l][b-1<<l])
+}
+
+func growFloats(buf *[]float64, n int) []float64 {
+	if cap(*buf) < n {
+		*buf = make([]float64, n)
+	}
+	*buf = (*buf)[:n]
+	return *buf
+}
+
+// trimPool keeps the routes of sorted (scored, most negative first) up to
+// limit.
+func trimPool(found vpool, sorted []scored, limit int) vpool {
+	var out vpool
+	for _, sc := range sorted[:min(limit, len(sorted))] {
+		r := found.routes[sc.k]
+		out.routes = append(out.routes, proute{off: int32(len(out.places)), n: r.n, cost: r.cost, days: r.days})
+		out.places = append(out.places, found.places[r.off:r.off+int32(r.n)]...)
+	}
+	return out
 }
 
 // enumerator walks the subsets of a vistarak's candidates in index order.
@@ -475,7 +586,9 @@ type enumerator struct {
 	w      *workspace
 	v, q   int
 	delta  float64
-	sufMax []float64
+	sufMax []float64 // max λ over candidates i…
+	sufLR  []float64 // max λ − round trip over candidates i…
+	rmq    *rangeMax
 	count  int64
 	limit  int  // routes kept before the margin drops to 0 (or, strict, before giving up)
 	strict bool // give up past limit
@@ -497,8 +610,8 @@ func (e *enumerator) dfs(depth, from int, lamSum, costS float64, days uint64) {
 		}
 		// Lower bound on the reduced cost of any route containing the set
 		// and candidate i (and maybe more after i).
-		rest := float64(e.q-depth-1) * e.sufMax[i+1]
 		lbCost := math.Max(costS, w.rt[i])
+		rest := e.gain(i, lbCost, e.q-depth-1)
 		if lbCost-lamSum-w.lam[i]-rest >= e.delta {
 			continue
 		}
@@ -516,10 +629,34 @@ func (e *enumerator) dfs(depth, from int, lamSum, costS float64, days uint64) {
 		if rc < e.delta {
 			e.record(depth+1, cost, m)
 		}
-		if depth+1 < e.q && cost-lamSum-w.lam[i]-float64(e.q-depth-1)*e.sufMax[i+1] < e.delta {
+		if depth+1 < e.q && cost-lamSum-w.lam[i]-e.gain(i, cost, e.q-depth-1) < e.delta {
 			e.dfs(depth+1, i+1, lamSum+w.lam[i], cost, m)
 		}
 	}
+}
+
+// gain bounds what adding up to m more candidates after i can take off the
+// reduced cost of a set whose route costs at least c: each brings its λ,
+// and the route then costs at least the round trip to the farthest, so
+// the one with the largest round trip brings at most λ − (round trip − c)
+// when that is beyond c. Adding nothing brings 0.
+func (e *enumerator) gain(i int, c float64, m int) float64 {
+	if m <= 0 {
+		return 0
+	}
+	w := e.w
+	// k: the first candidate after i whose round trip exceeds c.
+	lo, hi := i+1, w.n
+	for lo < hi {
+		mid := int(uint(lo+hi) >> 1)
+		if w.rt[mid] <= c {
+			lo = mid + 1
+		} else {
+			hi = mid
+		}
+	}
+	g := math.Max(e.rmq.max(i+1, lo), e.sufLR[lo]+c)
+	return math.Max(0, g+float64(m-1)*e.sufMax[i+1])
 }
 
 func (e *enumerator) record(n int, cost float64, days uint64) {
@@ -624,21 +761,30 @@ func (o *localOrder) search(depth, prev int, t, km float64) {
 
 // comboSearch picks pairwise-disjoint routes, at most one per available
 // day (assignable to distinct days) and at most the visit cap in total,
-// with the least total reduced cost — exactly, by depth-first search with a
-// ratio bound, falling back to a relaxation (still a valid bound) when the
-// search grows too large.
+// with the least total reduced cost — exactly, by depth-first search over
+// the routes by size in increasing reduced cost, bounded by a relaxation
+// (the best routes of each size that fit the capacity left, overlaps and
+// days ignored), falling back to that relaxation (still a valid bound) when
+// the search grows too large.
 type comboSearch struct {
 	items   []scored
-	suffix  []float64 // most negative rc/size over items[i:]
+	bySize  [MaxVisitsPerDayCap + 1][]int32 // indices into items, by reduced cost
+	relax   []float64                       // relax[c]: relaxed best value with capacity c
+	prefix  []float64
+	next    []float64
 	chosen  []int
 	best    float64
 	bestSet []int
 	cap     int
 	maxN    int
 	nodes   int
+	aborted bool
 	arena   []int32 // places of the items
+	// day matching scratch
+	taken [64]int
 }
 
+// comboNodeLimit bounds one search, in routes examined.
 const comboNodeLimit = 200000
 
 func (cs *comboSearch) solve(p *problem, v int, items []scored) (float64, []int) {
@@ -659,52 +805,96 @@ func (cs *comboSearch) solveWith(items []scored, capVisits, maxRoutes int) (floa
 	return cs.solveSorted(capVisits, maxRoutes, items)
 }
 
-// solveSorted is solveWith for items already in increasing reduced cost.
+// solveSorted is solveWith for items already in increasing reduced cost
+// (all negative). When the search stops at its limit it returns the
+// relaxation's value (a valid lower bound) and the best picks found.
 func (cs *comboSearch) solveSorted(capVisits, maxRoutes int, items []scored) (float64, []int) {
+	cs.nodes, cs.aborted = 0, false
 	if len(items) == 0 || capVisits <= 0 || maxRoutes <= 0 {
 		return 0, nil
 	}
-	cs.items = items
-	cs.cap = capVisits
-	cs.maxN = maxRoutes
-	cs.suffix = append(cs.suffix[:0], make([]float64, len(items)+1)...)
-	for i := len(items) - 1; i >= 0; i-- {
-		cs.suffix[i] = math.Min(cs.suffix[i+1], items[i].rc/float64(items[i].size))
+	cs.items, cs.cap, cs.maxN = items, capVisits, maxRoutes
+	maxSize := 0
+	for s := range cs.bySize {
+		cs.bySize[s] = cs.bySize[s][:0]
 	}
-	cs.best, cs.bestSet, cs.chosen, cs.nodes = 0, cs.bestSet[:0], cs.chosen[:0], 0
-	// Greedy start.
-	cs.dfs(0, 0, 0)
-	if cs.nodes > comboNodeLimit {
-		return cs.relaxed(), nil
+	for i, it := range items {
+		if s := int(it.size); s <= capVisits && s < len(cs.bySize) {
+			cs.bySize[s] = append(cs.bySize[s], int32(i))
+			maxSize = max(maxSize, s)
+		}
+	}
+	// relax[c] = min Σ rc over multisets of routes (distinct routes, any
+	// overlap, any days) with total size ≤ c: a bounded knapsack over the
+	// sizes, each size taking its most negative routes first.
+	cs.relax = append(cs.relax[:0], make([]float64, capVisits+1)...)
+	for s := 1; s <= maxSize; s++ {
+		list := cs.bySize[s]
+		if len(list) == 0 {
+			continue
+		}
+		n := min(len(list), capVisits/s)
+		cs.prefix = append(cs.prefix[:0], 0)
+		for j := 0; j < n; j++ {
+			cs.prefix = append(cs.prefix, cs.prefix[j]+items[list[j]].rc)
+		}
+		cs.next = append(cs.next[:0], cs.relax...)
+		for c := 0; c <= capVisits; c++ {
+			for k := 1; k <= n && k*s <= c; k++ {
+				if x := cs.relax[c-k*s] + cs.prefix[k]; x < cs.next[c] {
+					cs.next[c] = x
+				}
+			}
+		}
+		copy(cs.relax, cs.next)
+	}
+	cs.best, cs.bestSet, cs.chosen = 0, cs.bestSet[:0], cs.chosen[:0]
+	cs.dfs(-1, 0, 0)
+	if cs.aborted {
+		return cs.relax[capVisits], append([]int(nil), cs.bestSet...)
 	}
 	return cs.best, append([]int(nil), cs.bestSet...)
 }
 
-func (cs *comboSearch) dfs(from, used int, val float64) {
-	cs.nodes++
-	if cs.nodes > comboNodeLimit {
-		return
-	}
+// dfs extends the chosen routes (all of index ≤ after) with routes of
+// larger index.
+func (cs *comboSearch) dfs(after int, used int, val float64) {
 	if val < cs.best-1e-12 {
 		cs.best = val
 		cs.bestSet = append(cs.bestSet[:0], cs.chosen...)
 	}
-	if len(cs.chosen) >= cs.maxN || used >= cs.cap {
+	c := cs.cap - used
+	if len(cs.chosen) >= cs.maxN || c <= 0 || val+cs.relax[c] >= cs.best-1e-12 {
 		return
 	}
-	for i := from; i < len(cs.items); i++ {
-		if val+float64(cs.cap-used)*cs.suffix[i] >= cs.best-1e-12 {
-			return
+	for s := 1; s <= c && s < len(cs.bySize); s++ {
+		list := cs.bySize[s]
+		j0, _ := slices.BinarySearch(list, int32(after+1))
+		for j := j0; j < len(list); j++ {
+			if cs.nodes++; cs.nodes > comboNodeLimit {
+				cs.aborted = true
+				return
+			}
+			i := int(list[j])
+			it := cs.items[i]
+			// Routes of this size come in increasing reduced cost: once
+			// one cannot beat the best even with the relaxed rest, none
+			// after it can.
+			if val+it.rc+cs.relax[c-s] >= cs.best-1e-12 {
+				break
+			}
+			if !cs.disjoint(it) {
+				continue
+			}
+			cs.chosen = append(cs.chosen, i)
+			if cs.daysOK() {
+				cs.dfs(i, used+s, val+it.rc)
+			}
+			cs.chosen = cs.chosen[:len(cs.chosen)-1]
+			if cs.aborted {
+				return
+			}
 		}
-		it := cs.items[i]
-		if used+int(it.size) > cs.cap || !cs.disjoint(it) {
-			continue
-		}
-		cs.chosen = append(cs.chosen, i)
-		if cs.daysOK() {
-			cs.dfs(i+1, used+int(it.size), val+it.rc)
-		}
-		cs.chosen = cs.chosen[:len(cs.chosen)-1]
 	}
 }
 
@@ -726,46 +916,47 @@ func (cs *comboSearch) disjoint(it scored) bool {
 // matching by augmenting paths over day masks).
 func (cs *comboSearch) daysOK() bool {
 	n := len(cs.chosen)
-	if n <= 1 {
-		return n == 0 || cs.items[cs.chosen[0]].days != 0
+	// Hall's condition holds at once when every route has at least n days.
+	fewest := 64
+	for _, k := range cs.chosen {
+		fewest = min(fewest, bits.OnesCount64(cs.items[k].days))
 	}
-	dayOf := make([]int, n)
-	var taken [64]int
-	for i := range taken {
-		taken[i] = -1
+	if fewest >= n {
+		return true
 	}
-	var try func(k int, seen uint64) (bool, uint64)
-	try = func(k int, seen uint64) (bool, uint64) {
-		m := cs.items[cs.chosen[k]].days &^ seen
-		for m != 0 {
-			d := bits.TrailingZeros64(m)
-			m &^= 1 << uint(d)
-			seen |= 1 << uint(d)
-			if taken[d] < 0 {
-				taken[d], dayOf[k] = k, d
-				return true, seen
-			}
-			var ok bool
-			if ok, seen = try(taken[d], seen); ok {
-				taken[d], dayOf[k] = k, d
-				return true, seen
-			}
-		}
-		return false, seen
+	if fewest == 0 {
+		return false
+	}
+	for i := range cs.taken {
+		cs.taken[i] = -1
 	}
 	for k := 0; k < n; k++ {
-		if ok, _ := try(k, 0); !ok {
+		if ok, _ := cs.augment(k, 0); !ok {
 			return false
 		}
 	}
 	return true
 }
 
-// relaxed is a valid lower bound on the plan minimum when the exact search
-// is too large: the visit cap times the most negative reduced cost per
-// visit (ignoring disjointness and days).
-func (cs *comboSearch) relaxed() float64 {
-	return float64(cs.cap) * cs.suffix[0]
+// augment finds a day for chosen route k, moving others along an
+// augmenting path; seen marks days visited on this path.
+func (cs *comboSearch) augment(k int, seen uint64) (bool, uint64) {
+	m := cs.items[cs.chosen[k]].days &^ seen
+	for m != 0 {
+		d := bits.TrailingZeros64(m)
+		m &^= 1 << uint(d)
+		seen |= 1 << uint(d)
+		if cs.taken[d] < 0 {
+			cs.taken[d] = k
+			return true, seen
+		}
+		var ok bool
+		if ok, seen = cs.augment(cs.taken[d], seen); ok {
+			cs.taken[d] = k
+			return true, seen
+		}
+	}
+	return false, seen
 }
 
 // lagrangianPlan builds a plan from the vistaraks' best plans under λ (a

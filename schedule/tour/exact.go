@@ -25,6 +25,10 @@ const (
 	exactMaxGap    = 0.03    // relative gap up to which it is tried
 	exactMaxRoutes = 400000  // routes below the reduced-cost threshold
 	exactMaxNodes  = 3000000 // search nodes
+	// exactMaxWork bounds the search's work (routes tested for fit and
+	// combination-search nodes in the bounds), so that it ends within about
+	// a second whatever the campaign, and deterministically.
+	exactMaxWork = 40_000_000
 )
 
 type xroute struct {
@@ -53,6 +57,7 @@ type exactSearch struct {
 	ub        float64
 	best      []int32
 	nodes     int
+	work      int64
 	aborted   bool
 	ctx       context.Context
 	cs        comboSearch // day matching in fits
@@ -195,7 +200,7 @@ func (e *exactSearch) fits(k int32) bool {
 
 func (e *exactSearch) dfs() {
 	e.nodes++
-	if e.nodes > exactMaxNodes || (e.nodes&1023 == 0 && e.ctx.Err() != nil) {
+	if e.nodes > exactMaxNodes || e.work > exactMaxWork || (e.nodes&1023 == 0 && e.ctx.Err() != nil) {
 		e.aborted = true
 		return
 	}
@@ -210,6 +215,7 @@ func (e *exactSearch) dfs() {
 		}
 		n := 0
 		for _, k := range e.byPlace[i] {
+			e.work++
 			if e.fits(k) {
 				n++
 				if n >= pickN {
@@ -257,6 +263,7 @@ func (e *exactSearch) bound() float64 {
 		}
 	}
 	for v, ks := range e.byV {
+		e.work += int64(len(ks))
 		items := e.items[:0]
 		for _, k := range ks {
 			if r := &e.routes[k]; r.rc < 0 && e.fits(k) {
@@ -269,6 +276,7 @@ func (e *exactSearch) bound() float64 {
 		}
 		e.combo.arena = e.arena
 		z, _ := e.combo.solveWith(items, e.p.capV[v]-e.load[v], e.maxRoutes[v]-len(e.vChosen[v]))
+		e.work += int64(e.combo.nodes + len(items))
 		b += z
 	}
 	return b

@@ -1,6 +1,8 @@
 package tour
 
 import (
+	"math"
+	"math/bits"
 	"slices"
 	"sort"
 )
@@ -154,6 +156,8 @@ func (s *solution) localSearch(q *placeQueue, budget int64, sc *scratch) bool {
 				e := sc.ins[0]
 				s.apply(x, e)
 				s.touch(q, e.seq)
+			} else if s.ejectInsert(x, sc) {
+				s.touch(q, []int32{x})
 			}
 			continue
 		}
@@ -413,4 +417,116 @@ func (s *solution) bestRouteMove(r int32, best *move, sc *scratch) {
 			best.add(change{route: -1, v: v, seq: a, km: km, day: day})
 		}
 	}
+}
+
+// ejectInsert covers uncovered place x when no vistarak who may visit it
+// has room (all at their visit cap, or no free day that fits): vistarak v
+// takes x in place of one of their places y, and y goes to its cheapest
+// insertion with another vistarak. It applies the cheapest such exchange if
+// it costs less than leaving x out and reports whether it did.
+func (s *solution) ejectInsert(x int32, sc *scratch) bool {
+	p, c := s.p, s.c
+	type plan struct {
+		v       int
+		r       int32   // v's route losing y
+		y       int32   // the place ejected
+		rest    []int32 // r without y (re-ordered); x joins it when r2 < 0 && newDay < 0
+		restKm  float64
+		restDay int
+		r2      int32 // another route of v taking x (−1: none)
+		seq2    []int32
+		km2     float64
+		day2    int
+		newDay  int // x alone on this day (−1: none)
+		newKm   float64
+		yIns    insertion
+		delta   float64
+	}
+	best := plan{delta: -improveEps}
+	found := false
+	pen := p.rules.UncoveredPenaltyKm
+	for k, vi := range c.pVists[x] {
+		v := int(vi)
+		for _, r := range s.vRoutes[v] {
+			rt := &s.routes[r]
+			for _, y := range rt.seq {
+				// y elsewhere (not with v).
+				sc.ins = s.bestInsertions(y, sc.ins, 3, sc)
+				yIns, ok := insertion{}, false
+				for _, e := range sc.ins {
+					if e.v != v {
+						yIns, ok = e, true
+						break
+					}
+				}
+				if !ok || yIns.delta+rt.km >= pen+best.delta { // cannot beat the best
+					continue
+				}
+				rest, restKm := s.without(nil, r, y)
+				restDay := int(rt.day)
+				if len(rest) > 0 {
+					if d, ok := s.dayFor(v, p.routeDays(v, rest), int(rt.day)); ok {
+						restDay = d
+					}
+				}
+				base := restKm - rt.km + yIns.delta - pen
+				cand := plan{v: v, r: r, y: y, rest: rest, restKm: restKm, restDay: restDay, r2: -1, newDay: -1, yIns: yIns, delta: math.Inf(1)}
+				// x into the rest of r.
+				if len(rest) > 0 && len(rest) < p.q[v] {
+					a := append(slices.Clone(rest), x)
+					if d, ok := s.dayFor(v, p.routeDays(v, a), int(rt.day)); ok {
+						if km, ok := s.order(v, a); ok && base+km-restKm < cand.delta {
+							cand.delta = base + km - restKm
+							cand.seq2, cand.km2, cand.day2 = a, km, d
+						}
+					}
+				}
+				// x into another route of v.
+				for _, r2 := range s.vRoutes[v] {
+					if r2 == r {
+						continue
+					}
+					seq, km, day, ok := s.with(nil, r2, x)
+					if ok && base+km-s.routes[r2].km < cand.delta {
+						cand.delta = base + km - s.routes[r2].km
+						cand.r2, cand.seq2, cand.km2, cand.day2 = r2, seq, km, day
+					}
+				}
+				// x alone on a free day (r's day is free when r empties).
+				free := p.vDays[v] & p.pDays[x] &^ s.used[v]
+				if len(rest) == 0 {
+					free |= p.vDays[v] & p.pDays[x] & (1 << uint(rt.day))
+				}
+				if free != 0 {
+					km := float64(c.pRT[x][k])
+					if base+km < cand.delta {
+						cand.delta = base + km
+						cand.r2, cand.seq2 = -1, nil
+						cand.newDay, cand.newKm = bits.TrailingZeros64(free), km
+					}
+				}
+				if cand.delta < best.delta {
+					best, found = cand, true
+					best.yIns.seq = slices.Clone(best.yIns.seq)
+				}
+			}
+		}
+	}
+	if !found {
+		return false
+	}
+	// Apply: y leaves r (y's new route belongs to another vistarak, so
+	// its precomputed insertion stays valid), x joins v.
+	switch {
+	case best.newDay >= 0:
+		s.setRoute(best.r, best.rest, best.restKm, best.restDay)
+		s.addRoute(best.v, best.newDay, []int32{x}, best.newKm)
+	case best.r2 >= 0:
+		s.setRoute(best.r, best.rest, best.restKm, best.restDay)
+		s.setRoute(best.r2, best.seq2, best.km2, best.day2)
+	default:
+		s.setRoute(best.r, best.seq2, best.km2, best.day2)
+	}
+	s.apply(best.y, best.yIns)
+	return true
 }
