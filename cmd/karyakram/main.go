@@ -1,5 +1,6 @@
 // Command karyakram is the one binary: the web server and the tools around
-// it. Subcommands: serve, demo, migrate, import, seed, roster.
+// it. Subcommands: serve, demo, migrate, import, seed, roster, tour,
+// secret, mobiles.
 package main
 
 import (
@@ -35,6 +36,7 @@ Usage:
   karyakram import   [flags] -kind units|workers FILE.csv
   karyakram seed     [flags] -scale demo|state [-workers N] [-out DIR]
   karyakram roster   plan|check ...   plan or check a workshop roster (CSV)
+  karyakram tour     plan|check|synthetic ...   plan or check field tours (CSV)
   karyakram secret   status|rotate    list or rotate the keys that sign links
   karyakram mobiles  list|clear ID...  resolve mobiles recorded for more than one worker
 
@@ -64,6 +66,8 @@ func Run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return runSeed(ctx, rest, getenv, stdout, stderr)
 	case "roster":
 		return runRoster(ctx, rest, getenv, stdout, stderr)
+	case "tour":
+		return runTour(ctx, rest, getenv, stdout, stderr)
 	case "secret":
 		return runSecret(ctx, rest, getenv, stdout, stderr)
 	case "mobiles":

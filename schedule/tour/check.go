@@ -50,10 +50,15 @@ func loadPlan(p *problem, rows []PlanRow) (*planState, error) {
 	var errs []error
 	bad := func(r PlanRow, field, format string, args ...any) {
 		where := "plan"
-		if r.Line > 0 {
-			where = fmt.Sprintf("plan.csv line %d", r.Line)
+		switch {
+		case r.src != nil && r.Line > 0:
+			where = rowField("plan", 0, "", r.Line, r.src, field)
+		case r.Line > 0:
+			where = fmt.Sprintf("plan line %d (%s)", r.Line, field)
+		default:
+			where += " (" + field + ")"
 		}
-		errs = append(errs, schedule.FieldError(where+" ("+field+")", format, args...))
+		errs = append(errs, schedule.FieldError(where, format, args...))
 	}
 	type key struct {
 		v, t int

@@ -41,6 +41,14 @@ type csvTable struct {
 	names []string
 	rows  [][]string
 	lines []int
+	src   *csvSource
+}
+
+// csvSource is the file a row was read from and its columns, so that
+// validation names the file, line and column of a bad value.
+type csvSource struct {
+	what string         // the file's name
+	cols map[string]int // column name → index
 }
 
 func readTable(r io.Reader, what string, required ...string) (*csvTable, error) {
@@ -83,6 +91,7 @@ func readTable(r io.Reader, what string, required ...string) (*csvTable, error) 
 	if first {
 		return nil, schedule.FieldError(what, "the file is empty (a header row is required)")
 	}
+	t.src = &csvSource{what: what, cols: t.cols}
 	var missing []string
 	for _, c := range required {
 		if _, ok := t.cols[c]; !ok {
@@ -177,8 +186,11 @@ func (c cell) required(col string) string {
 }
 
 // ReadPlacesCSV reads places.csv.
-func ReadPlacesCSV(r io.Reader) ([]Place, error) {
-	t, err := readTable(r, "places.csv", "id", "lat", "lon")
+func ReadPlacesCSV(r io.Reader) ([]Place, error) { return ReadPlacesCSVNamed(r, "places.csv") }
+
+// ReadPlacesCSVNamed is ReadPlacesCSV with the file named name in messages.
+func ReadPlacesCSVNamed(r io.Reader, name string) ([]Place, error) {
+	t, err := readTable(r, name, "id", "lat", "lon")
 	if err != nil {
 		return nil, err
 	}
@@ -188,7 +200,7 @@ func ReadPlacesCSV(r io.Reader) ([]Place, error) {
 		c := cell{t, i, &errs}
 		out = append(out, Place{ID: c.required("id"), Name: c.str("name"), NameHi: c.str("name_hi"), Kind: c.str("kind"),
 			Lat: c.float("lat", true), Lon: c.float("lon", true), Areas: c.list("areas"), VisitMinutes: c.int("visit_minutes"),
-			Days: c.list("days"), Open: c.clock("open"), Close: c.clock("close"), Languages: c.list("languages"), line: t.lines[i]})
+			Days: c.list("days"), Open: c.clock("open"), Close: c.clock("close"), Languages: c.list("languages"), line: t.lines[i], src: t.src})
 	}
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
@@ -198,7 +210,12 @@ func ReadPlacesCSV(r io.Reader) ([]Place, error) {
 
 // ReadVistaraksCSV reads vistaraks.csv.
 func ReadVistaraksCSV(r io.Reader) ([]Vistarak, error) {
-	t, err := readTable(r, "vistaraks.csv", "id", "lat", "lon")
+	return ReadVistaraksCSVNamed(r, "vistaraks.csv")
+}
+
+// ReadVistaraksCSVNamed is ReadVistaraksCSV with the file named name in messages.
+func ReadVistaraksCSVNamed(r io.Reader, name string) ([]Vistarak, error) {
+	t, err := readTable(r, name, "id", "lat", "lon")
 	if err != nil {
 		return nil, err
 	}
@@ -210,7 +227,7 @@ func ReadVistaraksCSV(r io.Reader) ([]Vistarak, error) {
 			Lat: c.float("lat", true), Lon: c.float("lon", true), Days: c.list("days"),
 			MaxVisitsPerDay: c.int("max_visits_per_day"), MaxKmPerDay: c.float("max_km_per_day", false), MaxVisits: c.int("max_visits"),
 			DayStart: c.clock("day_start"), DayEnd: c.clock("day_end"), Languages: c.list("languages"),
-			ExcludeAreas: c.list("exclude_areas"), Areas: c.list("areas"), line: t.lines[i]})
+			ExcludeAreas: c.list("exclude_areas"), Areas: c.list("areas"), line: t.lines[i], src: t.src})
 	}
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
@@ -220,8 +237,11 @@ func ReadVistaraksCSV(r io.Reader) ([]Vistarak, error) {
 
 // ReadMatrixCSV reads matrix.csv (road km and optionally minutes between
 // place or vistarak IDs).
-func ReadMatrixCSV(r io.Reader) ([]Leg, error) {
-	t, err := readTable(r, "matrix.csv", "from", "to", "km")
+func ReadMatrixCSV(r io.Reader) ([]Leg, error) { return ReadMatrixCSVNamed(r, "matrix.csv") }
+
+// ReadMatrixCSVNamed is ReadMatrixCSV with the file named name in messages.
+func ReadMatrixCSVNamed(r io.Reader, name string) ([]Leg, error) {
+	t, err := readTable(r, name, "from", "to", "km")
 	if err != nil {
 		return nil, err
 	}
@@ -229,7 +249,7 @@ func ReadMatrixCSV(r io.Reader) ([]Leg, error) {
 	out := make([]Leg, 0, len(t.rows))
 	for i := range t.rows {
 		c := cell{t, i, &errs}
-		out = append(out, Leg{From: c.required("from"), To: c.required("to"), Km: c.float("km", true), Minutes: c.float("minutes", false), line: t.lines[i]})
+		out = append(out, Leg{From: c.required("from"), To: c.required("to"), Km: c.float("km", true), Minutes: c.float("minutes", false), line: t.lines[i], src: t.src})
 	}
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
@@ -244,12 +264,17 @@ type PlanRow struct {
 	Seq      int    `json:"seq"`
 	Place    string `json:"place"`
 	Line     int    `json:"line,omitempty"`
+
+	src *csvSource
 }
 
 // ReadPlanCSV reads plan.csv (as written by WritePlanCSV, or made by hand:
 // vistarak, date, seq and place are enough).
-func ReadPlanCSV(r io.Reader) ([]PlanRow, error) {
-	t, err := readTable(r, "plan.csv", "vistarak", "date", "seq", "place")
+func ReadPlanCSV(r io.Reader) ([]PlanRow, error) { return ReadPlanCSVNamed(r, "plan.csv") }
+
+// ReadPlanCSVNamed is ReadPlanCSV with the file named name in messages.
+func ReadPlanCSVNamed(r io.Reader, name string) ([]PlanRow, error) {
+	t, err := readTable(r, name, "vistarak", "date", "seq", "place")
 	if err != nil {
 		return nil, err
 	}
@@ -257,7 +282,7 @@ func ReadPlanCSV(r io.Reader) ([]PlanRow, error) {
 	out := make([]PlanRow, 0, len(t.rows))
 	for i := range t.rows {
 		c := cell{t, i, &errs}
-		row := PlanRow{Vistarak: c.required("vistarak"), Date: c.required("date"), Place: c.required("place"), Line: t.lines[i]}
+		row := PlanRow{Vistarak: c.required("vistarak"), Date: c.required("date"), Place: c.required("place"), Line: t.lines[i], src: t.src}
 		if s := c.str("seq"); s == "" {
 			c.fail("seq", "is required")
 		} else if n, err := strconv.Atoi(s); err != nil || n < 1 {

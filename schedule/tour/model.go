@@ -121,7 +121,8 @@ type Place struct {
 	// speak one of them. Empty means any vistarak.
 	Languages []string `json:"languages,omitempty"`
 
-	line int // CSV line, for messages
+	line int        // CSV line, for messages
+	src  *csvSource // CSV file and columns, for messages
 }
 
 // Vistarak is a touring organiser.
@@ -152,7 +153,8 @@ type Vistarak struct {
 	// Areas, when given, are the only unit codes the vistarak may visit.
 	Areas []string `json:"areas,omitempty"`
 
-	line int // CSV line, for messages
+	line int        // CSV line, for messages
+	src  *csvSource // CSV file and columns, for messages
 }
 
 // Leg is one entry of a distance/time matrix between two locations (place
@@ -165,6 +167,7 @@ type Leg struct {
 	Minutes float64 `json:"minutes,omitempty"`
 
 	line int
+	src  *csvSource
 }
 
 // withDefaults returns the rules with zero fields replaced by defaults.
@@ -236,6 +239,45 @@ func where(kind string, i int, id string, line int) string {
 	return s
 }
 
+// rowRef names another row of the same input: its line when read from a
+// file, else its index.
+func rowRef(kind string, i, line int) string {
+	if line > 0 {
+		return fmt.Sprintf("line %d", line)
+	}
+	return fmt.Sprintf("%s[%d]", kind, i)
+}
+
+// rowField names one field of an input row for messages. Rows read from a
+// CSV file name the file, line and column(s), as the readers do:
+// "p.csv line 5, column 3 (lat)"; other rows their index and ID:
+// "places[3] (id B12).lat". A field "a/b" names both columns; "days[2]"
+// the days column.
+func rowField(kind string, i int, id string, line int, src *csvSource, field string) string {
+	if src == nil || line <= 0 {
+		if field == "" {
+			return where(kind, i, id, line)
+		}
+		return where(kind, i, id, line) + "." + field
+	}
+	s := fmt.Sprintf("%s line %d", src.what, line)
+	var cols []string
+	for _, name := range strings.Split(field, "/") {
+		if k := strings.IndexByte(name, '['); k >= 0 {
+			name = name[:k]
+		}
+		if c, ok := src.cols[name]; ok {
+			cols = append(cols, fmt.Sprintf("column %d (%s)", c+1, name))
+		} else if name != "" {
+			cols = append(cols, "("+name+")")
+		}
+	}
+	if len(cols) > 0 {
+		s += ", " + strings.Join(cols, " and ")
+	}
+	return s
+}
+
 // Validate reports every malformed field of the instance, each as a
 // *schedule.Error naming the rule's field and the row (index, ID and CSV
 // line when known), joined into one error (nil if valid).
@@ -268,10 +310,10 @@ func (in *Instance) Validate() error {
 		}
 		dateSeen[d] = true
 	}
-	checkDays := func(field string, days []string) {
+	checkDays := func(field func(string) string, days []string) {
 		for j, d := range days {
 			if !dateSeen[d] {
-				add(fmt.Sprintf("%s.days[%d]", field, j), "%q is not a date of the campaign", d)
+				add(field(fmt.Sprintf("days[%d]", j)), "%q is not a date of the campaign", d)
 			}
 		}
 	}
@@ -330,19 +372,19 @@ func (in *Instance) Validate() error {
 	}
 	placeSeen := map[string]int{}
 	for i, p := range in.Places {
-		f := where("places", i, p.ID, p.line)
+		f := func(field string) string { return rowField("places", i, p.ID, p.line, p.src, field) }
 		if strings.TrimSpace(p.ID) == "" {
-			add(f+".id", "is empty")
+			add(f("id"), "is empty")
 		} else if j, dup := placeSeen[p.ID]; dup {
-			add(f+".id", "place %q duplicates places[%d]", p.ID, j)
+			add(f("id"), "place %q duplicates %s", p.ID, rowRef("places", j, in.Places[j].line))
 		} else {
 			placeSeen[p.ID] = i
 		}
 		if !validLatLon(p.Lat, p.Lon) {
-			add(f+".lat/lon", "(%v, %v) is not a coordinate", p.Lat, p.Lon)
+			add(f("lat/lon"), "(%v, %v) is not a coordinate", p.Lat, p.Lon)
 		}
 		if p.VisitMinutes < 0 {
-			add(f+".visit_minutes", "must not be negative (got %d)", p.VisitMinutes)
+			add(f("visit_minutes"), "must not be negative (got %d)", p.VisitMinutes)
 		}
 		visit := p.VisitMinutes
 		if visit == 0 {
@@ -353,19 +395,19 @@ func (in *Instance) Validate() error {
 		if p.Open != "" {
 			m, err := parseClock(p.Open)
 			if err != nil {
-				add(f+".open", "%v", err)
+				add(f("open"), "%v", err)
 			}
 			open = m
 		}
 		if p.Close != "" {
 			m, err := parseClock(p.Close)
 			if err != nil {
-				add(f+".close", "%v", err)
+				add(f("close"), "%v", err)
 			}
 			close = m
 		}
 		if (p.Open != "" || p.Close != "") && close-open < visit {
-			add(f+".open/close", "the window %s–%s is shorter than the %d-minute visit", clock(float64(open)), clock(float64(close)), visit)
+			add(f("open/close"), "the window %s–%s is shorter than the %d-minute visit", clock(float64(open)), clock(float64(close)), visit)
 		}
 		for _, l := range p.Languages {
 			langs[normLang(l)] = true
@@ -376,46 +418,46 @@ func (in *Instance) Validate() error {
 	}
 	vSeen := map[string]int{}
 	for i, v := range in.Vistaraks {
-		f := where("vistaraks", i, v.ID, v.line)
+		f := func(field string) string { return rowField("vistaraks", i, v.ID, v.line, v.src, field) }
 		if strings.TrimSpace(v.ID) == "" {
-			add(f+".id", "is empty")
+			add(f("id"), "is empty")
 		} else if j, dup := vSeen[v.ID]; dup {
-			add(f+".id", "vistarak %q duplicates vistaraks[%d]", v.ID, j)
+			add(f("id"), "vistarak %q duplicates %s", v.ID, rowRef("vistaraks", j, in.Vistaraks[j].line))
 		} else if j, clash := placeSeen[v.ID]; clash {
-			add(f+".id", "vistarak %q has the ID of places[%d] (IDs name matrix locations)", v.ID, j)
+			add(f("id"), "vistarak %q has the ID of a place (%s; IDs name matrix locations)", v.ID, rowRef("places", j, in.Places[j].line))
 		} else {
 			vSeen[v.ID] = i
 		}
 		if !validLatLon(v.Lat, v.Lon) {
-			add(f+".lat/lon", "(%v, %v) is not a stay location", v.Lat, v.Lon)
+			add(f("lat/lon"), "(%v, %v) is not a stay location", v.Lat, v.Lon)
 		}
 		checkDays(f, v.Days)
 		if v.MaxVisitsPerDay < 0 || v.MaxVisitsPerDay > MaxVisitsPerDayCap {
-			add(f+".max_visits_per_day", "must be 1 to %d (got %d)", MaxVisitsPerDayCap, v.MaxVisitsPerDay)
+			add(f("max_visits_per_day"), "must be 1 to %d (got %d)", MaxVisitsPerDayCap, v.MaxVisitsPerDay)
 		}
 		if v.MaxKmPerDay < 0 || math.IsNaN(v.MaxKmPerDay) || math.IsInf(v.MaxKmPerDay, 0) {
-			add(f+".max_km_per_day", "must be a positive number (got %v)", v.MaxKmPerDay)
+			add(f("max_km_per_day"), "must be a positive number (got %v)", v.MaxKmPerDay)
 		}
 		if v.MaxVisits < 0 {
-			add(f+".max_visits", "must not be negative (got %d)", v.MaxVisits)
+			add(f("max_visits"), "must not be negative (got %d)", v.MaxVisits)
 		}
 		start, end := defStart, defEnd
 		if v.DayStart != "" {
 			m, err := parseClock(v.DayStart)
 			if err != nil {
-				add(f+".day_start", "%v", err)
+				add(f("day_start"), "%v", err)
 			}
 			start = m
 		}
 		if v.DayEnd != "" {
 			m, err := parseClock(v.DayEnd)
 			if err != nil {
-				add(f+".day_end", "%v", err)
+				add(f("day_end"), "%v", err)
 			}
 			end = m
 		}
 		if end <= start {
-			add(f+".day_start/day_end", "working hours %s–%s are empty", clock(float64(start)), clock(float64(end)))
+			add(f("day_start/day_end"), "working hours %s–%s are empty", clock(float64(start)), clock(float64(end)))
 		}
 		for _, l := range v.Languages {
 			langs[normLang(l)] = true
@@ -427,26 +469,27 @@ func (in *Instance) Validate() error {
 	if len(in.Matrix) > 0 {
 		locs := map[string]bool{}
 		for i, l := range in.Matrix {
-			f := fmt.Sprintf("matrix[%d]", i)
-			if l.line > 0 {
-				f += fmt.Sprintf(" (line %d)", l.line)
-			}
-			for _, id := range []string{l.From, l.To} {
+			f := func(field string) string { return rowField("matrix", i, "", l.line, l.src, field) }
+			for k, id := range []string{l.From, l.To} {
 				_, isP := placeSeen[id]
 				_, isV := vSeen[id]
 				if !isP && !isV {
-					add(f, "%q is neither a place nor a vistarak", id)
+					col := ""
+					if l.src != nil {
+						col = []string{"from", "to"}[k]
+					}
+					add(f(col), "%q is neither a place nor a vistarak", id)
 				}
 				locs[id] = true
 			}
 			if l.From == l.To {
-				add(f, "leg from %q to itself", l.From)
+				add(f(""), "leg from %q to itself", l.From)
 			}
 			if l.Km < 0 || math.IsNaN(l.Km) || math.IsInf(l.Km, 0) {
-				add(f+".km", "must be a non-negative number (got %v)", l.Km)
+				add(f("km"), "must be a non-negative number (got %v)", l.Km)
 			}
 			if l.Minutes < 0 || math.IsNaN(l.Minutes) || math.IsInf(l.Minutes, 0) {
-				add(f+".minutes", "must be a non-negative number (got %v)", l.Minutes)
+				add(f("minutes"), "must be a non-negative number (got %v)", l.Minutes)
 			}
 		}
 		if n := len(in.Places) + len(in.Vistaraks); n > MaxMatrixLocations {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"strings"
 	"time"
 )
 
@@ -119,4 +120,30 @@ func Synthetic(spec SyntheticSpec) *Instance {
 		in.Vistaraks = append(in.Vistaraks, vk)
 	}
 	return in
+}
+
+// Scales are the named synthetic campaigns used by "karyakram tour
+// synthetic" and bench/tour: one mandal (60 booths, 20 vistaraks, 3 days),
+// one district (1,150 booths in 20 mandals, 350 vistaraks, 11 days) and the
+// whole state (65,015 booths in 1,084 mandals, 20,000 vistaraks, 11 days,
+// 20–30 January). Every rule is in play on a share of the rows: visit-time
+// windows (10 % of places), a day a place cannot be visited (10 %), a
+// language (5 %), vistaraks touring half the days (20 %), and no vistarak in
+// their own mandal (except in the one-mandal campaign).
+var Scales = []string{"mandal", "district", "state"}
+
+// ScaleSpec returns the named scale's SyntheticSpec for seed.
+func ScaleSpec(scale string, seed uint64) (SyntheticSpec, error) {
+	spec := SyntheticSpec{Seed: seed, TimeWindows: 0.1, DayWindows: 0.1, Languages: 0.05, PartTime: 0.2}
+	switch scale {
+	case "mandal":
+		spec.Places, spec.Vistaraks, spec.Days, spec.Mandals = 60, 20, 3, 1
+	case "district":
+		spec.Places, spec.Vistaraks, spec.Days = 1150, 350, 11
+	case "state":
+		spec.Places, spec.Vistaraks, spec.Days = 65015, 20000, 11
+	default:
+		return spec, fmt.Errorf("unknown scale %q (want %s)", scale, strings.Join(Scales, ", "))
+	}
+	return spec, nil
 }
