@@ -12,6 +12,7 @@ import (
 	"bufio"
 	"bytes"
 	"fmt"
+	"math/rand/v2"
 	"net"
 	"net/http"
 	"os"
@@ -292,22 +293,63 @@ func isExecutable(p string) bool {
 	return err == nil && !st.IsDir() && st.Mode()&0o111 != 0
 }
 
+// Ports are picked below the kernel's ephemeral range. A port picked with
+// ":0" comes from that range, where between the pick and livekit-server's
+// own bind any outgoing connection on the machine may take it (seen in CI:
+// "listen tcp :42799: bind: address already in use"). Below it only other
+// listeners compete, and a port is never handed out twice in one process.
+var picked = struct {
+	sync.Mutex
+	ports map[int]bool
+}{ports: map[int]bool{}}
+
 func freeTCPPort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, fmt.Errorf("pick free tcp port: %w", err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
+	return pickPort("tcp", func(p int) error {
+		l, err := net.Listen("tcp", "127.0.0.1:"+strconv.Itoa(p))
+		if err == nil {
+			l.Close()
+		}
+		return err
+	})
 }
 
 func freeUDPPort() (int, error) {
-	c, err := net.ListenPacket("udp", "127.0.0.1:0")
-	if err != nil {
-		return 0, fmt.Errorf("pick free udp port: %w", err)
+	return pickPort("udp", func(p int) error {
+		c, err := net.ListenPacket("udp", "127.0.0.1:"+strconv.Itoa(p))
+		if err == nil {
+			c.Close()
+		}
+		return err
+	})
+}
+
+func pickPort(network string, free func(port int) error) (int, error) {
+	lo, hi := 20000, ephemeralLow()-1
+	picked.Lock()
+	defer picked.Unlock()
+	for range 500 {
+		p := lo + rand.IntN(hi-lo+1)
+		if picked.ports[p] || free(p) != nil {
+			continue
+		}
+		picked.ports[p] = true
+		return p, nil
 	}
-	defer c.Close()
-	return c.LocalAddr().(*net.UDPAddr).Port, nil
+	return 0, fmt.Errorf("pick free %s port: none free in %d-%d", network, lo, hi)
+}
+
+// ephemeralLow is the first port of the kernel's ephemeral range (Linux's
+// default 32768 when it cannot be read or leaves no room below).
+func ephemeralLow() int {
+	b, err := os.ReadFile("/proc/sys/net/ipv4/ip_local_port_range")
+	if err == nil {
+		if f := strings.Fields(string(b)); len(f) == 2 {
+			if n, err := strconv.Atoi(f[0]); err == nil && n > 21000 {
+				return n
+			}
+		}
+	}
+	return 32768
 }
 
 // flushRedis selects db and runs FLUSHDB over a raw RESP connection.
